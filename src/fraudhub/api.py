@@ -1,0 +1,25 @@
+"""The JSON API at /api/v1/: every app's Router mounted on one NinjaAPI."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from fraudhub.cases.api import router as cases_router
+from fraudhub.core.http import ActorAuth, install_error_handlers
+from fraudhub.reports.api import router as reports_router
+from fraudhub.taxonomy.api import router as taxonomy_router
+
+api = NinjaAPI(
+    title="FraudHub API",
+    version="1",
+    description=(
+        "Report online fraud, review and decide cases, appeal decisions. Authenticate with "
+        "`Authorization: Bearer <api key>`; public endpoints also answer anonymous callers."
+    ),
+    auth=ActorAuth(),
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("", taxonomy_router)
+api.add_router("", reports_router)
+api.add_router("", cases_router)

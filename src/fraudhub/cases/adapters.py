@@ -1,0 +1,144 @@
+"""Enforcement on the platform, behind one interface.
+
+- LocalAdapter: FraudHub is the platform's record; the status is kept on the Target (default).
+- WebhookAdapter: an HMAC-SHA256-signed JSON POST to the platform, with an idempotency key;
+  retried with back-off by the enforcement job.
+- RecordingAdapter: keeps orders in memory and can be told to fail; for tests.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    ok: bool
+    retryable: bool = False
+    detail: str = ""
+
+
+class PlatformAdapter(abc.ABC):
+    name: ClassVar[str]
+
+    @abc.abstractmethod
+    def deliver(self, *, order: dict[str, Any], idempotency_key: str) -> DeliveryResult:
+        """Hand one enforcement order (apply or revert) to the platform."""
+
+
+class LocalAdapter(PlatformAdapter):
+    name = "local"
+
+    def deliver(self, *, order: dict[str, Any], idempotency_key: str) -> DeliveryResult:
+        return DeliveryResult(ok=True, detail="recorded in FraudHub")
+
+
+def sign_body(*, secret: str, timestamp: int, body: bytes) -> str:
+    message = str(timestamp).encode("ascii") + b"." + body
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def verify_signature(*, secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    """What a receiving platform does with X-FraudHub-Signature (`t=<unix>,v1=<hex>`)."""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs(time.time() - timestamp) > tolerance:
+        return False
+    expected = sign_body(secret=secret, timestamp=timestamp, body=body)
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+# Statuses after which sending the same order again may succeed.
+_RETRYABLE_STATUSES = {408, 409, 425, 429}
+
+
+class WebhookAdapter(PlatformAdapter):
+    name = "webhook"
+
+    def __init__(self, url: str | None = None, secret: str | None = None,
+                 timeout: float | None = None) -> None:
+        self.url = url if url is not None else settings.FRAUDHUB_WEBHOOK_URL
+        self.secret = secret if secret is not None else settings.FRAUDHUB_WEBHOOK_SECRET
+        self.timeout = timeout if timeout is not None else settings.FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS
+        if not self.url or not self.secret:
+            raise ImproperlyConfigured(
+                "FRAUDHUB_WEBHOOK_URL and FRAUDHUB_WEBHOOK_SECRET are required for the webhook "
+                "adapter"
+            )
+
+    def deliver(self, *, order: dict[str, Any], idempotency_key: str) -> DeliveryResult:
+        body = json.dumps(order, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        timestamp = int(time.time())
+        request = urllib.request.Request(  # noqa: S310 - the URL is operator configuration
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Idempotency-Key": idempotency_key,
+                "X-FraudHub-Event": f"enforcement.{order['action']}",
+                "X-FraudHub-Signature": (
+                    f"t={timestamp},v1={sign_body(secret=self.secret, timestamp=timestamp, body=body)}"
+                ),
+                "User-Agent": "FraudHub-Enforcement/1",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return DeliveryResult(ok=True, detail=f"HTTP {response.status}")
+        except urllib.error.HTTPError as exc:
+            retryable = exc.code >= 500 or exc.code in _RETRYABLE_STATUSES
+            return DeliveryResult(ok=False, retryable=retryable, detail=f"HTTP {exc.code}")
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+            return DeliveryResult(ok=False, retryable=True, detail=f"{type(exc).__name__}: {exc}")
+
+
+class RecordingAdapter(PlatformAdapter):
+    """Keeps every order; fails the first `fail_first` deliveries. Chosen by tests."""
+
+    name = "recording"
+    orders: ClassVar[list[dict[str, Any]]] = []
+    fail_first: ClassVar[int] = 0
+    _calls: ClassVar[int] = 0
+
+    @classmethod
+    def reset(cls, *, fail_first: int = 0) -> None:
+        cls.orders = []
+        cls.fail_first = fail_first
+        cls._calls = 0
+
+    def deliver(self, *, order: dict[str, Any], idempotency_key: str) -> DeliveryResult:
+        type(self)._calls += 1
+        if type(self)._calls <= self.fail_first:
+            return DeliveryResult(ok=False, retryable=True, detail="recording adapter: told to fail")
+        type(self).orders.append({**order, "idempotency_key": idempotency_key})
+        return DeliveryResult(ok=True, detail="recorded")
+
+
+ADAPTERS: dict[str, type[PlatformAdapter]] = {
+    cls.name: cls for cls in (LocalAdapter, WebhookAdapter, RecordingAdapter)
+}
+
+
+def get_adapter(name: str | None = None) -> PlatformAdapter:
+    key = name or settings.FRAUDHUB_PLATFORM_ADAPTER
+    try:
+        return ADAPTERS[key]()
+    except KeyError as exc:
+        raise ImproperlyConfigured(
+            f"FRAUDHUB_PLATFORM_ADAPTER={key!r}; one of {', '.join(ADAPTERS)}"
+        ) from exc

@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header, Query, Router, Schema
+
+from fraudhub.cases.models import Appeal, Case, CaseStatus, Queue
+from fraudhub.cases.schemas import (
+    AppealDecisionIn,
+    AppealOut,
+    BadFaithIn,
+    CaseDecisionOut,
+    CaseDetailOut,
+    CaseOut,
+    CaseReportOut,
+    DecisionIn,
+    HistoryOut,
+    IndicatorOut,
+    OwnerAppealIn,
+    ReporterOut,
+)
+from fraudhub.cases.selectors import appeal_list, case_detail, case_list
+from fraudhub.cases.services.appeals import (
+    AppealDecisionInput,
+    appeal_decide,
+    appeal_file_by_owner_token,
+    appeal_file_by_reporter,
+    appeal_file_for_owner,
+)
+from fraudhub.cases.services.claims import case_claim, case_release
+from fraudhub.cases.services.decisions import DecisionInput, decision_create
+from fraudhub.cases.services.reporters import reporter_mark_bad_faith
+from fraudhub.cases.strikes import strike_summary
+from fraudhub.core.errors import NotFound, ValidationFailed
+from fraudhub.reports.schemas import ReporterAppealIn
+from fraudhub.core.http import authorize, needs
+from fraudhub.core.roles import Perm
+
+router = Router(tags=["cases"])
+
+
+class CaseFilter(Schema):
+    queue: str | None = None
+    status: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def case_out(case: Case, *, with_proposal: bool = True) -> CaseOut:
+    proposal = strike_summary(target=case.target, now=timezone.now()) if with_proposal else None
+    return CaseOut(
+        id=case.pk, target=case.target.display, target_value=case.target.canonical,
+        target_kind=case.target.kind, platform=case.target.platform, queue=case.queue,
+        status=case.status, priority=case.priority, report_count=case.report_count,
+        reporter_count=case.reporter_count, fraud_type=case.fraud_type,
+        opened_at=case.opened_at, due_at=case.due_at, claimed_by=case.claimed_by_label,
+        claim_expires_at=case.claim_expires_at,
+        proposed_outcome=proposal.proposed_outcome if proposal else None,
+        proposed_days=proposal.proposed_days if proposal else None,
+        proposal_reason=proposal.reason if proposal else "",
+    )
+
+
+@router.get("/cases", response=list[CaseOut], openapi_extra=needs(Perm.CASE_LIST))
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[CaseOut]:
+    authorize(request, Perm.CASE_LIST)
+    errors: dict[str, list[str]] = {}
+    if filters.queue and filters.queue not in Queue.values:
+        errors["queue"] = [_("One of: %(v)s") % {"v": ", ".join(Queue.values)}]
+    if filters.status and filters.status not in CaseStatus.values:
+        errors["status"] = [_("One of: %(v)s") % {"v": ", ".join(CaseStatus.values)}]
+    if not 1 <= filters.limit <= 500 or filters.offset < 0:
+        errors["limit"] = [_("limit is 1-500 and offset is not negative")]
+    if errors:
+        raise ValidationFailed(_("Invalid filter."), field_errors=errors)
+    cases = case_list(queue=filters.queue, status=filters.status, limit=filters.limit,
+                      offset=filters.offset)
+    return [case_out(c) for c in cases]
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut, openapi_extra=needs(Perm.CASE_VIEW))
+def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
+    authorize(request, Perm.CASE_VIEW)
+    detail = case_detail(case_id=case_id)
+    if detail is None:
+        raise NotFound(_("No such case."))
+    evidence_by_report: dict[int, list[int]] = {}
+    for item in detail.evidence:
+        evidence_by_report.setdefault(item.report_id, []).append(item.pk)
+    base = case_out(detail.case).model_dump()
+    return CaseDetailOut(
+        **base,
+        target_status=detail.case.target.platform_status,
+        reports=[
+            CaseReportOut(
+                tracking_code=r.tracking_code, status=r.status, source=r.source,
+                fraud_type=r.fraud_type, description=r.description, target_raw=r.target_raw,
+                created_at=r.created_at, reporter_id=r.reporter_id,
+                reporter_reputation=r.reporter.reputation if r.reporter else None,
+                evidence_ids=evidence_by_report.get(r.pk, []),
+            ) for r in detail.reports
+        ],
+        indicators=[IndicatorOut(type=t, value=v, reports=n) for t, v, n in detail.indicators],
+        decisions=[
+            CaseDecisionOut(
+                id=d.pk, outcome=d.outcome, ground=d.ground, facts=d.facts, days=d.days,
+                ends_at=d.ends_at, decided_by=d.decided_by_label, decided_at=d.decided_at,
+                is_current=d.is_current, statement_of_reasons=d.statement,
+            ) for d in detail.decisions
+        ],
+        history=[
+            HistoryOut(at=h.created_at, actor=h.actor_label, action=h.action, old=h.old, new=h.new)
+            for h in detail.history
+        ],
+        strikes_30d=detail.strikes.strikes_short,
+        strikes_90d=detail.strikes.strikes_long,
+        temporary_locks=detail.strikes.temporary_locks,
+    )
+
+
+@router.post("/cases/{case_id}/claim", response=CaseOut, openapi_extra=needs(Perm.CASE_CLAIM))
+def claim_case(request: HttpRequest, case_id: int) -> CaseOut:
+    actor = authorize(request, Perm.CASE_CLAIM)
+    return case_out(case_claim(actor=actor, case_id=case_id))
+
+
+@router.post("/cases/{case_id}/release", response=CaseOut, openapi_extra=needs(Perm.CASE_CLAIM))
+def release_case(request: HttpRequest, case_id: int) -> CaseOut:
+    actor = authorize(request, Perm.CASE_CLAIM)
+    return case_out(case_release(actor=actor, case_id=case_id))
+
+
+@router.post("/cases/{case_id}/decision", response={201: CaseDecisionOut},
+             openapi_extra=needs(Perm.CASE_DECIDE))
+def decide_case(
+    request: HttpRequest, case_id: int, payload: DecisionIn
+) -> tuple[int, CaseDecisionOut]:
+    actor = authorize(request, Perm.CASE_DECIDE)
+    d = decision_create(actor=actor, case_id=case_id, data=DecisionInput(
+        outcome=payload.outcome, ground=payload.ground, facts=payload.facts, days=payload.days,
+        automated_detection=payload.automated_detection,
+    ))
+    return 201, CaseDecisionOut(
+        id=d.pk, outcome=d.outcome, ground=d.ground, facts=d.facts, days=d.days,
+        ends_at=d.ends_at, decided_by=d.decided_by_label, decided_at=d.decided_at,
+        is_current=d.is_current, statement_of_reasons=d.statement,
+    )
+
+
+@router.post("/reporters/{reporter_id}/bad-faith", response=ReporterOut,
+             openapi_extra=needs(Perm.REPORTER_MARK_BAD_FAITH))
+def mark_bad_faith(request: HttpRequest, reporter_id: int, payload: BadFaithIn) -> ReporterOut:
+    actor = authorize(request, Perm.REPORTER_MARK_BAD_FAITH)
+    r = reporter_mark_bad_faith(actor=actor, reporter_id=reporter_id, reason=payload.reason,
+                                days=payload.days)
+    return ReporterOut(id=r.pk, reputation=r.reputation, upheld_count=r.upheld_count,
+                       rejected_count=r.rejected_count, bad_faith_until=r.bad_faith_until)
+
+
+def appeal_out(a: Appeal) -> AppealOut:
+    return AppealOut(
+        id=a.pk, case_id=a.case_id, decision_id=a.decision_id, appellant_kind=a.appellant_kind,
+        status=a.status, statement=a.statement, filed_at=a.filed_at, decided_at=a.decided_at,
+        reasons=a.reasons, new_decision_id=a.new_decision_id,
+    )
+
+
+@router.post("/appeals", response={201: AppealOut},
+             openapi_extra={"x-permission": "holder of a signed owner appeal token, or "
+                                            f"{Perm.APPEAL_FILE_FOR_OWNER.value}"})
+def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> tuple[int, AppealOut]:
+    if payload.token:
+        actor = authorize(request, Perm.REPORT_CREATE)
+        appeal = appeal_file_by_owner_token(actor=actor, token=payload.token,
+                                            statement=payload.statement,
+                                            contact_email=payload.contact_email)
+    elif payload.decision_id is not None:
+        actor = authorize(request, Perm.APPEAL_FILE_FOR_OWNER)
+        appeal = appeal_file_for_owner(actor=actor, decision_id=payload.decision_id,
+                                       statement=payload.statement,
+                                       contact_email=payload.contact_email)
+    else:
+        raise ValidationFailed(_("Give the appeal token or the decision id."),
+                               field_errors={"token": [_("Required.")]})
+    return 201, appeal_out(appeal)
+
+
+@router.post("/reports/{tracking_code}/appeal", response={201: AppealOut},
+             openapi_extra={"x-permission": "holder of the report secret (X-Report-Secret)"})
+def file_reporter_appeal(
+    request: HttpRequest, tracking_code: str, payload: ReporterAppealIn,
+    x_report_secret: str = Header(default="", alias="X-Report-Secret"),
+) -> tuple[int, AppealOut]:
+    actor = authorize(request, Perm.REPORT_CREATE)
+    appeal = appeal_file_by_reporter(actor=actor, tracking_code=tracking_code,
+                                     secret=x_report_secret, statement=payload.statement)
+    return 201, appeal_out(appeal)
+
+
+@router.get("/appeals", response=list[AppealOut], openapi_extra=needs(Perm.CASE_LIST))
+def list_appeals(request: HttpRequest, status: str | None = "open") -> list[AppealOut]:
+    authorize(request, Perm.CASE_LIST)
+    return [appeal_out(a) for a in appeal_list(status=status or None)[:500]]
+
+
+@router.post("/appeals/{appeal_id}/decision", response=AppealOut,
+             openapi_extra=needs(Perm.APPEAL_DECIDE))
+def decide_appeal(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> AppealOut:
+    actor = authorize(request, Perm.APPEAL_DECIDE)
+    appeal = appeal_decide(actor=actor, appeal_id=appeal_id, data=AppealDecisionInput(
+        outcome=payload.outcome, reasons=payload.reasons,
+        replacement_outcome=payload.replacement_outcome,
+        replacement_ground=payload.replacement_ground,
+        replacement_days=payload.replacement_days,
+    ))
+    return appeal_out(appeal)

@@ -1,0 +1,195 @@
+"""Scheduling and delivering enforcement orders through the configured PlatformAdapter."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from fraudhub.cases.adapters import get_adapter
+from fraudhub.cases.machines import ENFORCEMENT_MACHINE
+from fraudhub.cases.models import (
+    Decision,
+    Enforcement,
+    EnforcementAction,
+    EnforcementStatus,
+    Outcome,
+    PlatformStatus,
+    Target,
+)
+from fraudhub.core.actors import Actor
+from fraudhub.core.audit import audit_record
+from fraudhub.core.errors import Conflict, NotFound, PermissionDenied
+from fraudhub.core.jobs import enqueue
+from fraudhub.core.roles import Perm
+
+APPEAL_SIGNING_SALT = "fraudhub.appeal.owner"
+
+OUTCOME_STATUS = {
+    Outcome.LABEL: PlatformStatus.LABELLED,
+    Outcome.RESTRICT: PlatformStatus.RESTRICTED,
+    Outcome.REMOVE_CONTENT: PlatformStatus.CONTENT_REMOVED,
+    Outcome.SUSPEND: PlatformStatus.SUSPENDED,
+    Outcome.TERMINATE: PlatformStatus.TERMINATED,
+}
+
+
+def owner_appeal_token(decision: Decision) -> str:
+    return signing.dumps({"decision": decision.pk}, salt=APPEAL_SIGNING_SALT)
+
+
+def owner_appeal_url(decision: Decision) -> str:
+    return f"{settings.FRAUDHUB_BASE_URL}/appeal/{owner_appeal_token(decision)}"
+
+
+def _order(decision: Decision, action: str, explanation: str) -> dict[str, Any]:
+    target = decision.case.target
+    order: dict[str, Any] = {
+        "action": action,
+        "decision_id": decision.pk,
+        "case_id": decision.case_id,
+        "outcome": decision.outcome,
+        "ends_at": decision.ends_at.isoformat() if decision.ends_at else None,
+        "target": {
+            "kind": target.kind,
+            "type": target.indicator_type,
+            "value": target.canonical,
+            "platform": target.platform,
+            "display": target.display,
+        },
+        "statement_of_reasons": decision.statement,
+        "explanation": explanation,
+    }
+    if action == EnforcementAction.APPLY:
+        order["appeal_url"] = owner_appeal_url(decision)
+    return order
+
+
+def enforcement_schedule(
+    *, actor: Actor, decision: Decision, action: str, explanation: str = ""
+) -> Enforcement:
+    """Record an order and queue its delivery. Runs inside the caller's transaction."""
+    adapter_name = settings.FRAUDHUB_PLATFORM_ADAPTER
+    enforcement = Enforcement.objects.create(
+        decision=decision,
+        action=action,
+        adapter=adapter_name,
+        idempotency_key=uuid.uuid4().hex,
+        payload=_order(decision, action, explanation),
+    )
+    audit_record(
+        actor=actor, action=f"enforcement.schedule_{action}", object_type="enforcement",
+        object_id=enforcement.pk,
+        new={"decision": decision.pk, "adapter": adapter_name, "status": enforcement.status},
+    )
+    from fraudhub.cases.tasks import deliver_enforcement
+
+    enqueue(deliver_enforcement, enforcement_id=enforcement.pk)
+    return enforcement
+
+
+def _refresh_target_status(target: Target) -> None:
+    """The target's status is that of its newest current decision delivered to the platform."""
+    latest = (
+        Enforcement.objects.filter(
+            decision__case__target=target, decision__is_current=True,
+            action=EnforcementAction.APPLY, status=EnforcementStatus.DELIVERED,
+        )
+        .select_related("decision")
+        .order_by("-delivered_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        target.platform_status = PlatformStatus.ACTIVE
+        target.status_until = None
+    else:
+        target.platform_status = OUTCOME_STATUS[Outcome(latest.decision.outcome)]
+        target.status_until = latest.decision.ends_at
+    target.save(update_fields=["platform_status", "status_until"])
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = settings.FRAUDHUB_WEBHOOK_BACKOFF_SECONDS
+    return timedelta(seconds=min(base * (2 ** (attempts - 1)), 6 * 3600))
+
+
+def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
+    """Try one delivery. The network call happens outside any transaction or lock."""
+    enforcement = Enforcement.objects.filter(pk=enforcement_id).first()
+    if enforcement is None or enforcement.status in (
+        EnforcementStatus.DELIVERED, EnforcementStatus.GIVEN_UP
+    ):
+        return enforcement
+    result = get_adapter(enforcement.adapter).deliver(
+        order=enforcement.payload, idempotency_key=enforcement.idempotency_key
+    )
+    system = Actor.system(f"enforcement:{enforcement.adapter}")
+    now = timezone.now()
+    with transaction.atomic():
+        enforcement = Enforcement.objects.select_for_update().get(pk=enforcement_id)
+        if enforcement.status in (EnforcementStatus.DELIVERED, EnforcementStatus.GIVEN_UP):
+            return enforcement
+        old = {"status": enforcement.status, "attempts": enforcement.attempts}
+        enforcement.attempts += 1
+        if result.ok:
+            ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.DELIVERED)
+            enforcement.status = EnforcementStatus.DELIVERED
+            enforcement.delivered_at = now
+            enforcement.last_error = ""
+            enforcement.next_attempt_at = None
+        elif result.retryable and enforcement.attempts < settings.FRAUDHUB_WEBHOOK_MAX_ATTEMPTS:
+            ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.RETRYING)
+            enforcement.status = EnforcementStatus.RETRYING
+            enforcement.last_error = result.detail[:2000]
+            enforcement.next_attempt_at = now + _backoff(enforcement.attempts)
+        else:
+            ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.GIVEN_UP)
+            enforcement.status = EnforcementStatus.GIVEN_UP
+            enforcement.flagged = True
+            enforcement.last_error = result.detail[:2000]
+            enforcement.next_attempt_at = None
+        enforcement.save()
+        audit_record(
+            actor=system, action="enforcement.attempt", object_type="enforcement",
+            object_id=enforcement.pk, old=old,
+            new={"status": enforcement.status, "attempts": enforcement.attempts,
+                 "detail": result.detail[:500]},
+        )
+        if enforcement.status == EnforcementStatus.DELIVERED:
+            target = Target.objects.select_for_update().get(pk=enforcement.decision.case.target_id)
+            _refresh_target_status(target)
+        elif enforcement.status == EnforcementStatus.RETRYING:
+            from fraudhub.cases.tasks import deliver_enforcement
+
+            enqueue(deliver_enforcement, enforcement_id=enforcement.pk,
+                    run_after=enforcement.next_attempt_at)
+    return enforcement
+
+
+def enforcement_retry(*, actor: Actor, enforcement_id: int) -> Enforcement:
+    """An operator sends a given-up order again."""
+    if not actor.has_perm(Perm.CASE_DECIDE):
+        raise PermissionDenied("requires desk:case:decide")
+    with transaction.atomic():
+        enforcement = Enforcement.objects.select_for_update().filter(pk=enforcement_id).first()
+        if enforcement is None:
+            raise NotFound("no such enforcement")
+        if enforcement.status != EnforcementStatus.GIVEN_UP:
+            raise Conflict("only given-up deliveries can be retried")
+        ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.PENDING)
+        enforcement.status = EnforcementStatus.PENDING
+        enforcement.attempts = 0
+        enforcement.flagged = False
+        enforcement.save()
+        audit_record(actor=actor, action="enforcement.retry", object_type="enforcement",
+                     object_id=enforcement.pk, old={"status": EnforcementStatus.GIVEN_UP},
+                     new={"status": EnforcementStatus.PENDING})
+        from fraudhub.cases.tasks import deliver_enforcement
+
+        enqueue(deliver_enforcement, enforcement_id=enforcement.pk)
+    return enforcement

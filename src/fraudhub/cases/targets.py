@@ -1,0 +1,76 @@
+"""Turning what a reporter typed into a canonical target, so reports about one thing group."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from fraudhub.cases.models import TargetKind
+from fraudhub.core.errors import ValidationFailed
+from fraudhub.indicators.types import InvalidIndicator, canonicalize, get_type
+
+# The indicator type that identifies each kind of target.
+KIND_TO_INDICATOR_TYPE: dict[str, str] = {
+    TargetKind.ACCOUNT: "social_account",
+    TargetKind.PAGE: "social_account",
+    TargetKind.GROUP: "social_account",
+    TargetKind.POST: "url",
+    TargetKind.URL: "url",
+    TargetKind.PHONE: "phone",
+    TargetKind.BANK_ACCOUNT: "bank_account",
+    TargetKind.CRYPTO_WALLET: "crypto_wallet",
+    TargetKind.EMAIL: "email",
+}
+
+PLATFORMS = ("facebook", "telegram", "tiktok", "zalo", "youtube", "instagram", "x", "other")
+_BARE_HANDLE = re.compile(r"^@?[\w.\-]{1,100}$", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CanonicalTarget:
+    kind: str
+    indicator_type: str
+    canonical: str
+    display: str
+    platform: str
+
+
+def _social_from_bare(raw: str, kind: str, platform: str) -> str:
+    """A bare id or handle is only meaningful together with the platform it lives on."""
+    handle = raw.strip().lstrip("@")
+    if kind == TargetKind.GROUP:
+        return f"{platform}:group/{handle}"
+    if kind == TargetKind.PAGE and not handle.isdigit():
+        return f"{platform}:page/{handle}"
+    return f"{platform}:{handle}"
+
+
+def canonicalize_target(*, kind: str, raw: str, platform: str = "") -> CanonicalTarget:
+    value = raw.strip()
+    platform = platform.strip().lower()
+    if not value:
+        raise ValidationFailed(_("Say what you are reporting."),
+                               field_errors={"target": [_("This field is required.")]})
+    if kind == TargetKind.OTHER:
+        canonical = _SPACES.sub(" ", value).lower()[:512]
+        return CanonicalTarget(kind, "other", canonical, value[:512], platform)
+    type_key = KIND_TO_INDICATOR_TYPE[kind]
+    try:
+        if type_key == "social_account" and _BARE_HANDLE.match(value) and ":" not in value:
+            if not platform or platform == "other":
+                raise InvalidIndicator("give the profile link, or the platform with the handle")
+            value = _social_from_bare(value, kind, platform)
+        found_type, canonical = canonicalize(value, type_key)
+    except InvalidIndicator as exc:
+        raise ValidationFailed(
+            _("The reported target is not valid."),
+            field_errors={"target": [_("Not a valid %(kind)s: %(reason)s")
+                                     % {"kind": TargetKind(kind).label, "reason": str(exc)}]},
+        ) from exc
+    if found_type == "social_account":
+        platform = canonical.split(":", 1)[0]
+    display = get_type(found_type).display(canonical)
+    return CanonicalTarget(kind, found_type, canonical, display[:512], platform)

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from fraudhub.core.roles import Perm, permissions_for_role
+
+
+def fraudhub(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    perms: frozenset[Perm] = frozenset()
+    if user is not None and user.is_authenticated:
+        perms = permissions_for_role(getattr(user, "role", ""))
+    return {
+        "demo_banner": settings.FRAUDHUB_DEMO_BANNER,
+        "require_2fa": settings.FRAUDHUB_REQUIRE_2FA,
+        "can_review": Perm.CASE_LIST in perms,
+    }

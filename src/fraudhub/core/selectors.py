@@ -1,0 +1,33 @@
+"""Reads of the core domain."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from django.utils import timezone
+
+from fraudhub.core.models import ApiKey
+from fraudhub.core.services import API_KEY_PREFIX, hash_api_key
+
+# last_used_at is only refreshed this often, so authentication does not write on every call.
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def apikey_authenticate(*, raw_key: str) -> ApiKey | None:
+    """The active key matching `raw_key`, or None (unknown, revoked or expired)."""
+    if not raw_key.startswith(API_KEY_PREFIX):
+        return None
+    prefix = raw_key[len(API_KEY_PREFIX):].split("_", 1)[0]
+    api_key = ApiKey.objects.select_related("organization").filter(prefix=prefix).first()
+    if api_key is None or not hmac.compare_digest(api_key.key_hash, hash_api_key(raw_key)):
+        return None
+    now = timezone.now()
+    if api_key.revoked_at is not None:
+        return None
+    if api_key.expires_at is not None and api_key.expires_at <= now:
+        return None
+    if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key

@@ -1,0 +1,218 @@
+"""Bank accounts: Vietnamese accounts keyed by the bank's NAPAS BIN, foreign ones by IBAN.
+
+Canonical forms:
+- ``970436:0071000123456`` — account 0071000123456 at the bank whose NAPAS BIN is 970436;
+- ``*:0071000123456`` — the number alone, bank unknown: it matches that number at every bank;
+- ``iban:DE89370400440532013000`` — an IBAN, validated (checksum and country format).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from .base import IndicatorType, InvalidIndicator, fold, fold_words
+
+ANY_BANK = "*"
+_MIN_DIGITS, _MAX_DIGITS = 6, 20
+
+
+@dataclass(frozen=True)
+class Bank:
+    bin: str
+    code: str
+    short_name: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+def _compact(text: str) -> str:
+    return fold_words(text).replace(" ", "")
+
+
+@cache
+def all_banks() -> tuple[Bank, ...]:
+    raw = resources.files("fraudhub.indicators").joinpath("data/vn_banks.json").read_text("utf-8")
+    return tuple(
+        Bank(
+            bin=entry["bin"],
+            code=entry["code"],
+            short_name=entry["short_name"],
+            name=entry["name"],
+            aliases=tuple(entry["aliases"]),
+        )
+        for entry in json.loads(raw)["banks"]
+    )
+
+
+@cache
+def _index() -> tuple[dict[str, Bank], dict[str, Bank]]:
+    by_bin = {bank.bin: bank for bank in all_banks()}
+    by_name: dict[str, Bank] = {}
+    for bank in all_banks():
+        for name in (bank.short_name, bank.code, bank.name, *bank.aliases):
+            by_name.setdefault(_compact(name), bank)
+    return by_bin, by_name
+
+
+def bank_by_bin(bin: str) -> Bank | None:
+    return _index()[0].get(bin.strip())
+
+
+# Words people put around a bank's name that do not tell banks apart.
+_FILLER_PREFIXES = ("ngan hang thuong mai co phan ", "ngan hang tmcp ", "ngan hang ", "nh ",
+                    "tmcp ", "bank ")
+
+
+def bank_lookup(name_or_alias: str) -> Bank | None:
+    """The bank called ``name_or_alias`` (official name, short name, code or a common alias)."""
+    by_name = _index()[1]
+    words = fold_words(name_or_alias)
+    candidates = [words]
+    for prefix in _FILLER_PREFIXES:
+        if words.startswith(prefix):
+            candidates.append(words[len(prefix):])
+    for candidate in candidates:
+        key = candidate.replace(" ", "")
+        for variant in (key, key.removesuffix("bank"), key + "bank"):
+            if variant and variant in by_name:
+                return by_name[variant]
+    return None
+
+
+@cache
+def _alias_pattern() -> re.Pattern[str]:
+    names: set[str] = set()
+    for bank in all_banks():
+        for name in (bank.short_name, bank.code, bank.name, *bank.aliases):
+            words = fold_words(name)
+            if words:
+                names.add(words)
+    # Longest first so that "sai gon cong thuong" wins over "sai gon".
+    parts = [r"[\s.\-]*".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True)]
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])")
+
+
+def find_banks(folded: str) -> list[tuple[int, int, Bank]]:
+    """Bank names in text already passed through :func:`fold` (so offsets are the text's)."""
+    found = []
+    for match in _alias_pattern().finditer(folded):
+        bank = bank_lookup(match.group())
+        if bank is not None:
+            found.append((match.start(), match.end(), bank))
+    return found
+
+
+def iban_or_none(text: str) -> str | None:
+    """The compact IBAN when ``text`` is a valid one (spaces allowed), else None."""
+    try:
+        return str(IBAN(text).compact)
+    except (SchwiftyException, ValueError):
+        return None
+
+
+def nrb_to_iban(digits: str) -> str | None:
+    """Polish account numbers (NRB) are IBANs written without "PL"; 26 digits with a checksum."""
+    return iban_or_none("PL" + digits) if len(digits) == 26 else None
+
+
+_CANONICAL = re.compile(r"^(\d{6}|\*):(\d{6,20})$")
+_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
+_ACCOUNT_RUN = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){5,29}(?!\d)")
+_NON_DIGIT = re.compile(r"\D")
+_SPACES = re.compile(r"[\s\-]")
+
+
+class BankAccountType(IndicatorType):
+    key = "bank_account"
+    label = "Bank account"
+
+    def normalize(self, raw: str, *, bank: str | None = None) -> str:
+        """Canonical account; the bank may be named inside ``raw`` or given as ``bank``."""
+        text = unicodedata.normalize("NFC", raw).strip()
+        if text.lower().startswith("iban:"):
+            return "iban:" + self._iban(text[5:])
+        canonical = _CANONICAL.match(text)
+        if canonical:
+            bin_, digits = canonical.groups()
+            if bin_ != ANY_BANK and bank_by_bin(bin_) is None:
+                raise InvalidIndicator("unknown bank code")
+            return f"{self._bank_bin(bank, text) if bank else bin_}:{digits}"
+        compact = _SPACES.sub("", text).upper()
+        if _IBAN_SHAPE.match(compact):
+            return "iban:" + self._iban(compact)
+        runs = _ACCOUNT_RUN.findall(text)
+        if not runs:
+            raise InvalidIndicator("no account number found")
+        if len(runs) > 1:
+            raise InvalidIndicator("more than one number found")
+        digits = _NON_DIGIT.sub("", runs[0])
+        iban = nrb_to_iban(digits)
+        if iban is not None:
+            return "iban:" + iban
+        if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
+            raise InvalidIndicator("an account number has 6 to 20 digits")
+        return f"{self._bank_bin(bank, text)}:{digits}"
+
+    @staticmethod
+    def _iban(text: str) -> str:
+        iban = iban_or_none(text)
+        if iban is None:
+            raise InvalidIndicator("not a valid IBAN")
+        return iban
+
+    @staticmethod
+    def _bank_bin(bank: str | None, text: str) -> str:
+        if bank is not None and bank.strip():
+            found = bank_by_bin(bank) or bank_lookup(bank)
+            if found is None:
+                raise InvalidIndicator(f"unknown bank: {bank.strip()}")
+            return found.bin
+        named = {b.bin for _, _, b in find_banks(fold(text))}
+        if len(named) > 1:
+            raise InvalidIndicator("more than one bank named")
+        return named.pop() if named else ANY_BANK
+
+    def display(self, canonical: str) -> str:
+        prefix, _, number = canonical.partition(":")
+        if prefix == "iban":
+            try:
+                return str(IBAN(number).formatted)
+            except (SchwiftyException, ValueError):
+                return number
+        if prefix == ANY_BANK:
+            return f"{number} (any bank)"
+        found = bank_by_bin(prefix)
+        return f"{found.short_name} {number}" if found else canonical
+
+    def looks_like_iban(self, raw: str) -> bool:
+        text = raw.strip()
+        if text.lower().startswith("iban:"):
+            return True
+        return bool(_IBAN_SHAPE.match(_SPACES.sub("", text).upper()))
+
+    def looks_like(self, raw: str) -> bool:
+        text = raw.strip()
+        if _CANONICAL.match(text) or self.looks_like_iban(text):
+            return True
+        return len(_ACCOUNT_RUN.findall(text)) == 1
+
+    def same(self, a: str, b: str) -> bool:
+        try:
+            first, second = self.normalize(a), self.normalize(b)
+        except InvalidIndicator:
+            return False
+        if first == second:
+            return True
+        bin_a, _, digits_a = first.partition(":")
+        bin_b, _, digits_b = second.partition(":")
+        # A number searched without its bank matches that number at every bank.
+        wildcard = ANY_BANK in (bin_a, bin_b) and "iban" not in (bin_a, bin_b)
+        return wildcard and digits_a == digits_b

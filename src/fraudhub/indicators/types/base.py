@@ -1,0 +1,107 @@
+"""The contract every indicator type implements, and the text helpers they share.
+
+An indicator type turns what a person typed or pasted into one canonical string, so that two
+reports of the same phone number, account or URL land on the same row however they were written.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+import unicodedata
+from typing import ClassVar
+
+
+class InvalidIndicator(ValueError):
+    """Raised when a value cannot be read as an indicator of the requested type.
+
+    The message is a short English explanation meant to be shown to a person.
+    """
+
+
+class IndicatorType(abc.ABC):
+    key: ClassVar[str]
+    label: ClassVar[str]
+
+    @abc.abstractmethod
+    def normalize(self, raw: str) -> str:
+        """Return the canonical form of ``raw`` or raise :class:`InvalidIndicator`."""
+
+    def display(self, canonical: str) -> str:
+        """Human rendering of a canonical value."""
+        return canonical
+
+    @abc.abstractmethod
+    def looks_like(self, raw: str) -> bool:
+        """Cheap guess, no validation beyond shape, used to pick a type for untyped input."""
+
+    def same(self, a: str, b: str) -> bool:
+        """Whether two raw or canonical values denote the same indicator."""
+        try:
+            return self.normalize(a) == self.normalize(b)
+        except InvalidIndicator:
+            return False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.key!r}>"
+
+
+# --- text helpers shared by several types -------------------------------------------------
+
+# Vietnamese text is matched against bank names and keywords without diacritics because people
+# type both "số tài khoản" and "so tai khoan". The table maps each precomposed letter to exactly
+# one ASCII letter so that positions in the folded text are positions in the original.
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for start, end in ((0x00C0, 0x0250), (0x1E00, 0x1F00)):
+        for cp in range(start, end):
+            decomposed = unicodedata.normalize("NFD", chr(cp))
+            base = decomposed[0]
+            if base.isascii() and base.isalpha() and len(decomposed) > 1:
+                table[cp] = base
+    table.update({ord("đ"): "d", ord("Đ"): "D", ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o",
+                  ord("Ø"): "O", ord("İ"): "I", ord("ı"): "i"})
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip Latin diacritics, keeping its length (for NFC input)."""
+    return text.translate(_FOLD_TABLE).lower()
+
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def fold_words(text: str) -> str:
+    """Folded text with every run of non-alphanumerics collapsed to one space."""
+    return _NON_ALNUM.sub(" ", fold(unicodedata.normalize("NFC", text))).strip()
+
+
+# Defanged indicators are how analysts and warning posts quote dangerous links so that nobody
+# clicks them; they must read back as the real thing.
+_DEFANG_DOT = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}", re.IGNORECASE)
+_DEFANG_COLON = re.compile(r"\[:\]|\(:\)")
+_DEFANG_SCHEME_SEP = re.compile(r"\[://\]|\[:/\]/")
+_DEFANG_AT = re.compile(r"\[@\]|\(@\)|\[at\]|\(at\)|\{at\}", re.IGNORECASE)
+_DEFANG_SCHEME = re.compile(r"^(?:hxxp|h\*\*p|h__p|hxp)(s?)(?=:|\[:)", re.IGNORECASE)
+
+
+def refang(text: str) -> str:
+    """Undo the usual defanging of URLs, hosts and e-mail addresses."""
+    text = _DEFANG_SCHEME.sub(r"http\1", text.strip())
+    text = _DEFANG_SCHEME_SEP.sub("://", text)
+    text = _DEFANG_COLON.sub(":", text)
+    text = _DEFANG_DOT.sub(".", text)
+    return _DEFANG_AT.sub("@", text)
+
+
+def is_defanged(text: str) -> bool:
+    return bool(
+        _DEFANG_SCHEME.search(text.strip())
+        or _DEFANG_DOT.search(text)
+        or _DEFANG_COLON.search(text)
+        or _DEFANG_AT.search(text)
+    )

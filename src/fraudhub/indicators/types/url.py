@@ -1,0 +1,102 @@
+"""Web addresses (http and https only), normalized so that trivially different spellings match."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+from .base import IndicatorType, InvalidIndicator, is_defanged, refang
+from .domain import host_to_unicode, parse_ip, registrable_domain, to_ascii_host
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_WEB_SCHEMES = {"http": 80, "https": 443}
+# Schemes a scam link can carry that are never a web page we could look up or take down.
+_OTHER_SCHEMES = {
+    "javascript", "data", "vbscript", "file", "about", "blob", "mailto", "tel", "sms", "ftp",
+    "ftps", "ws", "wss", "chrome", "intent", "market", "itms-apps", "zalo", "tg", "fb",
+}
+_URL_SHAPE = re.compile(
+    r"^(?:(?:https?|hxxps?)(?::|\[:\])//\S+|www\d?\.\S+|[^\s/@:]+\.[^\s/@:.]+(?::\d+)?/\S*)$",
+    re.IGNORECASE,
+)
+# RFC 3986 reserved and unreserved characters plus '%': existing escapes are kept as they are,
+# anything else (spaces, Unicode) is percent-encoded so two spellings of one path compare equal.
+_SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+_SAFE_QUERY = _SAFE_PATH + "?"
+
+
+def _with_scheme(text: str) -> str:
+    match = _SCHEME.match(text)
+    if match:
+        scheme = match.group(1).lower()
+        if scheme in _WEB_SCHEMES or text[match.end():].startswith("//"):
+            return text
+        if scheme in _OTHER_SCHEMES:
+            raise InvalidIndicator(f"{scheme}: links are not web addresses")
+        # "example.com:8080/x" reads as a scheme to urlsplit; it is a host with a port.
+    if text.startswith("//"):
+        return "https:" + text
+    # Links in SMS and posts usually come without a scheme; today's sites and browsers default
+    # to https, so that is the scheme we assume.
+    return "https://" + text
+
+
+class UrlType(IndicatorType):
+    key = "url"
+    label = "Web address (URL)"
+
+    def normalize(self, raw: str) -> str:
+        text = refang(raw).strip().strip("<>\"'")
+        if not text or any(c.isspace() for c in text):
+            raise InvalidIndicator("not a valid web address")
+        parts = urlsplit(_with_scheme(text))
+        scheme = parts.scheme.lower()
+        if scheme not in _WEB_SCHEMES:
+            raise InvalidIndicator("only http and https addresses are accepted")
+        userinfo, _, hostport = parts.netloc.rpartition("@")
+        host, port = _split_port(hostport)
+        ip = parse_ip(host)
+        if ip is not None:
+            if not ip.is_global:
+                raise InvalidIndicator("a private or local IP address is not a public web address")
+            ascii_host = f"[{ip.compressed}]" if ip.version == 6 else ip.compressed
+        else:
+            ascii_host = to_ascii_host(host)
+            if registrable_domain(ascii_host) is None:
+                raise InvalidIndicator("the host has no known public suffix")
+        netloc = ascii_host
+        if port is not None and port != _WEB_SCHEMES[scheme]:
+            netloc = f"{ascii_host}:{port}"
+        if userinfo:
+            netloc = f"{userinfo}@{netloc}"
+        path = quote(parts.path or "/", safe=_SAFE_PATH)
+        query = quote(parts.query, safe=_SAFE_QUERY)
+        return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+
+    def display(self, canonical: str) -> str:
+        parts = urlsplit(canonical)
+        shown = host_to_unicode(parts.hostname or "")
+        if shown == parts.hostname:
+            return canonical
+        return f"{canonical} ({shown})"
+
+    def looks_like(self, raw: str) -> bool:
+        text = raw.strip()
+        if _URL_SHAPE.match(text):
+            return True
+        return is_defanged(text) and bool(_URL_SHAPE.match(refang(text)))
+
+
+def _split_port(hostport: str) -> tuple[str, int | None]:
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif hostport.count(":") == 1:
+        host, _, port_text = hostport.partition(":")
+    else:
+        host, port_text = hostport, ""
+    if not port_text:
+        return host, None
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise InvalidIndicator("not a valid port number")
+    return host, int(port_text)

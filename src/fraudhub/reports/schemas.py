@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class EvidenceIn(Schema):
+    filename: str = Field(default="", max_length=255)
+    content_base64: str = Field(description="The file, base64-encoded (images or PDF).")
+
+
+class ReporterContactIn(Schema):
+    email: str = Field(default="", max_length=254)
+    name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+
+
+class ReportIn(Schema):
+    target_kind: str = Field(
+        description="account, page, group, post, url, phone, bank_account, crypto_wallet, "
+        "email or other"
+    )
+    target: str = Field(min_length=1, max_length=2048, description="URL or identifier")
+    platform: str = Field(default="", max_length=40)
+    fraud_type: str = Field(max_length=64, description="A key from GET /api/v1/taxonomy")
+    description: str = Field(min_length=1, max_length=10_000)
+    evidence: list[EvidenceIn] = Field(default_factory=list)
+    reporter_contact: ReporterContactIn | None = None
+    good_faith: bool = Field(
+        description="Required: true. The reporter believes the report is accurate (DSA Art. 16)."
+    )
+    language: str = Field(default="vi", max_length=8)
+
+
+class ReportCreatedOut(Schema):
+    tracking_code: str
+    secret: str = Field(description="Shown once; needed to see the report's status.")
+    status: str
+    status_url: str
+
+
+class DecisionOut(Schema):
+    outcome: str
+    outcome_label: str
+    ground: str
+    ground_label: str
+    facts: str
+    reasons: str
+    decided_at: datetime
+    ends_at: datetime | None
+    automated: bool
+    can_appeal: bool
+    appeal_until: datetime
+
+
+class ReportStatusOut(Schema):
+    tracking_code: str
+    status: str
+    status_label: str
+    target: str
+    target_kind: str
+    fraud_type: str
+    created_at: datetime
+    decision: DecisionOut | None
+
+
+class ReporterAppealIn(Schema):
+    statement: str = Field(min_length=1, max_length=5_000)

@@ -1,0 +1,73 @@
+"""Reads of the reports app."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from fraudhub.cases.models import Decision, Outcome
+from fraudhub.reports.models import Report
+from fraudhub.taxonomy.selectors import policy_ground_get
+
+
+def report_get_with_secret(*, tracking_code: str, secret: str) -> Report | None:
+    """The report, only for whoever holds its secret (compared in constant time)."""
+    from fraudhub.reports.services import hash_secret
+
+    report = (
+        Report.objects.select_related("target", "case")
+        .filter(tracking_code=tracking_code.strip().upper()[:20])
+        .first()
+    )
+    if report is None or not hmac.compare_digest(report.secret_hash, hash_secret(secret)):
+        return None
+    return report
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision_id: int
+    outcome: str
+    outcome_label: str
+    ground: str
+    ground_label: str
+    facts: str
+    reasons: str
+    decided_at: datetime
+    ends_at: datetime | None
+    automated: bool
+    appeal_until: datetime
+    can_appeal: bool
+    reversed_on_appeal: bool
+
+
+def decision_view(decision: Decision, *, reporter_side: bool = True) -> DecisionView:
+    ground = policy_ground_get(key=decision.ground)
+    ground_label = ground.name() if ground else decision.ground
+    outcome_label = str(Outcome(decision.outcome).label)
+    reasons = f"{outcome_label}. {ground_label}. {decision.facts}"
+    appeal_until = decision.decided_at + timedelta(days=settings.FRAUDHUB_APPEAL_WINDOW_DAYS)
+    open_window = timezone.now() < appeal_until
+    # A reporter may appeal only "no violation"; the owner only an action.
+    appealable = (decision.outcome == Outcome.NO_VIOLATION) == reporter_side
+    return DecisionView(
+        decision_id=decision.pk, outcome=decision.outcome, outcome_label=outcome_label,
+        ground=decision.ground, ground_label=ground_label, facts=decision.facts,
+        reasons=reasons, decided_at=decision.decided_at, ends_at=decision.ends_at,
+        automated=decision.automated_decision, appeal_until=appeal_until,
+        can_appeal=open_window and appealable and decision.is_current,
+        reversed_on_appeal=decision.supersedes_id is not None,
+    )
+
+
+def report_decision_view(*, report: Report) -> DecisionView | None:
+    if report.case_id is None:
+        return None
+    decision = Decision.objects.filter(case_id=report.case_id, is_current=True).last()
+    if decision is None:
+        return None
+    return decision_view(decision)

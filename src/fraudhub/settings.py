@@ -1,0 +1,274 @@
+"""Django settings for FraudHub, read from the environment.
+
+Every knob an operator may turn is an environment variable documented in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("FRAUDHUB_DATA_DIR", "./var")).resolve()
+
+DEBUG = _env_bool("FRAUDHUB_DEBUG", False)
+HTTPS = _env_bool("FRAUDHUB_HTTPS", False)
+
+
+def _secret_key() -> str:
+    configured = os.environ.get("FRAUDHUB_SECRET_KEY")
+    if configured:
+        return configured
+    # An installed service must survive restarts without logging everybody out, so a key made
+    # on first start is kept in the data directory (readable by its owner only).
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = _env_list("FRAUDHUB_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = _env_list("FRAUDHUB_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "fraudhub.core",
+    "fraudhub.taxonomy",
+    "fraudhub.indicators",
+    "fraudhub.reports",
+    "fraudhub.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "fraudhub.core.middleware.RequestSizeLimitMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "fraudhub.urls"
+WSGI_APPLICATION = "fraudhub.wsgi.application"
+ASGI_APPLICATION = "fraudhub.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "fraudhub.core.context_processors.fraudhub",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------------
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'fraudhub.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the single writer; IMMEDIATE transactions take the write
+        # lock up front so concurrent writers queue on busy_timeout instead of deadlocking.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FRAUDHUB_TEST_SQLITE_NAME") or ""}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (used for sessions of nothing critical; rate limits have their own store) ---------
+REDIS_URL = os.environ.get("FRAUDHUB_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Auth ------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "console:queue"
+AXES_FAILURE_LIMIT = _env_int("FRAUDHUB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _env_int("FRAUDHUB_LOGIN_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+OTP_TOTP_ISSUER = "FraudHub"
+
+# --- Internationalization --------------------------------------------------------------------
+LANGUAGE_CODE = os.environ.get("FRAUDHUB_LANGUAGE", "en")
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = os.environ.get("FRAUDHUB_TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files ---------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(MEDIA_ROOT)}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Bodies are capped before Django parses them (RequestSizeLimitMiddleware answers 413); the
+# JSON API carries evidence base64-encoded, hence the 4/3 allowance.
+FRAUDHUB_EVIDENCE_MAX_BYTES = _env_int("FRAUDHUB_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+FRAUDHUB_EVIDENCE_MAX_FILES = _env_int("FRAUDHUB_EVIDENCE_MAX_FILES", 5)
+FRAUDHUB_MAX_BODY_BYTES = _env_int(
+    "FRAUDHUB_MAX_BODY_BYTES",
+    (FRAUDHUB_EVIDENCE_MAX_BYTES * FRAUDHUB_EVIDENCE_MAX_FILES * 4) // 3 + 1024 * 1024,
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = FRAUDHUB_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# --- E-mail ----------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "FRAUDHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("FRAUDHUB_EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("FRAUDHUB_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("FRAUDHUB_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("FRAUDHUB_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("FRAUDHUB_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("FRAUDHUB_EMAIL_FROM", "FraudHub <no-reply@localhost>")
+FRAUDHUB_BASE_URL = os.environ.get("FRAUDHUB_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Background jobs -------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("FRAUDHUB_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Security --------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = _env_int("FRAUDHUB_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- FraudHub policy knobs (DESIGN.md "Deadlines and thresholds") ----------------------------
+FRAUDHUB_DEFAULT_REGION = os.environ.get("FRAUDHUB_DEFAULT_REGION", "VN")
+FRAUDHUB_REQUIRE_2FA = _env_bool("FRAUDHUB_REQUIRE_2FA", True)
+FRAUDHUB_DEMO_BANNER = _env_bool("FRAUDHUB_DEMO_BANNER", False)
+FRAUDHUB_INTAKE_RATE_LIMIT = _env_int("FRAUDHUB_INTAKE_RATE_LIMIT", 30)
+FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS = _env_int("FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS", 60)
+FRAUDHUB_RATE_LIMITER = os.environ.get(
+    "FRAUDHUB_RATE_LIMITER",
+    "fraudhub.core.ratelimit.RedisRateLimiter" if REDIS_URL
+    else "fraudhub.core.ratelimit.DatabaseRateLimiter",
+)
+FRAUDHUB_AUTHORITY_DEADLINE_HOURS = _env_int("FRAUDHUB_AUTHORITY_DEADLINE_HOURS", 24)
+FRAUDHUB_COMPLAINT_DEADLINE_HOURS = _env_int("FRAUDHUB_COMPLAINT_DEADLINE_HOURS", 48)
+FRAUDHUB_CLAIM_MINUTES = _env_int("FRAUDHUB_CLAIM_MINUTES", 30)
+FRAUDHUB_STRIKES_SHORT_WINDOW_DAYS = 30
+FRAUDHUB_STRIKES_SHORT_THRESHOLD = _env_int("FRAUDHUB_STRIKES_SHORT_THRESHOLD", 5)
+FRAUDHUB_STRIKES_LONG_WINDOW_DAYS = 90
+FRAUDHUB_STRIKES_LONG_THRESHOLD = _env_int("FRAUDHUB_STRIKES_LONG_THRESHOLD", 10)
+FRAUDHUB_TEMPORARY_LOCK_MIN_DAYS = 7
+FRAUDHUB_TEMPORARY_LOCK_MAX_DAYS = 30
+FRAUDHUB_LOCKS_BEFORE_TERMINATION = _env_int("FRAUDHUB_LOCKS_BEFORE_TERMINATION", 3)
+FRAUDHUB_APPEAL_WINDOW_DAYS = _env_int("FRAUDHUB_APPEAL_WINDOW_DAYS", 183)
+
+# Enforcement on the platform: "local" records statuses in FraudHub, "webhook" POSTs signed
+# orders to the platform; tests select "recording".
+FRAUDHUB_PLATFORM_ADAPTER = os.environ.get("FRAUDHUB_PLATFORM_ADAPTER", "local")
+FRAUDHUB_WEBHOOK_URL = os.environ.get("FRAUDHUB_WEBHOOK_URL", "")
+FRAUDHUB_WEBHOOK_SECRET = os.environ.get("FRAUDHUB_WEBHOOK_SECRET", "")
+FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS", "10"))
+FRAUDHUB_WEBHOOK_MAX_ATTEMPTS = _env_int("FRAUDHUB_WEBHOOK_MAX_ATTEMPTS", 8)
+FRAUDHUB_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("FRAUDHUB_WEBHOOK_BACKOFF_SECONDS", "30"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("FRAUDHUB_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+# Behind a reverse proxy, the client address comes from X-Forwarded-For (only then).
+FRAUDHUB_TRUST_X_FORWARDED_FOR = _env_bool("FRAUDHUB_TRUST_X_FORWARDED_FOR", False)

@@ -1,0 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401 - languages switch by cookie
+from django.contrib import admin
+from django.urls import include, path
+
+from fraudhub.api import api
+from fraudhub.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("fraudhub.core.urls")),
+    path("", include("fraudhub.reports.urls")),
+    path("", include("fraudhub.cases.urls")),
+]
