@@ -272,3 +272,4 @@ LOGGING = {
 }
 # Behind a reverse proxy, the client address comes from X-Forwarded-For (only then).
 FRAUDHUB_TRUST_X_FORWARDED_FOR = _env_bool("FRAUDHUB_TRUST_X_FORWARDED_FOR", False)
+AXES_VERBOSE = False

@@ -58,7 +58,7 @@ _X_RESERVED = frozenset("""
 
 _FB_NAME = re.compile(r"^[A-Za-z0-9.\-_]{2,80}$")
 _FB_USERNAME = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9.]{5,50}$|^\d{5,20}$")
-_TG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+_TG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,31}$")
 _TIKTOK_NAME = re.compile(r"^[A-Za-z0-9_.]{2,24}$")
 _YT_HANDLE = re.compile(r"^[A-Za-z0-9_.\-]{3,30}$")
 _YT_CHANNEL = re.compile(r"^UC[A-Za-z0-9_-]{22}$")

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+
+from fraudhub.core.actors import Actor
+from fraudhub.core.models import ApiKey, AuditEntry, Organization, User
+from fraudhub.core.services import apikey_create, apikey_revoke
+
+
+@admin.register(User)
+class FraudHubUserAdmin(UserAdmin):
+    list_display = ("username", "email", "role", "organization", "is_active")
+    list_filter = ("role", "organization", "is_active")
+    fieldsets = (*UserAdmin.fieldsets, ("FraudHub", {"fields": ("role", "organization",
+                                                               "language")}))
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "is_trusted_flagger", "created_at")
+    list_filter = ("kind", "is_trusted_flagger")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "prefix", "role", "organization", "created_at", "expires_at",
+                    "revoked_at", "last_used_at")
+    list_filter = ("role", "organization")
+    readonly_fields = ("prefix", "key_hash", "created_by", "created_at", "revoked_at",
+                       "last_used_at")
+    fields = ("name", "role", "scopes", "organization", "expires_at", *readonly_fields)
+    actions = ["revoke"]
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+        if change:
+            # Only the descriptive fields are editable; the secret never changes.
+            ApiKey.objects.filter(pk=obj.pk).update(name=obj.name, expires_at=obj.expires_at)
+            return
+        issued = apikey_create(actor=actor, name=obj.name, role=obj.role,
+                               organization=obj.organization, scopes=list(obj.scopes or []),
+                               expires_at=obj.expires_at)
+        obj.pk = issued.api_key.pk
+        messages.warning(request, f"New API key (shown once, copy it now): {issued.raw_key}")
+
+    @admin.action(description="Revoke selected keys")
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+        for key in queryset:
+            apikey_revoke(actor=actor, api_key_id=key.pk)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("seq", "created_at", "actor_label", "action", "object_type", "object_id", "ip")
+    list_filter = ("action", "object_type", "actor_kind")
+    search_fields = ("object_id", "actor_label")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

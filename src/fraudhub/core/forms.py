@@ -1,0 +1,35 @@
+"""Forms of the login pages. They only parse; authentication happens in the views' callees."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("User name"), max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
+                                      "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TokenForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Six-digit code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits shown by your app.")},
+        widget=forms.TextInput(attrs={
+            # one-time-code lets phones offer the code from an SMS or authenticator directly
+            "autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"\d{6}",
+            "maxlength": "6", "autofocus": True,
+        }),
+    )
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        return code.strip()

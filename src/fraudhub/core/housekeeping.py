@@ -1,0 +1,35 @@
+"""Periodic upkeep run by `fraudhub worker`: expired claims, aged priorities, old counters."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from fraudhub.cases.models import Case, OPEN_CASE_STATUSES
+from fraudhub.cases.priority import reprioritize
+from fraudhub.cases.services.claims import claims_expire
+from fraudhub.core.actors import Actor
+from fraudhub.core.ratelimit import DatabaseRateLimiter
+
+
+def cases_reprioritize() -> int:
+    """Waiting raises a case's priority; recompute it for open cases."""
+    now = timezone.now()
+    changed = 0
+    for case_id in Case.objects.filter(status__in=OPEN_CASE_STATUSES).values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case_id)
+            before = (case.priority, case.queue)
+            reprioritize(case, now=now)
+            if (case.priority, case.queue) != before:
+                case.save(update_fields=["priority", "queue", "due_at"])
+                changed += 1
+    return changed
+
+
+def run_housekeeping() -> dict[str, int]:
+    return {
+        "claims_expired": claims_expire(actor=Actor.system("housekeeping")),
+        "reprioritized": cases_reprioritize(),
+        "rate_counters_pruned": DatabaseRateLimiter.prune(),
+    }

@@ -1,0 +1,405 @@
+"""Find indicators (phones, accounts, links, e-mails, social accounts, wallets) in free text.
+
+The text is read in passes, most distinctive first: links and addresses, wallets and IBANs,
+then spans that are known not to be indicators (dates, times, amounts, order and ID numbers),
+then bank accounts (numbers in an account context), and last phone numbers among the digits
+left over. Each pass claims its spans so that later, looser passes cannot reuse them.
+
+Keywords and bank names are matched on a folded copy of the text (lower-case, no diacritics,
+same length) so that "số tài khoản" and "so tai khoan" read alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat
+
+from .types.bank_account import find_banks, iban_or_none, nrb_to_iban
+from .types.base import InvalidIndicator, fold
+from .types.phone import default_region, parse_phone, plausible_local_digits
+from .types.registry import REGISTRY
+from .types.social_account import SocialAccountType, account_from_url
+
+
+@dataclass(frozen=True)
+class FoundIndicator:
+    type: str
+    value: str  # canonical
+    raw: str  # as written in the text
+    start: int
+    end: int
+
+
+# --- patterns -------------------------------------------------------------------------------
+_DOT = r"(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))"
+_LABEL = r"[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?"
+_TLD = r"(?:[a-z]{2,63}|xn--[a-z0-9-]{2,59})"
+_HOSTNAME = rf"(?:{_LABEL}{_DOT})+{_TLD}"
+
+_URL = re.compile(
+    r"(?:(?<![\w])(?:https?|hxxps?|h\*\*ps?)(?::|\[:\])//|(?<![\w.@/-])www\d?" + _DOT + r")"
+    r"[^\s<>\"'`]+",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(
+    rf"(?<![\w.%+-])[a-z0-9._%+-]+(?:@|\[@\]|\(@\)|\[at\]|\(at\)){_HOSTNAME}(?![\w-])",
+    re.IGNORECASE,
+)
+_BARE_HOST = re.compile(
+    rf"(?<![\w.@/:%-]){_HOSTNAME}(?::\d{{2,5}})?(?P<path>/[^\s<>\"'`]*)?(?![\w-])",
+    re.IGNORECASE,
+)
+_WALLET = re.compile(
+    r"(?<![\w])(?:0x[0-9a-fA-F]{40}|(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}"
+    r"|[13T][1-9A-HJ-NP-Za-km-z]{24,34})(?![\w])"
+)
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
+_NRB = re.compile(r"(?<![\w])\d{2}(?: ?\d{4}){6}(?![\w])")
+
+# Dates and times, checked for plausible day and month before they block anything.
+_DATE = re.compile(
+    r"(?<![\d.,/-])(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?:\d{4}|\d{2})"
+    r"|\d{4}[./-](?P<m2>\d{1,2})[./-](?P<d2>\d{1,2})|(?P<m3>\d{1,2})/\d{4})(?![\d])"
+)
+_TIME = re.compile(r"(?<!\d)\d{1,2}[:h]\d{2}(?::\d{2})?(?!\d)")
+# Amounts, matched on the folded text: "5.000.000đ", "2 triệu", "$300", "1.200 zł", "300 €".
+_NUM = r"\d{1,3}(?:[.,  ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+_CUR_AFTER = (
+    r"(?:vnd|dong|d|k|tr|trieu|nghin|ngan|ty|ti|usd|usdt|eur|euro|euros|€|\$|zl|pln|zlotych"
+    r"|gbp|£|chf|dollars?|mln|tys|m|btc|eth)"
+)
+_MONEY = re.compile(
+    rf"(?<![\w.,])(?:(?:[$€£¥]|us\$|usd|eur|vnd|pln)\s?(?:{_NUM})"
+    rf"|(?:{_NUM})\s?{_CUR_AFTER})(?![a-z0-9])"
+)
+# A number introduced as an order, tracking, transaction, ID document or card number.
+_REFERENCE = re.compile(
+    r"(?<![a-z])(?:ma don hang|ma don|don hang|ma van don|van don|ma giao dich|ma gd|ma tra cuu"
+    r"|ma ho so|ma khach hang|ma kh|ma otp|otp|ma xac nhan|ma xac thuc|ma so|code|kod|pin"
+    r"|order(?: id| number| no)?|tracking(?: number| no)?|invoice(?: number| no)?"
+    r"|transaction(?: id)?|ref(?:erence)?(?: no)?|booking(?: code)?|ticket"
+    r"|bestellnummer|bestellung|auftragsnummer|rechnungsnummer|rechnung|sendungsnummer"
+    r"|kundennummer|vorgangsnummer|numer zamowienia|nr zamowienia|zamowienie|zamowienia"
+    r"|numer przesylki|nr przesylki|przesylka|numer faktury|faktura|cccd|cmnd|cmt|can cuoc"
+    r"|so dinh danh|ma so thue|mst|ho chieu|passport|personalausweis|ausweisnummer|pesel|nip"
+    r"|regon|ma the|so the|card number|kartennummer|numer karty|imei)"
+    r"(?![a-z])[\s:#.\-]*(?:(?:la|is|ist|to|no|nr|so)\b[\s:#.]*)?"
+    r"(?P<ref>#?[a-z0-9][a-z0-9\-]{3,})",
+)
+_ACCOUNT_KEYWORD = re.compile(
+    r"(?<![a-z])(?:so tai khoan|so tk|stk|tai khoan|tk|account(?: number| no)?|acct|acc|a/c"
+    r"|konto(?:nummer)?|kontonr|nr konta|numer konta|rachunek|rachunku|nr rachunku|iban"
+    r"|chuyen khoan|chuyen tien|ck)(?![a-z])"
+)
+# Words between a keyword and a number that mean the number is something else.
+_OTHER_ROLE = re.compile(
+    r"(?<![a-z])(?:goi|lien he|hotline|sdt|so dien thoai|dien thoai|dt|zalo|call|phone|tel"
+    r"|whatsapp|anruf|anrufen|telefon|rufen|zadzwon|dzwon|sms|nhan tin)(?![a-z])"
+)
+_SENTENCE_BREAK = re.compile(r"[.!?;]\s|\n|[.!?]$")
+_DIGIT_RUN = re.compile(r"(?<![\w.,+/#@$€£-])\d(?:[ .\-]?\d){5,29}(?![\w/@#]|[.,]\d)")
+_PHONE = re.compile(
+    r"(?<![\w+#/@$€£¥.,-])(?:\+\s?|00)?(?:\(\d{1,4}\)|\d{1,5})"
+    r"(?:[ .\-\u00a0]{1,2}(?:\(\d{1,4}\)|\d{1,5})){0,7}(?![\w/@#%€$]|[.,]\d)"
+)
+_PHONE_CHUNK = re.compile(r"\+?[\d(][\d().\-]*[\d)]|\d")
+_HANDLE = re.compile(r"(?<![\w@.])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,31}[A-Za-z0-9_])")
+_HANDLE_PLATFORM = re.compile(
+    r"(?<![a-z])(telegram|tele|tg|tiktok|tik tok|instagram|insta|ig|twitter|youtube)(?![a-z])"
+)
+_FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "ps", "rs", "exe", "dll"})
+_NON_DIGIT = re.compile(r"\D")
+_TRAILING_PUNCT = ".,;:!?'\"»…"
+_ACCOUNT_WINDOW, _BANK_WINDOW = 45, 60
+_SOCIAL = SocialAccountType()
+
+
+class _Reader:
+    """State of one extraction: the text, its folded twin, claimed spans and findings."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = fold(text)
+        self.claimed: list[tuple[int, int]] = []
+        self.found: list[FoundIndicator] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in self.claimed)
+
+    def claim(self, start: int, end: int) -> None:
+        self.claimed.append((start, end))
+
+    def add(self, type_key: str, value: str, start: int, end: int) -> None:
+        self.found.append(FoundIndicator(type_key, value, self.text[start:end], start, end))
+        self.claim(start, end)
+
+
+def _normalizer(type_key: str) -> Callable[[str], str]:
+    return REGISTRY[type_key].normalize
+
+
+_NORMALIZE_URL = _normalizer("url")
+_NORMALIZE_DOMAIN = _normalizer("domain")
+_NORMALIZE_EMAIL = _normalizer("email")
+_NORMALIZE_WALLET = _normalizer("crypto_wallet")
+
+
+def _trim_url(text: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets that follow a link."""
+    while text:
+        last = text[-1]
+        if last in _TRAILING_PUNCT:
+            text = text[:-1]
+        elif last in ")]}" and text.count(last) > text.count({")": "(", "]": "[", "}": "{"}[last]):
+            text = text[:-1]
+        else:
+            break
+    return text
+
+
+def _add_link(reader: _Reader, raw: str, start: int, *, bare: bool) -> None:
+    end = start + len(raw)
+    social = account_from_url(raw)
+    if social is not None:
+        reader.add("social_account", social, start, end)
+        return
+    try:
+        reader.add("url", _NORMALIZE_URL(raw), start, end)
+    except InvalidIndicator:
+        if not bare:
+            reader.claim(start, end)
+
+
+def _links(reader: _Reader) -> None:
+    for match in _URL.finditer(reader.text):
+        raw = _trim_url(match.group())
+        _add_link(reader, raw, match.start(), bare=False)
+    for match in _EMAIL.finditer(reader.text):
+        if reader.free(match.start(), match.end()):
+            try:
+                value = _NORMALIZE_EMAIL(match.group())
+            except InvalidIndicator:
+                continue
+            reader.add("email", value, match.start(), match.end())
+    for match in _BARE_HOST.finditer(reader.text):
+        start = match.start()
+        if not reader.free(start, match.end()):
+            continue
+        if match.group("path"):
+            _add_link(reader, _trim_url(match.group()), start, bare=True)
+            continue
+        host = match.group()
+        tld = host.rsplit(".", 1)[-1].rsplit("]", 1)[-1].rsplit(")", 1)[-1]
+        # "Xong.Shop" is a missing space after a full stop, not a domain; "report.zip" a file.
+        if not (tld.islower() or tld.isupper()) or tld.lower() in _FILE_LIKE_TLDS:
+            continue
+        try:
+            reader.add("domain", _NORMALIZE_DOMAIN(host), start, match.end())
+        except InvalidIndicator:
+            continue
+
+
+def _wallets_and_ibans(reader: _Reader) -> None:
+    for match in _WALLET.finditer(reader.text):
+        if reader.free(match.start(), match.end()):
+            try:
+                value = _NORMALIZE_WALLET(match.group())
+            except InvalidIndicator:
+                continue
+            reader.add("crypto_wallet", value, match.start(), match.end())
+    for pattern, to_iban in ((_IBAN, iban_or_none), (_NRB, _nrb)):
+        for match in pattern.finditer(reader.text):
+            if not reader.free(match.start(), match.end()):
+                continue
+            chunks = match.group().split(" ")
+            # Greedy matching may swallow a following code word; shorten until it validates.
+            for count in range(len(chunks), 2, -1):
+                candidate = " ".join(chunks[:count])
+                iban = to_iban(candidate)
+                if iban is not None:
+                    end = match.start() + len(candidate)
+                    reader.add("bank_account", f"iban:{iban}", match.start(), end)
+                    break
+
+
+def _nrb(text: str) -> str | None:
+    return nrb_to_iban(text.replace(" ", ""))
+
+
+def _not_indicators(reader: _Reader) -> None:
+    for match in _DATE.finditer(reader.text):
+        day = int(match.group("d") or match.group("d2") or 1)
+        month = int(match.group("m") or match.group("m2") or match.group("m3"))
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            reader.claim(match.start(), match.end())
+    for pattern in (_TIME, _MONEY):
+        source = reader.folded if pattern is _MONEY else reader.text
+        for match in pattern.finditer(source):
+            reader.claim(match.start(), match.end())
+    for match in _REFERENCE.finditer(reader.folded):
+        reader.claim(match.start("ref"), match.end("ref"))
+
+
+def _handles(reader: _Reader) -> None:
+    for match in _HANDLE.finditer(reader.text):
+        before = reader.folded[max(0, match.start() - 30):match.start()]
+        platforms = _HANDLE_PLATFORM.findall(before)
+        if not platforms or not reader.free(match.start(), match.end()):
+            continue
+        try:
+            value = _SOCIAL.normalize(match.group(), platform=platforms[-1])
+        except InvalidIndicator:
+            continue
+        reader.add("social_account", value, match.start(), match.end())
+
+
+def _gap_is_plain(gap: str) -> bool:
+    """Whether the text between a keyword (or bank name) and a number ties them together."""
+    if _SENTENCE_BREAK.search(gap) or _OTHER_ROLE.search(gap):
+        return False
+    return not any(c.isdigit() for c in gap)
+
+
+def _bank_bin(reader: _Reader, start: int, end: int, banks: list[tuple[int, int, str]]) -> str:
+    """The BIN of the bank named nearest to the number at ``start:end``, or "*"."""
+    best: tuple[int, str] | None = None
+    for b_start, b_end, bin_ in banks:
+        if b_end <= start:
+            gap, after = reader.folded[b_end:start], False
+        elif b_start >= end:
+            gap, after = reader.folded[end:b_start], True
+        else:
+            continue
+        if len(gap) > _BANK_WINDOW:
+            continue
+        # Another number in between owns the name; a clause break loosens the tie.
+        score = len(gap) + (200 if any(c.isdigit() for c in gap) else 0)
+        score += 60 if re.search(r"[,;\n]|[.!?]\s", gap) else 0
+        score += 1 if after else 0
+        if best is None or score < best[0]:
+            best = (score, bin_)
+    return best[1] if best and best[0] < 200 else "*"
+
+
+def _accounts(reader: _Reader) -> None:
+    keywords = [m.end() for m in _ACCOUNT_KEYWORD.finditer(reader.folded)]
+    banks = [(s, e, b.bin) for s, e, b in find_banks(reader.folded)]
+    if not keywords and not banks:
+        return
+    for match in _DIGIT_RUN.finditer(reader.text):
+        for start, end in _account_spans(match):
+            if not reader.free(start, end):
+                continue
+            context = any(
+                0 <= start - k <= _ACCOUNT_WINDOW and _gap_is_plain(reader.folded[k:start])
+                for k in keywords
+            ) or any(
+                (0 <= start - e <= 25 and _gap_is_plain(reader.folded[e:start]))
+                or (0 <= s - end <= 25 and _gap_is_plain(reader.folded[end:s]))
+                for s, e, _ in banks
+            )
+            if context:
+                digits = _NON_DIGIT.sub("", reader.text[start:end])
+                bin_ = _bank_bin(reader, start, end, banks)
+                reader.add("bank_account", f"{bin_}:{digits}", start, end)
+
+
+def _account_spans(match: re.Match[str]) -> list[tuple[int, int]]:
+    """Spans of account-number candidates in a digit run, split at spaces when too long."""
+    digits = sum(c.isdigit() for c in match.group())
+    if 6 <= digits <= 20:
+        return [match.span()]
+    spans, offset = [], match.start()
+    for chunk in match.group().split(" "):
+        if 6 <= sum(c.isdigit() for c in chunk) <= 20:
+            spans.append((offset, offset + len(chunk)))
+        offset += len(chunk) + 1
+    return spans
+
+
+def _phone_value(candidate: str, region: str) -> str | None:
+    digits = _NON_DIGIT.sub("", candidate)
+    if not 8 <= len(digits) <= 15:
+        return None
+    international = candidate.startswith("+") or digits.startswith("00")
+    if not international and not plausible_local_digits(digits, region):
+        return None
+    number = parse_phone(candidate, region)
+    return None if number is None else phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def _phones(reader: _Reader) -> None:
+    region = default_region()
+    for match in _PHONE.finditer(reader.text):
+        if sum(c.isdigit() for c in match.group()) < 8:
+            continue
+        if not reader.free(match.start(), match.end()):
+            continue
+        value = _phone_value(match.group(), region)
+        if value is not None:
+            reader.add("phone", value, match.start(), match.end())
+            continue
+        _split_phones(reader, match, region)
+
+
+def _split_phones(reader: _Reader, match: re.Match[str], region: str) -> None:
+    """Several numbers written one after the other: take the longest valid runs of groups."""
+    chunks = [m.span() for m in _PHONE_CHUNK.finditer(match.group())][:10]
+    i = 0
+    while i < len(chunks):
+        for j in range(len(chunks), i, -1):
+            start, end = match.start() + chunks[i][0], match.start() + chunks[j - 1][1]
+            value = _phone_value(reader.text[start:end], region) if j - i < len(chunks) else None
+            if value is not None:
+                reader.add("phone", value, start, end)
+                i = j
+                break
+        else:
+            i += 1
+
+
+def _nfc(text: str) -> tuple[str, list[int] | None]:
+    """NFC text and, when that changed it, the original offset of every position."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    pieces: list[str] = []
+    origin: list[int] = []
+    segment = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not unicodedata.combining(text[i]):
+            piece = unicodedata.normalize("NFC", text[segment:i])
+            pieces.append(piece)
+            origin.extend([segment] * len(piece))
+            segment = i
+    origin.append(len(text))
+    return "".join(pieces), origin
+
+
+def extract(text: str) -> list[FoundIndicator]:
+    """Every indicator in ``text``, in text order, each (type, value) once."""
+    if not text:
+        return []
+    work, origin = _nfc(text)
+    reader = _Reader(work)
+    _links(reader)
+    _wallets_and_ibans(reader)
+    _not_indicators(reader)
+    _handles(reader)
+    _accounts(reader)
+    _phones(reader)
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for item in sorted(reader.found, key=lambda f: f.start):
+        if (item.type, item.value) in seen:
+            continue
+        seen.add((item.type, item.value))
+        if origin is not None:
+            start, end = origin[item.start], origin[item.end]
+            item = FoundIndicator(item.type, item.value, text[start:end], start, end)
+        result.append(item)
+    return result

@@ -1,0 +1,1 @@
+"""No models to administer: this app ships data and pure functions."""
