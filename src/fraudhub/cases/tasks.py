@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from fraudhub.core.jobs import retried
+
 from fraudhub.cases.services.enforcement import enforcement_attempt
 
 
@@ -14,6 +16,7 @@ def deliver_enforcement(*, enforcement_id: int) -> str:
 
 
 @task()
+@retried(max_attempts=6, backoff_seconds=60)
 def send_appeal_outcome(*, appeal_id: int) -> None:
     from django.core.mail import send_mail
     from django.template.loader import render_to_string

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fraudhub.core.errors import DomainError
+
 
 class LoginForm(forms.Form):
     username = forms.CharField(
@@ -33,3 +35,15 @@ class TokenForm(forms.Form):
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"]
         return code.strip()
+
+
+class DomainErrorForm(forms.Form):
+    """A form that can show a service's DomainError next to the fields it concerns."""
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        self.add_error(None, exc.message)
+        for key, messages in exc.field_errors.items():
+            # Services name list items with dotted paths ("evidence.2"); the form has one field.
+            name = key.split(".", 1)[0]
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)

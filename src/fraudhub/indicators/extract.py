@@ -70,7 +70,7 @@ _TIME = re.compile(r"(?<!\d)\d{1,2}[:h]\d{2}(?::\d{2})?(?!\d)")
 # Amounts, matched on the folded text: "5.000.000đ", "2 triệu", "$300", "1.200 zł", "300 €".
 _NUM = r"\d{1,3}(?:[.,  ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
 _CUR_AFTER = (
-    r"(?:vnd|dong|d|k|tr|trieu|nghin|ngan|ty|ti|usd|usdt|eur|euro|euros|€|\$|zl|pln|zlotych"
+    r"(?:vnd|dong|d|k|tr|trieu|nghin|ngan(?! hang)|ty|ti|usd|usdt|eur|euro|euros|€|\$|zl|pln|zlotych"
     r"|gbp|£|chf|dollars?|mln|tys|m|btc|eth)"
 )
 _MONEY = re.compile(
@@ -104,8 +104,8 @@ _OTHER_ROLE = re.compile(
 _SENTENCE_BREAK = re.compile(r"[.!?;]\s|\n|[.!?]$")
 _DIGIT_RUN = re.compile(r"(?<![\w.,+/#@$€£-])\d(?:[ .\-]?\d){5,29}(?![\w/@#]|[.,]\d)")
 _PHONE = re.compile(
-    r"(?<![\w+#/@$€£¥.,-])(?:\+\s?|00)?(?:\(\d{1,4}\)|\d{1,5})"
-    r"(?:[ .\-\u00a0]{1,2}(?:\(\d{1,4}\)|\d{1,5})){0,7}(?![\w/@#%€$]|[.,]\d)"
+    r"(?<![\w+#/@$€£¥.,-])(?:\+\s?)?(?:\(\d{1,4}\)|\d{1,13})"
+    r"(?:[ .\-\u00a0]{1,2}(?:\(\d{1,4}\)|\d{1,13})){0,7}(?![\w/@#%€$]|[.,]\d)"
 )
 _PHONE_CHUNK = re.compile(r"\+?[\d(][\d().\-]*[\d)]|\d")
 _HANDLE = re.compile(r"(?<![\w@.])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,31}[A-Za-z0-9_])")

@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from fraudhub.core.jobs import retried
+
 from fraudhub.reports.models import Report
 from fraudhub.reports.selectors import report_decision_view
 
@@ -17,6 +19,7 @@ def _status_url(report: Report) -> str:
 
 
 @task()
+@retried(max_attempts=6, backoff_seconds=60)
 def send_report_receipt(*, report_id: int) -> None:
     report = Report.objects.select_related("target").filter(pk=report_id).first()
     if report is None or not report.reporter_email:
@@ -29,6 +32,7 @@ def send_report_receipt(*, report_id: int) -> None:
 
 
 @task()
+@retried(max_attempts=6, backoff_seconds=60)
 def send_decision_notice(*, report_id: int, decision_id: int) -> None:
     report = Report.objects.select_related("target").filter(pk=report_id).first()
     if report is None or not report.reporter_email:

@@ -1,0 +1,168 @@
+"""Public pages: file a report, follow it with its secret, appeal a decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fraudhub.cases.services.appeals import appeal_file_by_owner_token, appeal_file_by_reporter
+from fraudhub.core.decorators import actor_for
+from fraudhub.core.errors import DomainError, NotFound, RateLimited
+from fraudhub.reports.forms import (
+    OwnerAppealForm,
+    ReportForm,
+    ReporterAppealForm,
+    SecretForm,
+    StatusLookupForm,
+)
+from fraudhub.reports.selectors import report_decision_view, report_get_with_secret
+from fraudhub.reports.services import report_create
+from fraudhub.taxonomy.selectors import fraud_type_get
+
+
+def _error_response(
+    request: HttpRequest, template: str, context: dict[str, Any], exc: DomainError
+) -> HttpResponse:
+    response = render(request, template, context, status=exc.status_code)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _language() -> str:
+    return (get_language() or "vi")[:2]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "reports/report_form.html", {"form": form}, status=422)
+        try:
+            filed = report_create(actor=actor_for(request),
+                                  data=form.report_input(language=_language()))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            return _error_response(request, "reports/report_form.html", {"form": form}, exc)
+        # Rendered, not redirected: the secret exists only in this response.
+        return render(request, "reports/report_created.html", {
+            "report": filed.report, "secret": filed.secret,
+        }, status=201)
+    return render(request, "reports/report_form.html", {"form": form})
+
+
+def _status_context(
+    request: HttpRequest, tracking_code: str, secret: str
+) -> dict[str, Any] | None:
+    report = report_get_with_secret(tracking_code=tracking_code, secret=secret)
+    if report is None:
+        return None
+    fraud_type = fraud_type_get(key=report.fraud_type)
+    return {
+        "report": report,
+        "secret": secret,
+        "fraud_type_name": fraud_type.name() if fraud_type else report.fraud_type,
+        "decision": report_decision_view(report=report),
+    }
+
+
+def _not_found_message() -> str:
+    # The same answer for a wrong code and a wrong secret: codes are not enumerable.
+    return _("No report with this tracking code and secret. Check both and try again.")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_status_lookup(request: HttpRequest) -> HttpResponse:
+    form = StatusLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["tracking_code"].strip().upper()
+        context = _status_context(request, code, form.cleaned_data["secret"])
+        if context is not None:
+            context["appeal_form"] = ReporterAppealForm(initial={"secret": context["secret"]})
+            return render(request, "reports/report_status.html", context)
+        form.add_error(None, _not_found_message())
+        return render(request, "reports/status_lookup.html", {"form": form}, status=404)
+    status = 422 if form.errors else 200
+    return render(request, "reports/status_lookup.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_status(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    form = SecretForm(data if "secret" in data else None)
+    if form.is_bound and form.is_valid():
+        context = _status_context(request, tracking_code, form.cleaned_data["secret"])
+        if context is not None:
+            context["appeal_form"] = ReporterAppealForm(initial={"secret": context["secret"]})
+            return render(request, "reports/report_status.html", context)
+        form.add_error(None, _not_found_message())
+        return render(request, "reports/status_secret.html",
+                      {"form": form, "tracking_code": tracking_code}, status=404)
+    status = 422 if form.errors else 200
+    return render(request, "reports/status_secret.html",
+                  {"form": form, "tracking_code": tracking_code}, status=status)
+
+
+@never_cache
+@require_POST
+def report_appeal(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    form = ReporterAppealForm(request.POST)
+    secret = request.POST.get("secret", "")
+    exc: DomainError | None = None
+    if form.is_valid():
+        try:
+            appeal_file_by_reporter(
+                actor=actor_for(request), tracking_code=tracking_code,
+                secret=form.cleaned_data["secret"], statement=form.cleaned_data["statement"],
+            )
+        except DomainError as error:
+            exc = error
+            form.add_domain_error(error)
+    context = _status_context(request, tracking_code, secret)
+    if context is None:
+        return render(request, "reports/status_secret.html", {
+            "form": SecretForm(), "tracking_code": tracking_code,
+            "error": _not_found_message(),
+        }, status=404)
+    if exc is None and not form.errors:
+        context["appeal_filed"] = True
+        context["appeal_form"] = None
+        return render(request, "reports/report_status.html", context, status=201)
+    context["appeal_form"] = form
+    if exc is not None:
+        return _error_response(request, "reports/report_status.html", context, exc)
+    return render(request, "reports/report_status.html", context, status=422)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def owner_appeal(request: HttpRequest, token: str) -> HttpResponse:
+    form = OwnerAppealForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "token": token}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "reports/owner_appeal.html", context, status=422)
+        try:
+            appeal = appeal_file_by_owner_token(
+                actor=actor_for(request), token=token,
+                statement=form.cleaned_data["statement"],
+                contact_email=form.cleaned_data["contact_email"].strip(),
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            context["link_invalid"] = isinstance(exc, NotFound)
+            return _error_response(request, "reports/owner_appeal.html", context, exc)
+        return render(request, "reports/owner_appeal_filed.html", {"appeal": appeal},
+                      status=201)
+    return render(request, "reports/owner_appeal.html", context)
+

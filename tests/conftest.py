@@ -1,0 +1,167 @@
+"""Shared fixtures: actors for every role, API clients with real keys, job draining."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core import mail  # noqa: F401 - locmem outbox via the settings fixture
+from django.test import Client
+from PIL import Image
+
+from fraudhub.cases.adapters import RecordingAdapter
+from fraudhub.core.actors import Actor
+from fraudhub.core.models import Organization, OrganizationKind, User
+from fraudhub.core.roles import Role
+from fraudhub.core.services import apikey_create, organization_create, user_create
+
+SYSTEM = Actor.system("tests")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any, tmp_path: Any) -> Iterator[None]:
+    settings.FRAUDHUB_PLATFORM_ADAPTER = "recording"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.FRAUDHUB_RATE_LIMITER = "fraudhub.core.ratelimit.DatabaseRateLimiter"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    RecordingAdapter.reset()
+    yield
+    RecordingAdapter.reset()
+
+
+def make_user(role: str, username: str | None = None, org: Organization | None = None) -> User:
+    return user_create(actor=SYSTEM, username=username or f"{role}-{User.objects.count() + 1}",
+                       password="correct-horse-battery", role=role, organization=org)
+
+
+@pytest.fixture
+def platform_org(db: None) -> Organization:
+    return organization_create(actor=SYSTEM, name="Platform T&S", kind=OrganizationKind.PLATFORM)
+
+
+@pytest.fixture
+def reviewer(db: None) -> User:
+    return make_user(Role.REVIEWER, "reviewer")
+
+
+@pytest.fixture
+def reviewer2(db: None) -> User:
+    return make_user(Role.REVIEWER, "reviewer2")
+
+
+@pytest.fixture
+def senior(db: None) -> User:
+    return make_user(Role.SENIOR_REVIEWER, "senior")
+
+
+@pytest.fixture
+def senior2(db: None) -> User:
+    return make_user(Role.SENIOR_REVIEWER, "senior2")
+
+
+@pytest.fixture
+def reviewer_actor(reviewer: User) -> Actor:
+    return Actor.for_user(reviewer, ip="192.0.2.10")
+
+
+@pytest.fixture
+def senior_actor(senior: User) -> Actor:
+    return Actor.for_user(senior, ip="192.0.2.11")
+
+
+class ApiClient:
+    """A Django test client speaking JSON with a bearer key (or none)."""
+
+    def __init__(self, key: str | None = None, ip: str = "198.51.100.7") -> None:
+        self.client = Client(REMOTE_ADDR=ip)
+        self.key = key
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.key:
+            headers["Authorization"] = f"Bearer {self.key}"
+        return headers
+
+    def get(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
+        return self.client.get(path, params, headers=self._headers(headers))
+
+    def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return self.client.post(path, body if body is not None else {},
+                                content_type="application/json", headers=self._headers(headers))
+
+
+@pytest.fixture
+def api_client_for(db: None) -> Callable[..., ApiClient]:
+    """api_client_for(role) -> a client holding a fresh key of that role (None: anonymous)."""
+
+    def make(role: str | None, org: Organization | None = None, ip: str = "198.51.100.7"
+             ) -> ApiClient:
+        if role is None:
+            return ApiClient(ip=ip)
+        issued = apikey_create(actor=SYSTEM, name=f"{role} key", role=role, organization=org)
+        return ApiClient(issued.raw_key, ip=ip)
+
+    return make
+
+
+@pytest.fixture
+def anon_api(api_client_for: Callable[..., ApiClient]) -> ApiClient:
+    return api_client_for(None)
+
+
+def png_bytes(size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def report_payload(**overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "target_kind": "account",
+        "target": "https://www.facebook.com/profile.php?id=100012345678",
+        "platform": "facebook",
+        "fraud_type": "investment_stock_crypto",
+        "description": "Mời đầu tư tiền ảo, chuyển vào STK 0071000123456 Vietcombank, "
+                       "gọi 0912 345 678.",
+        "good_faith": True,
+        "language": "vi",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def evidence_item(content: bytes | None = None, name: str = "shot.png") -> dict[str, str]:
+    return {"filename": name,
+            "content_base64": base64.b64encode(content or png_bytes()).decode("ascii")}
+
+
+@pytest.fixture
+def drain_jobs() -> Callable[[], int]:
+    """Run every job that is due now, as `fraudhub worker` would; returns how many ran."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> int:
+        before = DBTaskResult.objects.exclude(status="READY").count()
+        # The worker drops "old" connections between jobs; inside a test's transaction that
+        # would discard the test's own data, so the check is skipped here.
+        with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+            db_worker.Worker(
+                queue_names=["default"], interval=0, batch=True, backend_name="default",
+                startup_delay=False, max_tasks=None, worker_id="test-worker",
+                excluded_queue_names=[],
+            ).run()
+        return DBTaskResult.objects.exclude(status="READY").count() - before
+
+    return run
