@@ -88,8 +88,8 @@ _REFERENCE = re.compile(
     r"|numer przesylki|nr przesylki|przesylka|numer faktury|faktura|cccd|cmnd|cmt|can cuoc"
     r"|so dinh danh|ma so thue|mst|ho chieu|passport|personalausweis|ausweisnummer|pesel|nip"
     r"|regon|ma the|so the|card number|kartennummer|numer karty|imei)"
-    r"(?![a-z])[\s:#.\-]*(?:(?:la|is|ist|to|no|nr|so)\b[\s:#.]*)?"
-    r"(?P<ref>#?[a-z0-9][a-z0-9\-]{3,})",
+    r"(?![a-z])[\s:#.\-]*(?:(?:la|is|ist|lautet|to|no|nr|so|number|nummer|numer)\b[\s:#.]*)?"
+    r"(?P<ref>#?[a-z0-9][a-z0-9\-]{3,}(?: \d{2,})*)",
 )
 _ACCOUNT_KEYWORD = re.compile(
     r"(?<![a-z])(?:so tai khoan|so tk|stk|tai khoan|tk|account(?: number| no)?|acct|acc|a/c"
@@ -104,7 +104,7 @@ _OTHER_ROLE = re.compile(
 _SENTENCE_BREAK = re.compile(r"[.!?;]\s|\n|[.!?]$")
 _DIGIT_RUN = re.compile(r"(?<![\w.,+/#@$€£-])\d(?:[ .\-]?\d){5,29}(?![\w/@#]|[.,]\d)")
 _PHONE = re.compile(
-    r"(?<![\w+#/@$€£¥.,-])(?:\+\s?)?(?:\(\d{1,4}\)|\d{1,13})"
+    r"(?<![\w+#/@$€£¥.,-])(?:\(\+\d{1,3}\)\s?|\+\s?)?(?:\(\d{1,4}\)|\d{1,13})"
     r"(?:[ .\-\u00a0]{1,2}(?:\(\d{1,4}\)|\d{1,13})){0,7}(?![\w/@#%€$]|[.,]\d)"
 )
 _PHONE_CHUNK = re.compile(r"\+?[\d(][\d().\-]*[\d)]|\d")

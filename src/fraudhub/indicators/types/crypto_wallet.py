@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
+from functools import cache
 
 from .base import IndicatorType, InvalidIndicator
 
@@ -78,9 +79,14 @@ def eip55_checksum(address: str) -> str | None:
     )
 
 
+@cache
+def _warn_no_keccak() -> None:
+    logger.warning("EIP-55 checksums are not verified: no Keccak-256 library is installed")
+
+
 def eip55_check_skipped_without_keccak(address: str) -> bool:
     """Accept a mixed-case address unverified: no Keccak library (pycryptodome) is installed."""
-    logger.warning("EIP-55 checksum of %s not verified: no Keccak-256 library installed", address)
+    _warn_no_keccak()
     return True
 
 

@@ -1,0 +1,190 @@
+"""The webhook adapter against a real HTTP server on 127.0.0.1 that fails the first attempts."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from fraudhub.cases.adapters import WebhookAdapter, verify_signature
+from fraudhub.cases.models import Enforcement, EnforcementStatus, PlatformStatus, Target
+from fraudhub.cases.services.enforcement import enforcement_retry
+from fraudhub.core.actors import Actor
+from fraudhub.core.errors import Conflict
+from tests.cases.helpers import decide, file_report
+
+pytestmark = pytest.mark.django_db
+SECRET = "whsec-test-1234567890"
+
+
+class PlatformStub:
+    """Answers 503 to the first `failures` requests, then `final_status`; records everything."""
+
+    def __init__(self, failures: int, final_status: int = 200) -> None:
+        self.failures = failures
+        self.final_status = final_status
+        self.requests: list[dict[str, Any]] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                stub.requests.append(
+                    {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                )
+                status = 503 if len(stub.requests) <= stub.failures else stub.final_status
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}')
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/fraudhub/enforcement"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> PlatformStub:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook_settings(settings: Any) -> Callable[[str], None]:
+    def configure(url: str) -> None:
+        settings.FRAUDHUB_PLATFORM_ADAPTER = "webhook"
+        settings.FRAUDHUB_WEBHOOK_URL = url
+        settings.FRAUDHUB_WEBHOOK_SECRET = SECRET
+        settings.FRAUDHUB_WEBHOOK_MAX_ATTEMPTS = 4
+        settings.FRAUDHUB_WEBHOOK_BACKOFF_SECONDS = 30
+        settings.FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS = 5
+
+    return configure
+
+
+def _make_due() -> None:
+    """Pretend the back-off has passed: move every waiting job's run_after into the past."""
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(1))
+
+
+@pytest.fixture
+def suspended_case(reviewer_actor: Actor) -> Iterator[Callable[[], Enforcement]]:
+    def make() -> Enforcement:
+        filed = file_report()
+        decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)  # type: ignore[arg-type]
+        return Enforcement.objects.get(decision=decision)
+
+    yield make
+
+
+def test_delivery_is_retried_with_backoff_until_it_succeeds(
+    webhook_settings: Callable[[str], None], suspended_case: Callable[[], Enforcement],
+    drain_jobs: Callable[[], int],
+) -> None:
+    with PlatformStub(failures=2) as platform:
+        webhook_settings(platform.url)
+        enforcement = suspended_case()
+
+        drain_jobs()
+        enforcement.refresh_from_db()
+        assert enforcement.status == EnforcementStatus.RETRYING
+        assert enforcement.attempts == 1
+        assert enforcement.next_attempt_at is not None
+        first_delay = (enforcement.next_attempt_at - timezone.now()).total_seconds()
+        assert 20 < first_delay <= 30
+        drain_jobs()  # the retry is not due yet: nothing is sent
+        assert len(platform.requests) == 1
+
+        _make_due()
+        drain_jobs()
+        enforcement.refresh_from_db()
+        assert enforcement.attempts == 2
+        assert enforcement.next_attempt_at is not None
+        second_delay = (enforcement.next_attempt_at - timezone.now()).total_seconds()
+        assert 50 < second_delay <= 60  # doubled
+
+        _make_due()
+        drain_jobs()
+        enforcement.refresh_from_db()
+        assert enforcement.status == EnforcementStatus.DELIVERED
+        assert enforcement.attempts == 3
+
+    assert len(platform.requests) == 3
+    keys = {r["headers"]["idempotency-key"] for r in platform.requests}
+    assert keys == {enforcement.idempotency_key}
+    last = platform.requests[-1]
+    assert verify_signature(secret=SECRET, header=last["headers"]["x-fraudhub-signature"],
+                            body=last["body"])
+    assert not verify_signature(secret="wrong", header=last["headers"]["x-fraudhub-signature"],
+                                body=last["body"])
+    assert not verify_signature(secret=SECRET, header=last["headers"]["x-fraudhub-signature"],
+                                body=last["body"] + b" ")
+    order = json.loads(last["body"])
+    assert order["action"] == "apply" and order["outcome"] == "suspend"
+    assert order["target"]["value"] == "facebook:100012345678"
+    assert order["statement_of_reasons"]["decision_account"] == "DECISION_ACCOUNT_SUSPENDED"
+    target = Target.objects.get(pk=enforcement.decision.case.target_id)
+    assert target.platform_status == PlatformStatus.SUSPENDED
+
+
+def test_delivery_is_given_up_and_flagged_after_max_attempts_then_retried_by_an_operator(
+    webhook_settings: Callable[[str], None], suspended_case: Callable[[], Enforcement],
+    drain_jobs: Callable[[], int], reviewer_actor: Actor,
+) -> None:
+    with PlatformStub(failures=100) as platform:
+        webhook_settings(platform.url)
+        enforcement = suspended_case()
+        for _ in range(6):
+            drain_jobs()
+            _make_due()
+        enforcement.refresh_from_db()
+        assert enforcement.status == EnforcementStatus.GIVEN_UP
+        assert enforcement.flagged is True
+        assert enforcement.attempts == 4
+        assert "503" in enforcement.last_error
+        assert len(platform.requests) == 4
+        target = Target.objects.get(pk=enforcement.decision.case.target_id)
+        assert target.platform_status == PlatformStatus.ACTIVE  # never confirmed
+
+        platform.failures = 0
+        enforcement_retry(actor=reviewer_actor, enforcement_id=enforcement.pk)
+        with pytest.raises(Conflict):
+            enforcement_retry(actor=reviewer_actor, enforcement_id=enforcement.pk)
+        drain_jobs()
+        enforcement.refresh_from_db()
+        assert enforcement.status == EnforcementStatus.DELIVERED
+        assert not enforcement.flagged
+
+
+def test_a_client_error_is_not_retried(
+    webhook_settings: Callable[[str], None], suspended_case: Callable[[], Enforcement],
+    drain_jobs: Callable[[], int],
+) -> None:
+    with PlatformStub(failures=0, final_status=400) as platform:
+        webhook_settings(platform.url)
+        enforcement = suspended_case()
+        drain_jobs()
+        _make_due()
+        drain_jobs()
+    enforcement.refresh_from_db()
+    assert enforcement.status == EnforcementStatus.GIVEN_UP
+    assert len(platform.requests) == 1
+
+
+def test_unreachable_platform_is_retryable() -> None:
+    adapter = WebhookAdapter(url="http://127.0.0.1:9/nothing", secret=SECRET, timeout=2)
+    result = adapter.deliver(order={"action": "apply"}, idempotency_key="k")
+    assert not result.ok and result.retryable
