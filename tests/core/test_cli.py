@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from fraudhub.cases.models import Case
+from fraudhub.core.models import ApiKey, User
+from fraudhub.reports.models import Report
+from tests.conftest import ApiClient
+
+FRAUDHUB = [sys.executable, "-m", "fraudhub.cli"]
+
+
+@pytest.mark.django_db
+def test_apikey_create_prints_the_key_alone_on_the_last_line_and_it_works() -> None:
+    out = StringIO()
+    call_command("apikey", "create", "--name", "bank-x", "--role", "reviewer", stdout=out,
+                 stderr=StringIO())
+    key = out.getvalue().strip().splitlines()[-1]
+    assert key.startswith("fh_") and " " not in key
+    stored = ApiKey.objects.get(name="bank-x")
+    assert key not in (stored.key_hash, stored.prefix)  # only a hash is kept
+    response = ApiClient(key).get("/api/v1/cases")
+    assert response.status_code == 200
+    call_command("apikey", "revoke", stored.prefix, stdout=StringIO())
+    assert ApiClient(key).get("/api/v1/cases").status_code == 401
+
+
+@pytest.mark.django_db
+def test_apikey_create_refuses_an_unknown_organization() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("apikey", "create", "--name", "x", "--role", "partner", "--org", "Nope",
+                     stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_into_an_empty_database() -> None:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "Demo data loaded" in out.getvalue()
+    assert "reviewer" in out.getvalue()
+    reports, cases, users = Report.objects.count(), Case.objects.count(), User.objects.count()
+    assert reports > 20 and cases < reports and users >= 6
+    again = StringIO()
+    call_command("demo", stdout=again)
+    assert "not empty" in again.getvalue()
+    assert Report.objects.count() == reports
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FRAUDHUB_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    env.update({"FRAUDHUB_DATA_DIR": str(tmp_path / "var"), **extra})
+    return env
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    env = _env(tmp_path, FRAUDHUB_SECRET_KEY=secrets.token_urlsafe(60), FRAUDHUB_DEBUG="0",
+               FRAUDHUB_HTTPS="1", FRAUDHUB_ALLOWED_HOSTS="fraudhub.example.org")
+    result = subprocess.run([*FRAUDHUB, "check", "--deploy", "--fail-level", "WARNING"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_healthz_after_checking_the_database(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=180)
+    port = _free_port()
+    server = subprocess.Popen([*FRAUDHUB, "serve", "--port", str(port), "--workers", "1"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        body = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = json.loads(r.read())
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert body == {"status": "ok"}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from fraudhub.core.ratelimit import DatabaseRateLimiter, RateLimiter, RedisRateLimiter
+
+
+def _redis_or_skip() -> RedisRateLimiter:
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server answers at 127.0.0.1:6379")
+    return RedisRateLimiter("redis://127.0.0.1:6379/0")
+
+
+def _exercise(limiter: RateLimiter) -> None:
+    key = f"test:{uuid.uuid4()}"
+    decisions = [limiter.hit(key, limit=3, window_seconds=60) for _ in range(5)]
+    assert [d.allowed for d in decisions] == [True, True, True, False, False]
+    assert 1 <= decisions[-1].retry_after <= 60
+    assert limiter.hit(f"{key}:other", limit=3, window_seconds=60).allowed
+
+
+@pytest.mark.django_db
+def test_database_limiter_counts_per_key_and_window() -> None:
+    _exercise(DatabaseRateLimiter())
+
+
+def test_redis_limiter_counts_per_key_and_window() -> None:
+    _exercise(_redis_or_skip())
