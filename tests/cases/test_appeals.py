@@ -12,7 +12,6 @@ from fraudhub.cases.models import (
     AppealStatus,
     CaseStatus,
     Decision,
-    Enforcement,
     PlatformStatus,
     Queue,
     Strike,
@@ -56,7 +55,9 @@ def test_owner_appeal_reversal_undoes_enforcement_and_explains(
 
     case_claim(actor=senior_actor, case_id=case.pk)
     appeal_decide(actor=senior_actor, appeal_id=appeal.pk, data=AppealDecisionInput(
-        outcome="reversed", reasons="The reported profile is the genuine shop; impostor confirmed."))
+        outcome="reversed",
+        reasons="The reported profile is the genuine shop; impostor confirmed.",
+    ))
     drain_jobs()
 
     appeal.refresh_from_db()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -26,7 +28,7 @@ def test_intact_chain_verifies_and_links_each_entry_to_the_previous() -> None:
     assert result.ok and result.checked == 5
     entries = list(AuditEntry.objects.order_by("seq"))
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
-    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
 
 
 def test_audit_record_refuses_to_run_outside_a_transaction() -> None:

@@ -73,7 +73,9 @@ class WebhookAdapter(PlatformAdapter):
                  timeout: float | None = None) -> None:
         self.url = url if url is not None else settings.FRAUDHUB_WEBHOOK_URL
         self.secret = secret if secret is not None else settings.FRAUDHUB_WEBHOOK_SECRET
-        self.timeout = timeout if timeout is not None else settings.FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS
+        self.timeout = (
+            timeout if timeout is not None else settings.FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS
+        )
         if not self.url or not self.secret:
             raise ImproperlyConfigured(
                 "FRAUDHUB_WEBHOOK_URL and FRAUDHUB_WEBHOOK_SECRET are required for the webhook "
@@ -83,6 +85,7 @@ class WebhookAdapter(PlatformAdapter):
     def deliver(self, *, order: dict[str, Any], idempotency_key: str) -> DeliveryResult:
         body = json.dumps(order, sort_keys=True, separators=(",", ":")).encode("utf-8")
         timestamp = int(time.time())
+        signature = sign_body(secret=self.secret, timestamp=timestamp, body=body)
         request = urllib.request.Request(  # noqa: S310 - the URL is operator configuration
             self.url,
             data=body,
@@ -91,9 +94,7 @@ class WebhookAdapter(PlatformAdapter):
                 "Content-Type": "application/json",
                 "Idempotency-Key": idempotency_key,
                 "X-FraudHub-Event": f"enforcement.{order['action']}",
-                "X-FraudHub-Signature": (
-                    f"t={timestamp},v1={sign_body(secret=self.secret, timestamp=timestamp, body=body)}"
-                ),
+                "X-FraudHub-Signature": f"t={timestamp},v1={signature}",
                 "User-Agent": "FraudHub-Enforcement/1",
             },
         )
@@ -124,7 +125,7 @@ class RecordingAdapter(PlatformAdapter):
     def deliver(self, *, order: dict[str, Any], idempotency_key: str) -> DeliveryResult:
         type(self)._calls += 1
         if type(self)._calls <= self.fail_first:
-            return DeliveryResult(ok=False, retryable=True, detail="recording adapter: told to fail")
+            return DeliveryResult(ok=False, retryable=True, detail="told to fail")
         type(self).orders.append({**order, "idempotency_key": idempotency_key})
         return DeliveryResult(ok=True, detail="recorded")
 

@@ -155,6 +155,9 @@ class Decision(models.Model):
     class Meta:
         ordering = ["decided_at"]
 
+    def __str__(self) -> str:
+        return f"Decision {self.pk}: {self.outcome}"
+
 
 class EnforcementAction(models.TextChoices):
     APPLY = "apply", _("Apply")
@@ -184,12 +187,18 @@ class Enforcement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"Enforcement {self.pk} ({self.action}, {self.status})"
+
 
 class Strike(models.Model):
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="strikes")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="strike")
     created_at = models.DateTimeField()
     active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"Strike on {self.target_id} ({self.created_at:%Y-%m-%d})"
 
 
 class AppellantKind(models.TextChoices):
@@ -232,3 +241,7 @@ class Appeal(models.Model):
                 name="appeal_one_open_per_side",
             )
         ]
+
+
+    def __str__(self) -> str:
+        return f"Appeal {self.pk} ({self.status})"

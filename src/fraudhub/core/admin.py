@@ -15,8 +15,10 @@ from fraudhub.core.services import apikey_create, apikey_revoke
 class FraudHubUserAdmin(UserAdmin):
     list_display = ("username", "email", "role", "organization", "is_active")
     list_filter = ("role", "organization", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("FraudHub", {"fields": ("role", "organization",
-                                                               "language")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("FraudHub", {"fields": ("role", "organization", "language")}),
+    )
 
 
 @admin.register(Organization)

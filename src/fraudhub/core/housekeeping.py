@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from fraudhub.cases.models import Case, OPEN_CASE_STATUSES
+from fraudhub.cases.models import OPEN_CASE_STATUSES, Case
 from fraudhub.cases.priority import reprioritize
 from fraudhub.cases.services.claims import claims_expire
 from fraudhub.core.actors import Actor

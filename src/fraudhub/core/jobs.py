@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django_tasks import task_backends
 from django.utils import timezone
+from django_tasks import task_backends
 from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,9 @@ def _is_transactional_backend(task: Task[Any, Any]) -> bool:
     return type(backend).__module__.startswith("django_tasks_db")
 
 
-def enqueue(task: Task[Any, Any], *args: Any, run_after: datetime | None = None, **kwargs: Any) -> None:
+def enqueue(
+    task: Task[Any, Any], *args: Any, run_after: datetime | None = None, **kwargs: Any
+) -> None:
     bound = task.using(run_after=run_after) if run_after is not None else task
     if _is_transactional_backend(bound):
         bound.enqueue(*args, **kwargs)

@@ -76,12 +76,18 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
         verbose_name_plural = "audit entries"
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
 
 class AuditChainHead(models.Model):
     """A single row locked by every append, so the chain stays linear under concurrency."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
 
 
 class RateLimitCounter(models.Model):
@@ -93,3 +99,7 @@ class RateLimitCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window")
         ]
+
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window_start}: {self.count}"

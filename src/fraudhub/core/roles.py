@@ -1,7 +1,7 @@
 """Roles and the named permissions (`scope:resource:action`) each role holds.
 
-Every API endpoint and staff page names the permission it needs; `tests/core/test_permission_matrix.py`
-walks every role against every endpoint.
+Every API endpoint and staff page names the permission it needs; the permission matrix test
+(tests/api/test_permission_matrix.py) walks every role against every endpoint.
 """
 
 from __future__ import annotations

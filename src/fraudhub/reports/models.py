@@ -87,6 +87,9 @@ class Evidence(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"
+
 
 class ReportIndicator(models.Model):
     """An indicator found in a report (its target or its text), kept for the database."""
@@ -99,3 +102,7 @@ class ReportIndicator(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["type", "value"])]
+
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.value}"

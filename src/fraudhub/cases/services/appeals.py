@@ -37,8 +37,8 @@ from fraudhub.cases.services.decisions import (
 from fraudhub.cases.services.enforcement import APPEAL_SIGNING_SALT, enforcement_schedule
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
-from fraudhub.core.jobs import enqueue
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Perm
 from fraudhub.reports.models import Report, ReportStatus
 from fraudhub.reports.selectors import report_get_with_secret
@@ -101,7 +101,7 @@ def appeal_file_by_owner_token(
 ) -> Appeal:
     try:
         data = signing.loads(token, salt=APPEAL_SIGNING_SALT,
-                             max_age=_TOKEN_MAX_AGE.total_seconds())
+                             max_age=_TOKEN_MAX_AGE)
     except signing.BadSignature as exc:
         raise NotFound(_("This appeal link is not valid.")) from exc
     decision = Decision.objects.filter(pk=data.get("decision")).first()

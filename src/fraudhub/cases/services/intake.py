@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from fraudhub.cases.models import Case, CaseStatus, OPEN_CASE_STATUSES, Target
+from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, CaseStatus, Target
 from fraudhub.cases.priority import due_for, higher_source, reprioritize
 from fraudhub.cases.targets import CanonicalTarget
 from fraudhub.core.actors import Actor

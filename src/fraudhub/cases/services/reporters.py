@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fraudhub.cases.machines import CASE_MACHINE, REPORT_MACHINE
-from fraudhub.cases.models import Case, CaseStatus, OPEN_CASE_STATUSES
+from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, CaseStatus
 from fraudhub.cases.priority import reprioritize
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record

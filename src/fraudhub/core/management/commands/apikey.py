@@ -40,11 +40,11 @@ class Command(BaseCommand):
                     org = key.organization.name if key.organization else "-"
                     self.stdout.write(f"{key.prefix}\t{key.name}\t{key.role}\t{org}\t{state}")
             else:
-                key = ApiKey.objects.filter(prefix=options["prefix"]).first()
-                if key is None:
+                found = ApiKey.objects.filter(prefix=options["prefix"]).first()
+                if found is None:
                     raise CommandError(f"no key with prefix {options['prefix']}")
-                apikey_revoke(actor=actor, api_key_id=key.pk)
-                self.stdout.write(f"revoked {key.prefix}")
+                apikey_revoke(actor=actor, api_key_id=found.pk)
+                self.stdout.write(f"revoked {found.prefix}")
         except DomainError as exc:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.field_errors.items())
             raise CommandError(f"{exc.message} {details}".strip()) from exc

@@ -80,6 +80,6 @@ class Command(BaseCommand):
                                                 "ngân hàng thật.")
 
     def _print_logins(self) -> None:
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, _org in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role}")

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             "limit_request_line": 8190,
         }
 
-        class FraudHubServer(BaseApplication):  # type: ignore[misc]
+        class FraudHubServer(BaseApplication):
             def load_config(self) -> None:
                 for key, value in config.items():
                     self.cfg.set(key, value)
@@ -53,7 +53,7 @@ class Command(BaseCommand):
 
         worker: subprocess.Popen[bytes] | None = None
         if options["with_worker"]:
-            worker = subprocess.Popen(  # noqa: S603 - our own entry point
+            worker = subprocess.Popen(
                 [sys.executable, "-m", "fraudhub.cli", "worker"], env=os.environ.copy()
             )
         self.stdout.write(f"FraudHub listening on http://{options['host']}:{options['port']}/")
