@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
-	$(BIN)/fraudhub migrate --noinput
+	$(BIN)/fraudhub migrate --noinput -v 0
 	$(BIN)/fraudhub demo
 	@echo ""
 	@echo "FraudHub: http://$(HOST):$(PORT)/  (console: http://$(HOST):$(PORT)/console/, admin: /admin/)"

@@ -19,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=0,
                             help="server processes (default: 2 x cores + 1)")
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-access-log", action="store_true",
+                            help="do not log every request (for benchmarks)")
         parser.add_argument("--with-worker", action="store_true",
                             help="also run `fraudhub worker` for background jobs")
 
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             "workers": workers,
             "threads": options["threads"],
             "worker_class": "gthread",
-            "accesslog": "-",
+            "accesslog": None if options["no_access_log"] else "-",
             "errorlog": "-",
             "timeout": 60,
             "graceful_timeout": 20,
