@@ -51,20 +51,22 @@ def wal(value: str) -> tuple[str, str]:
     return ("crypto_wallet", value)
 
 
-VCB, TCB, MB, BIDV, CTG, ACB, AGR, VPB, STB = (
-    "970436", "970407", "970422", "970418", "970415", "970416", "970405", "970432", "970403",
-)
+# NAPAS BINs of the banks the snippets name.
+VCB, TCB, MB, BIDV, CTG = "970436", "970407", "970422", "970418", "970415"
+ACB, AGR, VPB, STB = "970416", "970405", "970432", "970403"
 
+# fmt: off
 CORPUS: list[Snippet] = [
     # --- Vietnamese scam SMS, with diacritics ----------------------------------------------
-    s("[VCB] Tài khoản của quý khách bị tạm khóa. Vui lòng truy cập https://vcb-xacthuc.com/login"
-      " để xác minh trước 12/03/2024.", url("https://vcb-xacthuc.com/login"), exact=True),
+    s("[VCB] Tài khoản của quý khách bị tạm khóa. Vui lòng truy cập "
+      "https://vcb-xacthuc.com/login để xác minh trước 12/03/2024.",
+      url("https://vcb-xacthuc.com/login"), exact=True),
     s("Chúc mừng bạn đã trúng thưởng 50.000.000đ từ Shopee! Liên hệ 0912 345 678 để nhận quà.",
       phone("+84912345678"), exact=True),
-    s("Công an TP.HCM thông báo: bạn liên quan đến vụ án rửa tiền, gọi ngay 0987.654.321 gặp"
-      " đồng chí Tuấn.", phone("+84987654321"), exact=True),
-    s("Con đang cấp cứu ở bệnh viện, mẹ chuyển gấp 20 triệu vào STK 19036587412018 Techcombank"
-      " giúp con.", acct(f"{TCB}:19036587412018"), exact=True),
+    s("Công an TP.HCM thông báo: bạn liên quan đến vụ án rửa tiền, gọi ngay 0987.654.321 gặp "
+      "đồng chí Tuấn.", phone("+84987654321"), exact=True),
+    s("Con đang cấp cứu ở bệnh viện, mẹ chuyển gấp 20 triệu vào STK 19036587412018 "
+      "Techcombank giúp con.", acct(f"{TCB}:19036587412018"), exact=True),
     s("Việc nhẹ lương cao, làm CTV tại nhà thu nhập 500k-1tr/ngày. Nhắn Zalo 0356 789 123.",
       phone("+84356789123"), exact=True),
     s("Đăng ký nhận hỗ trợ tại hxxp://dichvucong-gov[.]vn/ho-tro trước ngày 30/04.",
@@ -97,12 +99,14 @@ CORPUS: list[Snippet] = [
     s("Liên hệ hotline: 028 3822 1234 (giờ hành chính)", phone("+842838221234"), exact=True),
     s("Gọi 024.3823.4567 để được hỗ trợ", phone("+842438234567"), exact=True),
     s("Nạp tiền vào ví Momo 0912345678 để nhận thưởng", phone("+84912345678")),
-    s("Đăng ký tại www.vietinbank-khuyenmai.com ngay", url("https://www.vietinbank-khuyenmai.com/")),
+    s("Đăng ký tại www.vietinbank-khuyenmai.com ngay",
+      url("https://www.vietinbank-khuyenmai.com/")),
     s("Link nhận quà: bit.ly/3xYzAbC", url("https://bit.ly/3xYzAbC"), exact=True),
     s("Trang đăng nhập giả http://45.77.12.34/vcb/login", url("http://45.77.12.34/vcb/login")),
     s("Nhắn TikTok @kiemtienonline247 để được hướng dẫn", soc("tiktok:kiemtienonline247")),
     s("Instagram @luxury.hangs.vn bán hàng giả", soc("instagram:luxury.hangs.vn")),
-    s("Email: contact[@]vietcombank-hotro[.]com", mail("contact@vietcombank-hotro.com"), exact=True),
+    s("Email: contact[@]vietcombank-hotro[.]com",
+      mail("contact@vietcombank-hotro.com"), exact=True),
     s("số TK: 1234 5678 9012 ngân hàng BIDV", acct(f"{BIDV}:123456789012"), exact=True),
     s("STK 8888 6666 8888 MB", acct(f"{MB}:888866668888")),
     s("Tài khoản nhận: 0123456789 - Ngân hàng Quân đội (MB)", acct(f"{MB}:0123456789")),
@@ -113,33 +117,33 @@ CORPUS: list[Snippet] = [
       acct(f"{VCB}:0071000123456"), acct(f"{TCB}:19036587412018"), exact=True),
     s("Vietcombank 0071000123456, Techcombank 19036587412018",
       acct(f"{VCB}:0071000123456"), acct(f"{TCB}:19036587412018"), exact=True),
-    s("số tài khoản 19036587412018 ngân hàng Techcombank", acct(f"{TCB}:19036587412018"),
-      exact=True),
+    s("số tài khoản 19036587412018 ngân hàng Techcombank",
+      acct(f"{TCB}:19036587412018"), exact=True),
     s("STK 0071000123456 Vietcombank", acct(f"{VCB}:0071000123456"), exact=True),
-    s("Cảnh báo: đối tượng dùng SĐT 0389 456 123, Zalo 0389456123, STK 1015678901234 Vietinbank,"
-      " web ctv-tiki-online.com để lừa CTV", phone("+84389456123"),
-      acct(f"{CTG}:1015678901234"), dom("ctv-tiki-online.com"), exact=True),
-    s("Mạo danh nhân viên điện lực: gọi 0591 234 567 yêu cầu thanh toán tiền điện qua link"
-      " evn-thanhtoan.net/pay", phone("+84591234567"), url("https://evn-thanhtoan.net/pay")),
-    s("Sở GD thông báo học sinh được nhận học bổng 3.000.000đ, phụ huynh liên hệ thầy Nam"
-      " 0945 678 123 và nộp phí hồ sơ 350k vào STK 8800123456789 Agribank",
+    s("Cảnh báo: đối tượng dùng SĐT 0389 456 123, Zalo 0389456123, STK 1015678901234 "
+      "Vietinbank, web ctv-tiki-online.com để lừa CTV",
+      phone("+84389456123"), acct(f"{CTG}:1015678901234"), dom("ctv-tiki-online.com"), exact=True),
+    s("Mạo danh nhân viên điện lực: gọi 0591 234 567 yêu cầu thanh toán tiền điện qua link "
+      "evn-thanhtoan.net/pay", phone("+84591234567"), url("https://evn-thanhtoan.net/pay")),
+    s("Sở GD thông báo học sinh được nhận học bổng 3.000.000đ, phụ huynh liên hệ thầy Nam "
+      "0945 678 123 và nộp phí hồ sơ 350k vào STK 8800123456789 Agribank",
       phone("+84945678123"), acct(f"{AGR}:8800123456789"), exact=True),
     s("Cục thuế: quý vị chưa nộp thuế TNCN năm 2023, tải app tại thue-dientu.vip/app",
       url("https://thue-dientu.vip/app")),
-    s("Bạn nhận được 1 kiện hàng COD 450.000đ, mã vận đơn SPXVN012345678. Hotline 0866 555 777",
-      phone("+84866555777"), exact=True),
+    s("Bạn nhận được 1 kiện hàng COD 450.000đ, mã vận đơn SPXVN012345678. Hotline 0866 555 "
+      "777", phone("+84866555777"), exact=True),
     s("Chuẩn hóa SIM chính chủ trước 15/04, bấm *101# hoặc gọi 0398 765 432 để được hỗ trợ",
       phone("+84398765432")),
     s("Tuyển mẫu nhí chụp ảnh, đóng phí 1.500.000đ vào tài khoản MB 0767888999 Nguyen Thi G",
       acct(f"{MB}:0767888999"), exact=True),
     s("Người thân bị tai nạn đang ở BV Chợ Rẫy, cần 30 triệu, gửi vào STK 0441000765432 VCB",
       acct(f"{VCB}:0441000765432")),
-    s("Cơ hội đầu tư chứng khoán quốc tế lãi 5%/ngày: https://vn-stock-pro.com/dang-ky?ref=abc",
-      url("https://vn-stock-pro.com/dang-ky?ref=abc")),
+    s("Cơ hội đầu tư chứng khoán quốc tế lãi 5%/ngày: "
+      "https://vn-stock-pro.com/dang-ky?ref=abc", url("https://vn-stock-pro.com/dang-ky?ref=abc")),
     s("Dịch vụ lấy lại tiền bị lừa, phí 10%, liên hệ luật sư Hùng 0818 234 567",
       phone("+84818234567")),
     s("Khôi phục tài khoản Facebook bị hack, inbox fb.com/hotro.meta.vn hoặc 0562 345 678",
-      soc("facebook:hotro.meta.vn"), phone("+84562345678"), exact=True),
+      phone("+84562345678"), soc("facebook:hotro.meta.vn"), exact=True),
     s("Soi cầu lô đề chuẩn 100%, vào nhóm zalo.me/g/kmvrpw245 nhận số miễn phí",
       soc("zalo:group/kmvrpw245"), exact=True),
     s("Kết bạn Zalo zalo.me/0326112233 để nhận việc", soc("zalo:+84326112233"), exact=True),
@@ -151,8 +155,7 @@ CORPUS: list[Snippet] = [
       phone("+84912345678"), phone("+84987654321"), exact=True),
     s("gọi 0912345678 0987654321 ngay", phone("+84912345678"), phone("+84987654321")),
     s("App vay tiền Tiền Nhanh 24h lãi 0%: tiennhanh24h.app, hỗ trợ 1800 599 920",
-      dom("tiennhanh24h.app"), phone("+841800599920")),
-
+      phone("+841800599920"), dom("tiennhanh24h.app")),
     # --- Vietnamese without diacritics -----------------------------------------------------
     s("so tai khoan 0071000123456 vietcombank chu tai khoan NGUYEN VAN A",
       acct(f"{VCB}:0071000123456"), exact=True),
@@ -160,56 +163,58 @@ CORPUS: list[Snippet] = [
     s("Chuc mung ban trung thuong iPhone 15, truy cap shopee-tri-an.com de nhan",
       dom("shopee-tri-an.com"), exact=True),
     s("Lien he zalo 0703 456 789 de nhan viec lam online", phone("+84703456789")),
-    s("ck vao stk 1234567890123 agribank noi dung ho ten", acct(f"{AGR}:1234567890123"),
-      exact=True),
+    s("ck vao stk 1234567890123 agribank noi dung ho ten",
+      acct(f"{AGR}:1234567890123"), exact=True),
     s("ma don hang 0912345678 da duoc giao thanh cong", exact=True),
     s("Gia 2 trieu 5, lien he 0978 111 222", phone("+84978111222")),
     s("chuyen tien vao tk 19034567890123 techcombank gap", acct(f"{TCB}:19034567890123")),
-    s("nhan vien ngan hang goi 0901234567 yeu cau cung cap ma otp 123456",
-      phone("+84901234567")),
+    s("nhan vien ngan hang goi 0901234567 yeu cau cung cap ma otp 123456", phone("+84901234567")),
     s("stk 123456789 ngan hang quan doi, ten NGUYEN VAN H", acct(f"{MB}:123456789")),
     s("vao link vcb-digibank-online.com de nhan qua tri an", dom("vcb-digibank-online.com")),
     s("nap 500k vao so tk 0123456789123 bidv de kich hoat", acct(f"{BIDV}:0123456789123")),
-
     # --- Facebook and social posts ---------------------------------------------------------
-    s("⚠️ CẢNH BÁO: Trang https://www.facebook.com/profile.php?id=100083123456789 giả danh ca sĩ,"
-      " lừa tiền từ thiện. Mọi người cẩn thận!", soc("facebook:100083123456789"), exact=True),
-    s("Acc này chuyên lừa đảo bán hàng: fb.com/nguyenvanlua.99 - sđt 0833 456 789 - stk"
-      " 0451000123456 vcb", soc("facebook:nguyenvanlua.99"), phone("+84833456789"),
-      acct(f"{VCB}:0451000123456"), exact=True),
+    s("⚠️ CẢNH BÁO: Trang https://www.facebook.com/profile.php?id=100083123456789 giả danh ca"
+      " sĩ, lừa tiền từ thiện. Mọi người cẩn thận!", soc("facebook:100083123456789"), exact=True),
+    s("Acc này chuyên lừa đảo bán hàng: fb.com/nguyenvanlua.99 - sđt 0833 456 789 - stk "
+      "0451000123456 vcb",
+      phone("+84833456789"),
+      soc("facebook:nguyenvanlua.99"),
+      acct(f"{VCB}:0451000123456"),
+      exact=True),
     s("Ai biết người này không: https://web.facebook.com/people/Nguyen-Van-A/100012345678901/",
       soc("facebook:100012345678901"), exact=True),
     s("Group lừa đảo việc làm: facebook.com/groups/ViecLamOnlineTaiNha/posts/1234567890123/",
       soc("facebook:group/vieclamonlinetainha"), exact=True),
     s("Trang mạo danh: https://mbasic.facebook.com/profile.php?id=1000123&ref=bookmarks",
       soc("facebook:1000123"), exact=True),
-    s("TikTok giả danh shop: tiktok.com/@shopgiare.official", soc("tiktok:shopgiare.official"),
-      exact=True),
-    s("Kênh YouTube mạo danh: https://www.youtube.com/@VTV24News_Fake và"
-      " youtube.com/channel/UCabcdefghijklmnopqrstuv", soc("youtube:vtv24news_fake"),
-      soc("youtube:UCabcdefghijklmnopqrstuv"), exact=True),
+    s("TikTok giả danh shop: tiktok.com/@shopgiare.official",
+      soc("tiktok:shopgiare.official"), exact=True),
+    s("Kênh YouTube mạo danh: https://www.youtube.com/@VTV24News_Fake và "
+      "youtube.com/channel/UCabcdefghijklmnopqrstuv",
+      soc("youtube:vtv24news_fake"), soc("youtube:UCabcdefghijklmnopqrstuv"), exact=True),
     s("Link facebook.com/watch?v=123456 chỉ là video", url("https://facebook.com/watch?v=123456")),
     s("Page giả: https://m.facebook.com/pages/Vietcombank-CSKH/104123456789012",
       soc("facebook:page/104123456789012")),
     s("Trang https://facebook.com/p/Shop-Thoi-Trang-Gia-Re-100089876543210/ bán hàng giả",
       soc("facebook:page/100089876543210")),
-    s("Mọi người report giúp: https://www.facebook.com/permalink.php?story_fbid=123&id=1000456789",
+    s("Mọi người report giúp: "
+      "https://www.facebook.com/permalink.php?story_fbid=123&id=1000456789",
       soc("facebook:1000456789")),
     s("Kênh Telegram https://t.me/s/KeoNhaCai88 dụ cá độ", soc("telegram:keonhacai88")),
     s("Join our VIP group https://t.me/+AbCdEfGhIjK123 for signals",
       url("https://t.me/+AbCdEfGhIjK123")),
     s("Follow x.com/ElonGiveaway24 for the BTC giveaway", soc("x:elongiveaway24"), exact=True),
     s("Old account twitter.com/Fake_Support_1 still active", soc("x:fake_support_1")),
-    s("Check my profile instagram.com/anna.crypto.trader", soc("instagram:anna.crypto.trader"),
-      exact=True),
-    s("Meet me on Telegram @investwithanna for daily signals", soc("telegram:investwithanna"),
-      exact=True),
+    s("Check my profile instagram.com/anna.crypto.trader",
+      soc("instagram:anna.crypto.trader"), exact=True),
+    s("Meet me on Telegram @investwithanna for daily signals",
+      soc("telegram:investwithanna"), exact=True),
     s("Nick phụ: https://www.facebook.com/Hang.Hieu.Gia.Re.88 - ai mua hàng cẩn thận",
       soc("facebook:hang.hieu.gia.re.88")),
-
     # --- English ---------------------------------------------------------------------------
-    s("Your parcel is held at customs. Pay the $2.99 fee at https://usps-redelivery.top/track?id=8812"
-      " within 24 hours.", url("https://usps-redelivery.top/track?id=8812"), exact=True),
+    s("Your parcel is held at customs. Pay the $2.99 fee at "
+      "https://usps-redelivery.top/track?id=8812 within 24 hours.",
+      url("https://usps-redelivery.top/track?id=8812"), exact=True),
     s("Order #12345678 confirmed. Total: $300.00. Questions? Call +1 415 555 2671.",
       phone("+14155552671"), exact=True),
     s("Send 0.05 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 to unlock your account",
@@ -217,12 +222,13 @@ CORPUS: list[Snippet] = [
     s("Contact our support team at help-desk@paypal-security-check.com",
       mail("help-desk@paypal-security-check.com"), exact=True),
     s("Invoice number 20240312 due on 2024-03-12, amount 1,250.00 USD", exact=True),
-    s("Wire the funds to account 12345678901 at Vietcombank", acct(f"{VCB}:12345678901"),
-      exact=True),
+    s("Wire the funds to account 12345678901 at Vietcombank",
+      acct(f"{VCB}:12345678901"), exact=True),
     s("Tracking number 9400111899223456789012 - your package is delayed", exact=True),
     s("Limited offer: iPhone 15 for only 300 €, visit cheap-iphones.shop",
       dom("cheap-iphones.shop"), exact=True),
-    s("Defanged IOC list: hxxps://login-microsoftonline[.]com/common/oauth2 and evil-update(.)net",
+    s("Defanged IOC list: hxxps://login-microsoftonline[.]com/common/oauth2 and "
+      "evil-update(.)net",
       url("https://login-microsoftonline.com/common/oauth2"), dom("evil-update.net"), exact=True),
     s("The scammer's WhatsApp is +44 20 7946 0958", phone("+442079460958"), exact=True),
     s("Send USDT (ERC20) to 0xde709f2102306220921060314715629080e2fb77",
@@ -241,13 +247,12 @@ CORPUS: list[Snippet] = [
     s("Visit www.amaz0n-refunds.co.uk/claim to get your refund of £49.99",
       url("https://www.amaz0n-refunds.co.uk/claim")),
     s("Email me: John.Doe+scam@Gmail.com", mail("john.doe+scam@gmail.com")),
-
     # --- German ----------------------------------------------------------------------------
-    s("Ihr Konto wurde gesperrt. Bitte bestätigen Sie Ihre Daten unter"
-      " https://sparkasse-sicherheit.de-verify.com/login",
+    s("Ihr Konto wurde gesperrt. Bitte bestätigen Sie Ihre Daten unter "
+      "https://sparkasse-sicherheit.de-verify.com/login",
       url("https://sparkasse-sicherheit.de-verify.com/login"), exact=True),
-    s("Bitte überweisen Sie 300 € auf das Konto DE89 3704 0044 0532 0130 00 bis zum 12.03.2024.",
-      acct("iban:DE89370400440532013000"), exact=True),
+    s("Bitte überweisen Sie 300 € auf das Konto DE89 3704 0044 0532 0130 00 bis zum "
+      "12.03.2024.", acct("iban:DE89370400440532013000"), exact=True),
     s("Ihre Bestellnummer lautet 4001234567. Bei Fragen rufen Sie +49 30 12345678 an.",
       phone("+493012345678"), exact=True),
     s("Paket konnte nicht zugestellt werden: dhl-paket-zustellung.info/sendung",
@@ -261,17 +266,16 @@ CORPUS: list[Snippet] = [
       phone("+4915123456789")),
     s("Überweisung auf IBAN NL91ABNA0417164300 innerhalb von 24 Stunden",
       acct("iban:NL91ABNA0417164300")),
-    s("Ihre Sparkasse: Push-TAN Verfahren läuft ab, jetzt erneuern unter spk-pushtan-update.de",
-      dom("spk-pushtan-update.de")),
+    s("Ihre Sparkasse: Push-TAN Verfahren läuft ab, jetzt erneuern unter "
+      "spk-pushtan-update.de", dom("spk-pushtan-update.de")),
     s("Konto 1234567890 bei der Volksbank, Inhaber Max Muster", acct("*:1234567890")),
-
     # --- Polish ----------------------------------------------------------------------------
     s("Twoja paczka czeka. Dopłać 1,99 zł: https://inpost-dostawa.pl-paczka.net/oplata",
       url("https://inpost-dostawa.pl-paczka.net/oplata"), exact=True),
     s("Przelej 1.200 zł na nr konta 61 1090 1014 0000 0712 1981 2874",
       acct("iban:PL61109010140000071219812874"), exact=True),
-    s("Zadzwoń pod numer +48 512 345 678, numer zamówienia 1234567890", phone("+48512345678"),
-      exact=True),
+    s("Zadzwoń pod numer +48 512 345 678, numer zamówienia 1234567890",
+      phone("+48512345678"), exact=True),
     s("Olx: kupujący wysłał link olx-pl.bezpieczna-platnosc.xyz/blik",
       url("https://olx-pl.bezpieczna-platnosc.xyz/blik")),
     s("Wpłać na rachunek PL61 1090 1014 0000 0712 1981 2874 tytułem: zwrot",
@@ -279,8 +283,7 @@ CORPUS: list[Snippet] = [
     s("Napisz na Telegram @polska_inwestycje, zysk 300 zł dziennie",
       soc("telegram:polska_inwestycje")),
     s("Kontakt: biuro@allegro-weryfikacja.pl lub tel. +48 601 234 567",
-      mail("biuro@allegro-weryfikacja.pl"), phone("+48601234567")),
-
+      phone("+48601234567"), mail("biuro@allegro-weryfikacja.pl")),
     # --- negatives: dates, times, amounts, order and ID numbers ----------------------------
     s("Lãi suất 0,5%/tháng, vay tối đa 50 triệu trong 36 tháng", exact=True),
     s("Giá vàng hôm nay 12/03/2024: 79.500.000 đồng/lượng", exact=True),
@@ -352,22 +355,32 @@ CORPUS: list[Snippet] = [
     s("Cuộc gọi lúc 0h15 ngày 02/01/2024 kéo dài 12 phút"),
     s("Khuyến mãi 11.11, giảm 111k cho đơn 999k"),
     s("Nhà số 12/3 đường 3/2, quận 10"),
-
+    s("Tài khoản: hoangvan.a@gmail.com / mật khẩu: 123456789", mail("hoangvan.a@gmail.com")),
+    s("Your Amazon account 112-3456789-1234567 was charged.", exact=True),
+    s("Chuyển khoản 50000000 cho anh Minh ngày 12/03", exact=True),
+    s("Số dư tài khoản 372000 sau giao dịch", exact=True),
+    s("Giá chốt 19.000.000, còn 18000000 nếu lấy 2 cái", exact=True),
+    s("BIDV thông báo: TK 21510001234567 của quý khách bị khóa, gọi 0969 123 456",
+      acct(f"{BIDV}:21510001234567"), phone("+84969123456"), exact=True),
+    s("Anh Tuấn - 0912345678 - STK 0912345678 Techcombank",
+      phone("+84912345678"), acct(f"{TCB}:0912345678"), exact=True),
+    s("Gọi 0912345678/0987654321 gặp chị Lan", phone("+84912345678"), phone("+84987654321")),
+    s("Web giả vcb.com.vn-xacminh.com và https://vietcombank.com.vn.secure-login.top/ibanking",
+      dom("vn-xacminh.com"), url("https://vietcombank.com.vn.secure-login.top/ibanking")),
     # --- more positives, mixed -------------------------------------------------------------
     s("Xem thêm tại vnexpress.net và tuoitre.vn", dom("vnexpress.net"), dom("tuoitre.vn")),
     s("Website chính thức: https://vietcombank.com.vn", url("https://vietcombank.com.vn/")),
     s("Mua hàng tại shopee.vn/product/12345/67890", url("https://shopee.vn/product/12345/67890")),
     s("Trang dichvucong.gov.vn là trang chính thống", dom("dichvucong.gov.vn")),
     s("Mã đơn hàng 1234567890, liên hệ shop 0912345678", phone("+84912345678")),
-    s("Ngày 12/03/2024 nhận được cuộc gọi từ 0987654321 tự xưng công an",
-      phone("+84987654321")),
-    s("Chuyển 5,000,000 VND vào account 0071000123456 Vietcombank",
-      acct(f"{VCB}:0071000123456")),
+    s("Ngày 12/03/2024 nhận được cuộc gọi từ 0987654321 tự xưng công an", phone("+84987654321")),
+    s("Chuyển 5,000,000 VND vào account 0071000123456 Vietcombank", acct(f"{VCB}:0071000123456")),
     s("Liên hệ: 091-234-5678 (anh Minh), 5.000.000đ/tháng", phone("+84912345678")),
     s("Chủ TK: NGUYEN VAN I - STK: 2345678901 - Ngân hàng TPBank", acct("970423:2345678901")),
     s("Gọi +84 91 234 5678 hoặc email lienhe@vaynhanh-24h.com",
       phone("+84912345678"), mail("lienhe@vaynhanh-24h.com")),
     s("HDBank 068704070012345 chủ tk Pham Van K", acct("970437:068704070012345")),
     s("Trang web giả mạo Bộ Công an: bocongan-gov.com, số điện thoại 0522 345 678",
-      dom("bocongan-gov.com"), phone("+84522345678")),
+      phone("+84522345678"), dom("bocongan-gov.com")),
 ]
+# fmt: on

@@ -28,6 +28,8 @@ from .types.social_account import SocialAccountType, account_from_url
 
 @dataclass(frozen=True)
 class FoundIndicator:
+    """One indicator found in a text; ``text[start:end] == raw`` for the text given."""
+
     type: str
     value: str  # canonical
     raw: str  # as written in the text
@@ -70,8 +72,8 @@ _TIME = re.compile(r"(?<!\d)\d{1,2}[:h]\d{2}(?::\d{2})?(?!\d)")
 # Amounts, matched on the folded text: "5.000.000đ", "2 triệu", "$300", "1.200 zł", "300 €".
 _NUM = r"\d{1,3}(?:[.,  ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
 _CUR_AFTER = (
-    r"(?:vnd|dong|d|k|tr|trieu|nghin|ngan(?! hang)|ty|ti|usd|usdt|eur|euro|euros|€|\$|zl|pln|zlotych"
-    r"|gbp|£|chf|dollars?|mln|tys|m|btc|eth)"
+    r"(?:vnd|dong|d|k|tr|trieu|nghin|ngan(?! hang)|ty|ti|usd|usdt|eur|euro|euros|€|\$|zl|pln"
+    r"|zlotych|gbp|£|chf|dollars?|mln|tys|m|btc|eth)"
 )
 _MONEY = re.compile(
     rf"(?<![\w.,])(?:(?:[$€£¥]|us\$|usd|eur|vnd|pln)\s?(?:{_NUM})"
@@ -81,6 +83,8 @@ _MONEY = re.compile(
 _REFERENCE = re.compile(
     r"(?<![a-z])(?:ma don hang|ma don|don hang|ma van don|van don|ma giao dich|ma gd|ma tra cuu"
     r"|ma ho so|ma khach hang|ma kh|ma otp|otp|ma xac nhan|ma xac thuc|ma so|code|kod|pin"
+    r"|so hop dong|hop dong so|ma hop dong|hop dong|contract(?: no| number)?|vertragsnummer"
+    r"|umowa|numer umowy|so hoa don|hoa don|bien lai|so seri|seri|bhxh|bhyt|ma nhan vien"
     r"|order(?: id| number| no)?|tracking(?: number| no)?|invoice(?: number| no)?"
     r"|transaction(?: id)?|ref(?:erence)?(?: no)?|booking(?: code)?|ticket"
     r"|bestellnummer|bestellung|auftragsnummer|rechnungsnummer|rechnung|sendungsnummer"
@@ -99,14 +103,18 @@ _ACCOUNT_KEYWORD = re.compile(
 # Words between a keyword and a number that mean the number is something else.
 _OTHER_ROLE = re.compile(
     r"(?<![a-z])(?:goi|lien he|hotline|sdt|so dien thoai|dien thoai|dt|zalo|call|phone|tel"
-    r"|whatsapp|anruf|anrufen|telefon|rufen|zadzwon|dzwon|sms|nhan tin)(?![a-z])"
+    r"|whatsapp|anruf|anrufen|telefon|rufen|zadzwon|dzwon|sms|nhan tin|mat khau|mk|password"
+    r"|pass|passwort|kennwort|haslo)(?![a-z])"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?;]\s|\n|[.!?]$")
-_DIGIT_RUN = re.compile(r"(?<![\w.,+/#@$€£-])\d(?:[ .\-]?\d){5,29}(?![\w/@#]|[.,]\d)")
+# Account numbers are written as one block or in groups split by spaces; dashes and dots make
+# order numbers ("112-3456789-1234567") and amounts, not accounts.
+_DIGIT_RUN = re.compile(r"(?<![\w.,+/#@$€£-])\d(?: ?\d){5,29}(?![\w/@#-]|[.,]\d)")
 _PHONE = re.compile(
-    r"(?<![\w+#/@$€£¥.,-])(?:\(\+\d{1,3}\)\s?|\+\s?)?(?:\(\d{1,4}\)|\d{1,13})"
-    r"(?:[ .\-\u00a0]{1,2}(?:\(\d{1,4}\)|\d{1,13})){0,7}(?![\w/@#%€$]|[.,]\d)"
+    r"(?<![\w+#@$€£¥.,-])(?:\(\+\d{1,3}\)\s?|\+\s?)?(?:\(\d{1,4}\)|\d{1,13})"
+    r"(?:[ .\-\u00a0]{1,2}(?:\(\d{1,4}\)|\d{1,13})){0,7}(?![\w@#%€$]|[.,]\d)"
 )
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3}){2,}$")
 _PHONE_CHUNK = re.compile(r"\+?[\d(][\d().\-]*[\d)]|\d")
 _HANDLE = re.compile(r"(?<![\w@.])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,31}[A-Za-z0-9_])")
 _HANDLE_PLATFORM = re.compile(
@@ -218,7 +226,7 @@ def _wallets_and_ibans(reader: _Reader) -> None:
                 continue
             chunks = match.group().split(" ")
             # Greedy matching may swallow a following code word; shorten until it validates.
-            for count in range(len(chunks), 2, -1):
+            for count in range(len(chunks), 0, -1):
                 candidate = " ".join(chunks[:count])
                 iban = to_iban(candidate)
                 if iban is not None:
@@ -247,7 +255,7 @@ def _not_indicators(reader: _Reader) -> None:
 
 def _handles(reader: _Reader) -> None:
     for match in _HANDLE.finditer(reader.text):
-        before = reader.folded[max(0, match.start() - 30):match.start()]
+        before = reader.folded[max(0, match.start() - 30) : match.start()]
         platforms = _HANDLE_PLATFORM.findall(before)
         if not platforms or not reader.free(match.start(), match.end()):
             continue
@@ -288,7 +296,8 @@ def _bank_bin(reader: _Reader, start: int, end: int, banks: list[tuple[int, int,
 
 def _accounts(reader: _Reader) -> None:
     keywords = [m.end() for m in _ACCOUNT_KEYWORD.finditer(reader.folded)]
-    banks = [(s, e, b.bin) for s, e, b in find_banks(reader.folded)]
+    # A bank name inside a link or address ("hotro@bidv-khachhang.com") names no account.
+    banks = [(s, e, b.bin) for s, e, b in find_banks(reader.folded) if reader.free(s, e)]
     if not keywords and not banks:
         return
     for match in _DIGIT_RUN.finditer(reader.text):
@@ -296,17 +305,24 @@ def _accounts(reader: _Reader) -> None:
             if not reader.free(start, end):
                 continue
             context = any(
-                0 <= start - k <= _ACCOUNT_WINDOW and _gap_is_plain(reader.folded[k:start])
+                0 <= start - k <= _ACCOUNT_WINDOW
+                and _gap_is_plain(reader.folded[k:start])
+                and not any(f.start < start and f.end > k for f in reader.found)
                 for k in keywords
             ) or any(
                 (0 <= start - e <= 25 and _gap_is_plain(reader.folded[e:start]))
                 or (0 <= s - end <= 25 and _gap_is_plain(reader.folded[end:s]))
                 for s, e, _ in banks
             )
-            if context:
-                digits = _NON_DIGIT.sub("", reader.text[start:end])
+            digits = _NON_DIGIT.sub("", reader.text[start:end])
+            # "chuyển khoản 50000000" is an amount with its currency left out.
+            if context and not _amount_like(digits):
                 bin_ = _bank_bin(reader, start, end, banks)
                 reader.add("bank_account", f"{bin_}:{digits}", start, end)
+
+
+def _amount_like(digits: str) -> bool:
+    return digits.endswith("00000") or (digits.endswith("000") and len(digits) <= 9)
 
 
 def _account_spans(match: re.Match[str]) -> list[tuple[int, int]]:
@@ -327,8 +343,12 @@ def _phone_value(candidate: str, region: str) -> str | None:
     if not 8 <= len(digits) <= 15:
         return None
     international = candidate.startswith("+") or digits.startswith("00")
-    if not international and not plausible_local_digits(digits, region):
-        return None
+    if not international:
+        if not plausible_local_digits(digits, region):
+            return None
+        # "19.000.000" and "18000000" are amounts whose currency was left out, not hotlines.
+        if digits.endswith("0000") or _THOUSANDS.match(candidate):
+            return None
     number = parse_phone(candidate, region)
     return None if number is None else phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
@@ -381,7 +401,10 @@ def _nfc(text: str) -> tuple[str, list[int] | None]:
 
 
 def extract(text: str) -> list[FoundIndicator]:
-    """Every indicator in ``text``, in text order, each (type, value) once."""
+    """Every indicator in ``text``, in text order, each (type, value) once (its first mention).
+
+    Offsets index the text as given, even when it arrived in decomposed (NFD) Unicode.
+    """
     if not text:
         return []
     work, origin = _nfc(text)

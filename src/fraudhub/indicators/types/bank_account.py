@@ -67,8 +67,14 @@ def bank_by_bin(bin: str) -> Bank | None:
 
 
 # Words people put around a bank's name that do not tell banks apart.
-_FILLER_PREFIXES = ("ngan hang thuong mai co phan ", "ngan hang tmcp ", "ngan hang ", "nh ",
-                    "tmcp ", "bank ")
+_FILLER_PREFIXES = (
+    "ngan hang thuong mai co phan ",
+    "ngan hang tmcp ",
+    "ngan hang ",
+    "nh ",
+    "tmcp ",
+    "bank ",
+)
 
 
 def bank_lookup(name_or_alias: str) -> Bank | None:
@@ -78,7 +84,7 @@ def bank_lookup(name_or_alias: str) -> Bank | None:
     candidates = [words]
     for prefix in _FILLER_PREFIXES:
         if words.startswith(prefix):
-            candidates.append(words[len(prefix):])
+            candidates.append(words[len(prefix) :])
     for candidate in candidates:
         key = candidate.replace(" ", "")
         for variant in (key, key.removesuffix("bank"), key + "bank"):
@@ -96,7 +102,8 @@ def _alias_pattern() -> re.Pattern[str]:
             if words:
                 names.add(words)
     # Longest first so that "sai gon cong thuong" wins over "sai gon".
-    parts = [r"[\s.\-]*".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True)]
+    ordered = sorted(names, key=len, reverse=True)
+    parts = [r"[\s.\-]*".join(map(re.escape, name.split())) for name in ordered]
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])")
 
 

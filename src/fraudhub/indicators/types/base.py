@@ -48,6 +48,7 @@ class IndicatorType(abc.ABC):
 
 # --- text helpers shared by several types -------------------------------------------------
 
+
 # Vietnamese text is matched against bank names and keywords without diacritics because people
 # type both "số tài khoản" and "so tai khoan". The table maps each precomposed letter to exactly
 # one ASCII letter so that positions in the folded text are positions in the original.
@@ -59,8 +60,18 @@ def _build_fold_table() -> dict[int, str]:
             base = decomposed[0]
             if base.isascii() and base.isalpha() and len(decomposed) > 1:
                 table[cp] = base
-    table.update({ord("đ"): "d", ord("Đ"): "D", ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o",
-                  ord("Ø"): "O", ord("İ"): "I", ord("ı"): "i"})
+    table.update(
+        {
+            ord("đ"): "d",
+            ord("Đ"): "D",
+            ord("ł"): "l",
+            ord("Ł"): "L",
+            ord("ø"): "o",
+            ord("Ø"): "O",
+            ord("İ"): "I",
+            ord("ı"): "i",
+        }
+    )
     return table
 
 

@@ -19,8 +19,22 @@ logger = logging.getLogger(__name__)
 
 _CHAIN_ALIASES = {
     **dict.fromkeys(
-        ("eth", "ethereum", "erc20", "erc-20", "evm", "bsc", "bep20", "bep-20", "bnb", "polygon",
-         "matic", "arbitrum", "base", "optimism"),
+        (
+            "eth",
+            "ethereum",
+            "erc20",
+            "erc-20",
+            "evm",
+            "bsc",
+            "bep20",
+            "bep-20",
+            "bnb",
+            "polygon",
+            "matic",
+            "arbitrum",
+            "base",
+            "optimism",
+        ),
         "eth",
     ),
     **dict.fromkeys(("btc", "bitcoin", "xbt"), "btc"),

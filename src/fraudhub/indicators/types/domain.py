@@ -1,10 +1,10 @@
-"""Domains, reduced to the registrable domain, plus the host handling that URLs and e-mails share."""
+"""Domains, reduced to their registrable domain, and the host handling URLs and e-mails share."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import idna
 import tldextract
@@ -72,11 +72,19 @@ def has_public_suffix(ascii_host: str) -> bool:
     return bool(_EXTRACT(ascii_host).suffix)
 
 
+def split_url(text: str) -> SplitResult:
+    """urlsplit, with its ValueError for malformed brackets and ports made an InvalidIndicator."""
+    try:
+        return urlsplit(text)
+    except ValueError as exc:
+        raise InvalidIndicator("not a valid web address") from exc
+
+
 def split_host(raw: str) -> str:
     """The host part of a URL, an e-mail address or a bare host, refanged but not validated."""
     text = refang(raw).strip().strip("<>\"'")
     if "://" in text or text.startswith("//"):
-        netloc = urlsplit(text if "://" in text else "http:" + text).netloc
+        netloc = split_url(text if "://" in text else "http:" + text).netloc
         host = netloc.rpartition("@")[2]
     else:
         if text.lower().startswith("mailto:"):

@@ -64,7 +64,8 @@ def plausible_local_digits(digits: str, region: str) -> bool:
         return True
     if metadata.national_prefix and digits.startswith(metadata.national_prefix):
         return True
-    if digits.startswith(str(metadata.country_code)):
+    country_code = str(metadata.country_code)
+    if digits.startswith(country_code) and len(digits) >= len(country_code) + 8:
         return True
     if digits.startswith(_SERVICE_PREFIXES.get(region, ())):
         return True

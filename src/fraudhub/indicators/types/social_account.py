@@ -10,33 +10,57 @@ same name can be a profile, a page and a group at once.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from .base import IndicatorType, InvalidIndicator, refang
+from .domain import split_url
 from .phone import parse_phone
 
 PLATFORMS = ("facebook", "telegram", "tiktok", "zalo", "youtube", "instagram", "x")
 PLATFORM_LABELS = {
-    "facebook": "Facebook", "telegram": "Telegram", "tiktok": "TikTok", "zalo": "Zalo",
-    "youtube": "YouTube", "instagram": "Instagram", "x": "X",
+    "facebook": "Facebook",
+    "telegram": "Telegram",
+    "tiktok": "TikTok",
+    "zalo": "Zalo",
+    "youtube": "YouTube",
+    "instagram": "Instagram",
+    "x": "X",
 }
 PLATFORM_ALIASES = {
     **{p: p for p in PLATFORMS},
-    "fb": "facebook", "face": "facebook", "tg": "telegram", "tele": "telegram",
-    "twitter": "x", "ig": "instagram", "insta": "instagram", "yt": "youtube", "tik tok": "tiktok",
+    "fb": "facebook",
+    "face": "facebook",
+    "tg": "telegram",
+    "tele": "telegram",
+    "twitter": "x",
+    "ig": "instagram",
+    "insta": "instagram",
+    "yt": "youtube",
+    "tik tok": "tiktok",
 }
 
 _HOSTS = {
-    "facebook.com": "facebook", "fb.com": "facebook", "fb.me": "facebook", "m.me": "messenger",
-    "t.me": "telegram", "telegram.me": "telegram", "telegram.dog": "telegram",
-    "tiktok.com": "tiktok", "zalo.me": "zalo", "youtube.com": "youtube",
-    "instagram.com": "instagram", "instagr.am": "instagram", "x.com": "x", "twitter.com": "x",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "fb.me": "facebook",
+    "m.me": "messenger",
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "telegram.dog": "telegram",
+    "tiktok.com": "tiktok",
+    "zalo.me": "zalo",
+    "youtube.com": "youtube",
+    "instagram.com": "instagram",
+    "instagr.am": "instagram",
+    "x.com": "x",
+    "twitter.com": "x",
 }
 # Subdomains that serve the same profiles (mobile, basic, desktop web, language editions).
 _SUBDOMAIN = re.compile(r"^(?:www|m|mbasic|web|touch|mobile|business|[a-z]{2}-[a-z]{2})\.")
 
 # First path segments on facebook.com that are features, not accounts.
-_FB_RESERVED = frozenset("""
+_FB_RESERVED = frozenset(
+    """
     login login.php logout.php help watch marketplace gaming events settings privacy policies
     policy.php home.php search hashtag share sharer sharer.php dialog plugins photo.php photo
     photos video.php videos reel reels stories friends messages notifications bookmarks l.php
@@ -45,16 +69,23 @@ _FB_RESERVED = frozenset("""
     campaign composer developers pages groups people profile.php permalink.php story.php
     watchparty notes games apps ad_campaign security support signup reg r index.php
     find-friends menu onthisday privacy_center allactivity latest business_help
-""".split())
-_TG_RESERVED = frozenset("""
+""".split()
+)
+_TG_RESERVED = frozenset(
+    """
     joinchat addstickers addemoji addtheme share proxy socks iv c login setlanguage
     confirmphone invoice boost contact m s
-""".split())
-_IG_RESERVED = frozenset("p reel reels tv explore accounts direct about legal developer web".split())
-_X_RESERVED = frozenset("""
+""".split()
+)
+_IG_RESERVED = frozenset(
+    "p reel reels tv explore accounts direct about legal developer web".split()
+)
+_X_RESERVED = frozenset(
+    """
     home i search explore settings intent share hashtag login signup messages notifications
     tos privacy compose logout jobs download
-""".split())
+""".split()
+)
 
 _FB_NAME = re.compile(r"^[A-Za-z0-9.\-_]{2,80}$")
 _FB_USERNAME = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9.]{5,50}$|^\d{5,20}$")
@@ -65,8 +96,9 @@ _YT_CHANNEL = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _IG_NAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 _X_NAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 _ZALO_GROUP = re.compile(r"^[A-Za-z0-9_-]{4,40}$")
+_PHONE_PUNCT = re.compile(r"[\s.\-()]")
 _TRAILING_ID = re.compile(r"-(\d{6,20})$")
-_CANONICAL = re.compile(r"^([a-z ]{1,10})\s*:\s*(?!//)(\S+)$", re.IGNORECASE)
+_CANONICAL = re.compile(r"^([a-z ]{1,10})\s*:\s*(?!//)(\S.*)$", re.IGNORECASE)
 _SPOKEN = re.compile(r"^([a-z ]{2,10}?)[\s:]+@?([A-Za-z0-9_.]+)$", re.IGNORECASE)
 _HOSTISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/?#\s]+)", re.IGNORECASE)
 
@@ -151,6 +183,7 @@ def _account_from_parts(platform: str, host: str, segments: list[str], query: st
 
 
 def _zalo_number(text: str) -> str | None:
+    text = _PHONE_PUNCT.sub("", text)
     if not text.lstrip("+").isdigit():
         return None
     number = parse_phone(text)
@@ -181,7 +214,10 @@ def account_from_url(raw: str) -> str | None:
     platform = social_host(host)
     if platform is None:
         return None
-    parts = urlsplit(text if "://" in text else "https://" + text)
+    try:
+        parts = split_url(text if "://" in text else "https://" + text)
+    except InvalidIndicator:
+        return None
     segments = [s for s in parts.path.split("/") if s]
     return _account_from_parts(platform, host, segments, parts.query)
 
@@ -207,8 +243,12 @@ def _from_handle(platform: str, handle: str) -> str:
             found = f"youtube:{name.lower()}"
     else:
         name = value.removeprefix("@")
-        pattern = {"telegram": _TG_NAME, "tiktok": _TIKTOK_NAME, "instagram": _IG_NAME,
-                   "x": _X_NAME}[platform]
+        pattern = {
+            "telegram": _TG_NAME,
+            "tiktok": _TIKTOK_NAME,
+            "instagram": _IG_NAME,
+            "x": _X_NAME,
+        }[platform]
         if pattern.match(name):
             found = f"{platform}:{name.lower()}"
     if found is None:

@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from .base import IndicatorType, InvalidIndicator, is_defanged, refang
-from .domain import host_to_unicode, parse_ip, registrable_domain, to_ascii_host
+from .domain import host_to_unicode, parse_ip, registrable_domain, split_url, to_ascii_host
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _WEB_SCHEMES = {"http": 80, "https": 443}
 # Schemes a scam link can carry that are never a web page we could look up or take down.
 _OTHER_SCHEMES = {
-    "javascript", "data", "vbscript", "file", "about", "blob", "mailto", "tel", "sms", "ftp",
-    "ftps", "ws", "wss", "chrome", "intent", "market", "itms-apps", "zalo", "tg", "fb",
+    "javascript",
+    "data",
+    "vbscript",
+    "file",
+    "about",
+    "blob",
+    "mailto",
+    "tel",
+    "sms",
+    "ftp",
+    "ftps",
+    "ws",
+    "wss",
+    "chrome",
+    "intent",
+    "market",
+    "itms-apps",
+    "zalo",
+    "tg",
+    "fb",
 }
 _URL_SHAPE = re.compile(
     r"^(?:(?:https?|hxxps?)(?::|\[:\])//\S+|www\d?\.\S+|[^\s/@:]+\.[^\s/@:.]+(?::\d+)?/\S*)$",
@@ -29,11 +47,11 @@ def _with_scheme(text: str) -> str:
     match = _SCHEME.match(text)
     if match:
         scheme = match.group(1).lower()
-        if scheme in _WEB_SCHEMES or text[match.end():].startswith("//"):
+        if scheme in _WEB_SCHEMES or text[match.end() :].startswith("//"):
             return text
         if scheme in _OTHER_SCHEMES:
             raise InvalidIndicator(f"{scheme}: links are not web addresses")
-        # "example.com:8080/x" reads as a scheme to urlsplit; it is a host with a port.
+        # "example.com:8080/x" reads as a scheme to split_url; it is a host with a port.
     if text.startswith("//"):
         return "https:" + text
     # Links in SMS and posts usually come without a scheme; today's sites and browsers default
@@ -49,7 +67,7 @@ class UrlType(IndicatorType):
         text = refang(raw).strip().strip("<>\"'")
         if not text or any(c.isspace() for c in text):
             raise InvalidIndicator("not a valid web address")
-        parts = urlsplit(_with_scheme(text))
+        parts = split_url(_with_scheme(text))
         scheme = parts.scheme.lower()
         if scheme not in _WEB_SCHEMES:
             raise InvalidIndicator("only http and https addresses are accepted")
@@ -74,7 +92,7 @@ class UrlType(IndicatorType):
         return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
 
     def display(self, canonical: str) -> str:
-        parts = urlsplit(canonical)
+        parts = split_url(canonical)
         shown = host_to_unicode(parts.hostname or "")
         if shown == parts.hostname:
             return canonical

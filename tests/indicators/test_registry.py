@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+
+from fraudhub.indicators.types import (
+    REGISTRY,
+    TYPE_KEYS,
+    IndicatorType,
+    InvalidIndicator,
+    UnknownIndicatorType,
+    canonicalize,
+    get_type,
+    guess_type,
+    normalize,
+)
+
+
+def test_registry_holds_every_type() -> None:
+    assert set(TYPE_KEYS) == {
+        "phone",
+        "bank_account",
+        "url",
+        "domain",
+        "email",
+        "social_account",
+        "crypto_wallet",
+    }
+    for key, indicator_type in REGISTRY.items():
+        assert isinstance(indicator_type, IndicatorType)
+        assert indicator_type.key == key
+        assert indicator_type.label
+    assert get_type("phone") is REGISTRY["phone"]
+
+
+def test_unknown_type() -> None:
+    with pytest.raises(UnknownIndicatorType):
+        get_type("fax")
+    with pytest.raises(ValueError, match="unknown indicator type"):
+        normalize("fax", "123")
+    with pytest.raises(UnknownIndicatorType):
+        canonicalize("0912345678", "fax")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://evil.com/login", ("url", "https://evil.com/login")),
+        ("hxxps://evil[.]com", ("url", "https://evil.com/")),
+        ("evil.com/login", ("url", "https://evil.com/login")),
+        ("https://m.facebook.com/profile.php?id=1000123", ("social_account", "facebook:1000123")),
+        ("facebook.com/login", ("url", "https://facebook.com/login")),
+        ("t.me/Abc", ("social_account", "telegram:abc")),
+        ("facebook:1000123", ("social_account", "facebook:1000123")),
+        ("telegram @abc", ("social_account", "telegram:abc")),
+        (
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+            ("crypto_wallet", "btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"),
+        ),
+        (
+            "eth:0xde709f2102306220921060314715629080e2fb77",
+            ("crypto_wallet", "eth:0xde709f2102306220921060314715629080e2fb77"),
+        ),
+        ("Foo@Evil.com", ("email", "foo@evil.com")),
+        ("DE89 3704 0044 0532 0130 00", ("bank_account", "iban:DE89370400440532013000")),
+        ("iban:DE89370400440532013000", ("bank_account", "iban:DE89370400440532013000")),
+        ("0912 345 678", ("phone", "+84912345678")),
+        ("+84912345678", ("phone", "+84912345678")),
+        ("0071000123456", ("bank_account", "*:0071000123456")),
+        ("970436:0071000123456", ("bank_account", "970436:0071000123456")),
+        ("Vietcombank 0071000123456", ("bank_account", "970436:0071000123456")),
+        ("evil.com.vn", ("domain", "evil.com.vn")),
+        ("www.evil.com", ("url", "https://www.evil.com/")),
+    ],
+)
+def test_canonicalize_guesses_the_type(raw: str, expected: tuple[str, str]) -> None:
+    assert canonicalize(raw) == expected
+    assert guess_type(raw) == expected[0]
+    # The canonical value is recognised as the same type again.
+    assert canonicalize(expected[1]) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "hello world", "12345", "javascript:alert(1)", "foo.notatld"])
+def test_canonicalize_rejects(raw: str) -> None:
+    with pytest.raises(InvalidIndicator):
+        canonicalize(raw)
+    assert guess_type(raw) is None
+
+
+def test_typed_canonicalize() -> None:
+    assert canonicalize("http://a.b.evil.com.vn/x", "domain") == ("domain", "evil.com.vn")
+    assert canonicalize("0912345678", "bank_account") == ("bank_account", "*:0912345678")
