@@ -33,9 +33,9 @@ from fraudhub.cases.services.decisions import DecisionInput, decision_create
 from fraudhub.cases.services.reporters import reporter_mark_bad_faith
 from fraudhub.cases.strikes import strike_summary
 from fraudhub.core.errors import NotFound, ValidationFailed
-from fraudhub.reports.schemas import ReporterAppealIn
 from fraudhub.core.http import authorize, needs
 from fraudhub.core.roles import Perm
+from fraudhub.reports.schemas import ReporterAppealIn
 
 router = Router(tags=["cases"])
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from fraudhub.core.jobs import retried
-
 from fraudhub.cases.services.enforcement import enforcement_attempt
+from fraudhub.core.jobs import retried
 
 
 @task()

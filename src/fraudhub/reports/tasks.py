@@ -9,7 +9,6 @@ from django.utils import translation
 from django_tasks import task
 
 from fraudhub.core.jobs import retried
-
 from fraudhub.reports.models import Report
 from fraudhub.reports.selectors import report_decision_view
 
