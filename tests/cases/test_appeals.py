@@ -47,7 +47,7 @@ def test_owner_appeal_reversal_undoes_enforcement_and_explains(
     appeal = appeal_file_by_owner_token(
         actor=Actor.anonymous(ip="203.0.113.99"), token=owner_appeal_token(decision),
         statement="This is my shop's real page; the screenshots are of an impostor.",
-        contact_email="owner@example.com",
+        contact_email="owner@example.com", language="en",
     )
     case = appeal.case
     case.refresh_from_db()

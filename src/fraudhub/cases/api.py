@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema
 
-from fraudhub.cases.models import Appeal, Case, CaseStatus, Queue
+from fraudhub.cases.models import Appeal, AppealStatus, Case, CaseStatus, Queue
 from fraudhub.cases.schemas import (
     AppealDecisionIn,
     AppealOut,
@@ -38,6 +38,7 @@ from fraudhub.core.roles import Perm
 from fraudhub.reports.schemas import ReporterAppealIn
 
 router = Router(tags=["cases"])
+MAX_OFFSET = 1_000_000
 
 
 class CaseFilter(Schema):
@@ -70,8 +71,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[CaseOut
         errors["queue"] = [_("One of: %(v)s") % {"v": ", ".join(Queue.values)}]
     if filters.status and filters.status not in CaseStatus.values:
         errors["status"] = [_("One of: %(v)s") % {"v": ", ".join(CaseStatus.values)}]
-    if not 1 <= filters.limit <= 500 or filters.offset < 0:
-        errors["limit"] = [_("limit is 1-500 and offset is not negative")]
+    if not 1 <= filters.limit <= 500:
+        errors["limit"] = [_("Between 1 and 500.")]
+    if not 0 <= filters.offset <= MAX_OFFSET:
+        errors["offset"] = [_("Between 0 and %(n)d.") % {"n": MAX_OFFSET}]
     if errors:
         raise ValidationFailed(_("Invalid filter."), field_errors=errors)
     cases = case_list(queue=filters.queue, status=filters.status, limit=filters.limit,
@@ -174,12 +177,14 @@ def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> tuple[int
         actor = authorize(request, Perm.REPORT_CREATE)
         appeal = appeal_file_by_owner_token(actor=actor, token=payload.token,
                                             statement=payload.statement,
-                                            contact_email=payload.contact_email)
+                                            contact_email=payload.contact_email,
+                                            language=payload.language)
     elif payload.decision_id is not None:
         actor = authorize(request, Perm.APPEAL_FILE_FOR_OWNER)
         appeal = appeal_file_for_owner(actor=actor, decision_id=payload.decision_id,
                                        statement=payload.statement,
-                                       contact_email=payload.contact_email)
+                                       contact_email=payload.contact_email,
+                                       language=payload.language)
     else:
         raise ValidationFailed(_("Give the appeal token or the decision id."),
                                field_errors={"token": [_("Required.")]})
@@ -201,6 +206,9 @@ def file_reporter_appeal(
 @router.get("/appeals", response=list[AppealOut], openapi_extra=needs(Perm.CASE_LIST))
 def list_appeals(request: HttpRequest, status: str | None = "open") -> list[AppealOut]:
     authorize(request, Perm.CASE_LIST)
+    if status and status not in AppealStatus.values:
+        raise ValidationFailed(_("Invalid filter."), field_errors={
+            "status": [_("One of: %(v)s") % {"v": ", ".join(AppealStatus.values)}]})
     return [appeal_out(a) for a in appeal_list(status=status or None)[:500]]
 
 

@@ -17,13 +17,12 @@ from fraudhub.taxonomy.selectors import policy_ground_list
 
 def _ground_choices() -> list[tuple[str, Any]]:
     # A callable, so the names follow the language of each request.
-    return [("", _("Choose the policy or law"))] + [
-        (ground.key, ground.name()) for ground in policy_ground_list()
-    ]
+    return [("", _("Choose the policy or law")),
+            *((ground.key, ground.name()) for ground in policy_ground_list())]
 
 
 def _optional_outcomes() -> list[tuple[str, Any]]:
-    return [("", _("Default"))] + list(Outcome.choices)
+    return [("", _("Default")), *Outcome.choices]
 
 
 class DecisionForm(DomainErrorForm):

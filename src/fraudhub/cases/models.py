@@ -221,6 +221,7 @@ class Appeal(models.Model):
     )
     statement = models.TextField()
     contact_email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, default="vi")
     status = models.CharField(
         max_length=10, choices=AppealStatus.choices, default=AppealStatus.OPEN
     )

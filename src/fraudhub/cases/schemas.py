@@ -106,6 +106,7 @@ class OwnerAppealIn(Schema):
                                     description="For platforms forwarding an owner's appeal")
     statement: str = Field(min_length=1, max_length=5_000)
     contact_email: str = Field(default="", max_length=254)
+    language: str = Field(default="vi", max_length=8, description="vi or en, for the answer")
 
 
 class AppealOut(Schema):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from fraudhub.cases.models import ACCOUNT_KINDS, Decision, Outcome, Strike, Target
 
@@ -41,15 +42,20 @@ def strike_summary(*, target: Target, now: datetime) -> StrikeSummary:
     long_limit = settings.FRAUDHUB_STRIKES_LONG_THRESHOLD
     if short < short_limit and long < long_limit:
         return StrikeSummary(short, long, locks, None, None, "")
-    why = (f"{short} upheld violations in {short_days} days (limit {short_limit}), "
-           f"{long} in {long_days} days (limit {long_limit})")
+    why = _(
+        "%(short)d upheld violations in %(short_days)d days (limit %(short_limit)d), "
+        "%(long)d in %(long_days)d days (limit %(long_limit)d)"
+    ) % {"short": short, "short_days": short_days, "short_limit": short_limit,
+         "long": long, "long_days": long_days, "long_limit": long_limit}
     if locks >= settings.FRAUDHUB_LOCKS_BEFORE_TERMINATION:
         return StrikeSummary(
             short, long, locks, Outcome.TERMINATE, None,
-            f"{why}; already locked {locks} times: permanent termination proposed",
+            _("%(why)s; already locked %(locks)d times: permanent termination proposed")
+            % {"why": why, "locks": locks},
         )
     days = LOCK_DAYS[min(locks, len(LOCK_DAYS) - 1)]
     return StrikeSummary(
         short, long, locks, Outcome.SUSPEND, days,
-        f"{why}: temporary lock of {days} days proposed (lock {locks + 1})",
+        _("%(why)s: temporary lock of %(days)d days proposed (lock %(n)d)")
+        % {"why": why, "days": days, "n": locks + 1},
     )

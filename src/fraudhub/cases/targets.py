@@ -27,6 +27,7 @@ KIND_TO_INDICATOR_TYPE: dict[str, str] = {
 PLATFORMS = ("facebook", "telegram", "tiktok", "zalo", "youtube", "instagram", "x", "other")
 _BARE_HANDLE = re.compile(r"^@?[\w.\-]{1,100}$", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+CANONICAL_MAX = 512  # Target.canonical
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,12 @@ def canonicalize_target(*, kind: str, raw: str, platform: str = "") -> Canonical
             field_errors={"target": [_("Not a valid %(kind)s: %(reason)s")
                                      % {"kind": TargetKind(kind).label, "reason": str(exc)}]},
         ) from exc
+    if len(canonical) > CANONICAL_MAX:
+        raise ValidationFailed(
+            _("The reported target is not valid."),
+            field_errors={"target": [_("Too long once normalized (at most %(n)d characters).")
+                                     % {"n": CANONICAL_MAX}]},
+        )
     if found_type == "social_account":
         platform = canonical.split(":", 1)[0]
     display = get_type(found_type).display(canonical)

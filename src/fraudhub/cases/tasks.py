@@ -28,8 +28,7 @@ def send_appeal_outcome(*, appeal_id: int) -> None:
     ).first()
     if appeal is None or appeal.status == AppealStatus.OPEN or not appeal.contact_email:
         return
-    language = appeal.report.language if appeal.report else "vi"
-    with translation.override(language):
+    with translation.override(appeal.language):
         context = {"appeal": appeal}
         subject = render_to_string("cases/email/appeal_subject.txt", context).strip()
         body = render_to_string("cases/email/appeal.txt", context)

@@ -17,13 +17,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from fraudhub.cases.forms import AppealDecisionForm, BadFaithForm, DecisionForm
 from fraudhub.cases.models import AppealStatus, Case, Outcome, Queue
-from fraudhub.cases.selectors import case_detail, case_list, evidence_get, queue_counts
+from fraudhub.cases.selectors import (
+    ACTIVE_STATUSES,
+    case_detail,
+    case_list,
+    evidence_get,
+    queue_counts,
+)
 from fraudhub.cases.services.appeals import appeal_decide
-from fraudhub.cases.services.claims import case_claim, case_release, claim_is_held
+from fraudhub.cases.services.claims import CLAIMABLE, case_claim, case_release, claim_is_held
 from fraudhub.cases.services.decisions import decision_create
 from fraudhub.cases.services.reporters import reporter_mark_bad_faith
 from fraudhub.core.decorators import actor_for, staff_required
@@ -62,7 +68,7 @@ def _fraud_type_name(key: str) -> str:
     return fraud_type.name() if fraud_type else key
 
 
-@require_GET
+@require_safe
 @staff_required(Perm.CASE_LIST)
 def queue(request: HttpRequest) -> HttpResponse:
     counts = queue_counts()
@@ -154,6 +160,8 @@ def _render_case(
         "target": case.target,
         "fraud_type_name": _fraud_type_name(case.fraud_type),
         "claim_held": claim_is_held(case, actor),
+        "claimable": case.status in CLAIMABLE,
+        "active": case.status in ACTIVE_STATUSES,
         "claimed_by": _claim_label(case, now),
         "proposal": proposal,
         "proposed_label": Outcome(proposal.proposed_outcome).label
@@ -174,7 +182,7 @@ def _render_case(
     return render(request, "console/case_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @staff_required(Perm.CASE_VIEW)
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     return _render_case(request, case_id)
@@ -265,7 +273,7 @@ def mark_bad_faith(request: HttpRequest, case_id: int, reporter_id: int) -> Http
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 
-@require_GET
+@require_safe
 @staff_required(Perm.EVIDENCE_VIEW)
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = evidence_get(evidence_id=evidence_id)

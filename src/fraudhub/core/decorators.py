@@ -9,7 +9,8 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 from django_otp import user_has_device
 
@@ -17,7 +18,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.http import client_ip
 from fraudhub.core.roles import SECOND_FACTOR_ROLES, Perm
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def actor_for(request: HttpRequest) -> Actor:
@@ -25,7 +26,7 @@ def actor_for(request: HttpRequest) -> Actor:
     ip = client_ip(request)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return Actor.for_user(user, ip=ip)  # type: ignore[arg-type]
+        return Actor.for_user(user, ip=ip)
     return Actor.anonymous(ip=ip)
 
 
@@ -61,7 +62,7 @@ def staff_required(perm: Perm) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
             if second_factor_missing(request):

@@ -9,6 +9,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
@@ -140,3 +142,40 @@ def apikey_revoke(*, actor: Actor, api_key_id: int) -> ApiKey:
                 old={"revoked_at": None}, new={"revoked_at": api_key.revoked_at},
             )
     return api_key
+
+
+def otp_device_pending(*, actor: Actor, user: User) -> TOTPDevice:
+    """The user's unconfirmed TOTP device, made on first call.
+
+    Kept across page reloads so the secret the user may already have scanned stays valid.
+    """
+    if actor.user is None or (actor.user.pk != user.pk and not actor.has_perm(Perm.APIKEY_MANAGE)):
+        raise PermissionDenied("only the user or an admin sets up a second factor")
+    with transaction.atomic():
+        existing = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        if existing is not None:
+            return existing
+        device = TOTPDevice.objects.create(user=user, name="FraudHub", confirmed=False)
+        audit_record(actor=actor, action="otp.device_create", object_type="user",
+                     object_id=user.pk, new={"device": device.pk, "confirmed": False})
+    return device
+
+
+def otp_device_confirm(*, actor: Actor, device_id: int, token: str) -> TOTPDevice:
+    """Confirm a device with a code from the authenticator; a wrong code is refused."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(pk=device_id).first()
+        if device is None or actor.user is None or device.user_id != actor.user.pk:
+            raise NotFound("no such device")
+        allowed, _info = device.verify_is_allowed()
+        if not device.verify_token(token.strip()):
+            message = (_("The code is not correct. Check the time on your phone and try again.")
+                       if allowed else
+                       _("Too many wrong codes. Wait a little before trying again."))
+            raise ValidationFailed(message, field_errors={"code": [message]})
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(actor=actor, action="otp.device_confirm", object_type="user",
+                     object_id=device.user_id, old={"confirmed": False},
+                     new={"device": device.pk, "confirmed": True})
+    return device

@@ -15,14 +15,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fraudhub.core.decorators import actor_for, second_factor_missing, second_factor_url
+from fraudhub.core.errors import ValidationFailed
 from fraudhub.core.forms import LoginForm, TokenForm
 from fraudhub.core.roles import Perm
+from fraudhub.core.services import otp_device_confirm, otp_device_pending
 
 
 @never_cache
@@ -37,7 +44,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
@@ -124,23 +131,21 @@ def twofa_verify(request: HttpRequest) -> HttpResponse:
 def twofa_setup(request: HttpRequest) -> HttpResponse:
     if TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
         return redirect(_with_next(resolve_url("2fa_verify"), _next_url(request)))
-    # Workaround until core.services offers otp_device_create/otp_device_confirm (with an
-    # audit row): the pending device is kept unconfirmed, so reloading the page shows the
-    # same secret instead of invalidating what the user may already have scanned.
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="FraudHub", confirmed=False)
+    actor = actor_for(request)
+    device = otp_device_pending(actor=actor, user=request.user)  # type: ignore[arg-type]
     form = TokenForm(request.POST or None)
     error = ""
     status = 200
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        try:
+            device = otp_device_confirm(actor=actor, device_id=device.pk,
+                                        token=form.cleaned_data["code"])
+        except ValidationFailed as exc:
+            error = exc.message
+            status = 401
+        else:
             otp_login(request, device)
             return HttpResponseRedirect(_next_url(request))
-        error = _("The code is not correct. Check the time on your phone and try again.")
-        status = 401
     uri = device.config_url
     return render(request, "core/2fa_setup.html", {
         "form": form,

@@ -8,14 +8,21 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router
 
-from fraudhub.core.errors import NotFound, ValidationFailed
+from fraudhub.core.actors import Actor
+from fraudhub.core.errors import DomainError, NotFound, ValidationFailed
 from fraudhub.core.http import authorize, needs
 from fraudhub.core.roles import Perm
 from fraudhub.reports.evidence import EvidenceUpload
 from fraudhub.reports.models import Report, ReportStatus
-from fraudhub.reports.schemas import DecisionOut, ReportCreatedOut, ReportIn, ReportStatusOut
+from fraudhub.reports.schemas import (
+    DecisionOut,
+    ReportCreatedOut,
+    ReporterContactIn,
+    ReportIn,
+    ReportStatusOut,
+)
 from fraudhub.reports.selectors import report_decision_view, report_get_with_secret
-from fraudhub.reports.services import ReportInput, report_create
+from fraudhub.reports.services import FiledReport, ReportInput, report_create
 
 router = Router(tags=["reports"])
 
@@ -53,7 +60,31 @@ def status_out(report: Report) -> ReportStatusOut:
 def create_report(request: HttpRequest, payload: ReportIn) -> tuple[int, ReportCreatedOut]:
     actor = authorize(request, Perm.REPORT_CREATE)
     contact = payload.reporter_contact
-    filed = report_create(
+    try:
+        filed = _create(actor, payload, contact)
+    except DomainError as exc:
+        # The service speaks of reporter_email/_name/_phone; the API caller sent them nested.
+        exc.field_errors = {
+            _API_FIELD_NAMES.get(field, field): messages
+            for field, messages in exc.field_errors.items()
+        }
+        raise
+    code = filed.report.tracking_code
+    return 201, ReportCreatedOut(
+        tracking_code=code, secret=filed.secret, status=filed.report.status,
+        status_url=f"{settings.FRAUDHUB_BASE_URL}/report/status/{code}",
+    )
+
+
+_API_FIELD_NAMES = {
+    "reporter_email": "reporter_contact.email",
+    "reporter_name": "reporter_contact.name",
+    "reporter_phone": "reporter_contact.phone",
+}
+
+
+def _create(actor: Actor, payload: ReportIn, contact: ReporterContactIn | None) -> FiledReport:
+    return report_create(
         actor=actor,
         data=ReportInput(
             target_kind=payload.target_kind, target=payload.target, platform=payload.platform,
@@ -64,11 +95,6 @@ def create_report(request: HttpRequest, payload: ReportIn) -> tuple[int, ReportC
             reporter_phone=contact.phone if contact else "",
             evidence=_decode_evidence(payload),
         ),
-    )
-    code = filed.report.tracking_code
-    return 201, ReportCreatedOut(
-        tracking_code=code, secret=filed.secret, status=filed.report.status,
-        status_url=f"{settings.FRAUDHUB_BASE_URL}/report/status/{code}",
     )
 
 

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -69,8 +70,8 @@ def check_evidence(files: list[EvidenceUpload]) -> list[CheckedEvidence]:
         name = (upload.name or f"evidence-{index + 1}").replace("\x00", "")[:255]
         if len(upload.content) > max_bytes:
             raise PayloadTooLarge(
-                _("Evidence file %(name)s is larger than %(mb)d MB.")
-                % {"name": name, "mb": max_bytes // (1024 * 1024)},
+                _("Evidence file %(name)s is larger than %(size)s.")
+                % {"name": name, "size": filesizeformat(max_bytes)},
                 field_errors={f"evidence.{index}": [_("File too large.")]},
             )
         if not upload.content:

@@ -27,14 +27,13 @@ _PLATFORM_NAMES = {
 
 
 def _platform_choices() -> list[tuple[str, Any]]:
-    return [("", _("Not on a platform / not sure"))] + [
-        (key, _PLATFORM_NAMES.get(key, _("Other"))) for key in PLATFORMS
-    ]
+    return [("", _("Not on a platform / not sure")),
+            *((key, _PLATFORM_NAMES.get(key, _("Other"))) for key in PLATFORMS)]
 
 
 def _fraud_type_choices() -> list[tuple[str, Any]]:
     # A callable, so the names follow the language of each request.
-    return [("", _("Choose the kind of fraud"))] + list(fraud_type_choices())
+    return [("", _("Choose the kind of fraud")), *fraud_type_choices()]
 
 
 class MultipleFileInput(forms.FileInput):

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from fraudhub.cases.models import Decision, Outcome
+from fraudhub.cases.models import AppealStatus, Decision, Outcome
 from fraudhub.reports.models import Report
 from fraudhub.taxonomy.selectors import policy_ground_get
+
+TRACKING_CODE = re.compile(r"FH-[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}")
 
 
 def report_get_with_secret(*, tracking_code: str, secret: str) -> Report | None:
     """The report, only for whoever holds its secret (compared in constant time)."""
     from fraudhub.reports.services import hash_secret
 
+    if not TRACKING_CODE.fullmatch(tracking_code.strip().upper()):
+        return None
     report = (
         Report.objects.select_related("target", "case")
         .filter(tracking_code=tracking_code.strip().upper()[:20])
@@ -43,6 +48,7 @@ class DecisionView:
     appeal_until: datetime
     can_appeal: bool
     reversed_on_appeal: bool
+    has_open_appeal: bool
 
 
 def decision_view(decision: Decision, *, reporter_side: bool = True) -> DecisionView:
@@ -54,12 +60,14 @@ def decision_view(decision: Decision, *, reporter_side: bool = True) -> Decision
     open_window = timezone.now() < appeal_until
     # A reporter may appeal only "no violation"; the owner only an action.
     appealable = (decision.outcome == Outcome.NO_VIOLATION) == reporter_side
+    open_appeal = decision.appeals.filter(status=AppealStatus.OPEN).exists()
     return DecisionView(
         decision_id=decision.pk, outcome=decision.outcome, outcome_label=outcome_label,
         ground=decision.ground, ground_label=ground_label, facts=decision.facts,
         reasons=reasons, decided_at=decision.decided_at, ends_at=decision.ends_at,
         automated=decision.automated_decision, appeal_until=appeal_until,
-        can_appeal=open_window and appealable and decision.is_current,
+        can_appeal=open_window and appealable and decision.is_current and not open_appeal,
+        has_open_appeal=open_appeal,
         reversed_on_appeal=decision.supersedes_id is not None,
     )
 

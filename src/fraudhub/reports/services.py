@@ -23,12 +23,14 @@ from fraudhub.core.errors import PermissionDenied, RateLimited, ValidationFailed
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.ratelimit import get_rate_limiter
 from fraudhub.core.roles import Perm, Role
+from fraudhub.core.text import nul_field_errors
 from fraudhub.indicators.extract import extract
 from fraudhub.reports.evidence import EvidenceUpload, check_evidence
 from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator, ReportStatus
 from fraudhub.taxonomy.selectors import fraud_type_get
 
 DESCRIPTION_MAX = 10_000
+INDICATOR_VALUE_MAX = 512
 TARGET_MAX = 2_048
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are read aloud
 
@@ -64,7 +66,14 @@ def _tracking_code() -> str:
 
 
 def _validate(data: ReportInput) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = nul_field_errors({
+        "target": data.target, "platform": data.platform, "fraud_type": data.fraud_type,
+        "description": data.description, "reporter_email": data.reporter_email,
+        "reporter_name": data.reporter_name, "reporter_phone": data.reporter_phone,
+        "language": data.language,
+    })
+    if errors:
+        raise ValidationFailed(_("The report is not valid."), field_errors=errors)
     if data.target_kind not in TargetKind.values:
         errors["target_kind"] = [_("Unknown kind; one of: %(kinds)s")
                                  % {"kinds": ", ".join(TargetKind.values)}]
@@ -206,7 +215,9 @@ def report_create(*, actor: Actor, data: ReportInput) -> FiledReport:
                              value=canonical.canonical, raw=data.target[:512], from_target=True)]
             + [ReportIndicator(report=report, type=f.type, value=f.value[:512], raw=f.raw[:512])
                for f in found
-               if (f.type, f.value) != (canonical.indicator_type, canonical.canonical)]
+               if (f.type, f.value) != (canonical.indicator_type, canonical.canonical)
+               # a longer value cannot be stored whole, and a cut one would be a wrong value
+               and len(f.value) <= INDICATOR_VALUE_MAX]
         )
         for item, content in stored_files:
             evidence = Evidence(

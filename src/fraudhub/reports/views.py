@@ -11,17 +11,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fraudhub.cases.services.appeals import appeal_file_by_owner_token, appeal_file_by_reporter
+from fraudhub.cases.services.appeals import (
+    appeal_file_by_owner_token,
+    appeal_file_by_reporter,
+    decision_for_owner_token,
+)
 from fraudhub.core.decorators import actor_for
 from fraudhub.core.errors import DomainError, NotFound, RateLimited
 from fraudhub.reports.forms import (
     OwnerAppealForm,
-    ReportForm,
     ReporterAppealForm,
+    ReportForm,
     SecretForm,
     StatusLookupForm,
 )
-from fraudhub.reports.selectors import report_decision_view, report_get_with_secret
+from fraudhub.reports.selectors import (
+    decision_view,
+    report_decision_view,
+    report_get_with_secret,
+)
 from fraudhub.reports.services import report_create
 from fraudhub.taxonomy.selectors import fraud_type_get
 
@@ -148,7 +156,14 @@ def report_appeal(request: HttpRequest, tracking_code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def owner_appeal(request: HttpRequest, token: str) -> HttpResponse:
     form = OwnerAppealForm(request.POST or None)
-    context: dict[str, Any] = {"form": form, "token": token}
+    decision = decision_for_owner_token(token=token)
+    context: dict[str, Any] = {
+        "form": form, "token": token, "link_invalid": decision is None,
+        "decision": decision_view(decision, reporter_side=False) if decision else None,
+        "target": decision.case.target.display if decision else "",
+    }
+    if decision is None:
+        return render(request, "reports/owner_appeal.html", context, status=404)
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "reports/owner_appeal.html", context, status=422)
@@ -157,6 +172,7 @@ def owner_appeal(request: HttpRequest, token: str) -> HttpResponse:
                 actor=actor_for(request), token=token,
                 statement=form.cleaned_data["statement"],
                 contact_email=form.cleaned_data["contact_email"].strip(),
+                language=get_language() or "vi",
             )
         except DomainError as exc:
             form.add_domain_error(exc)

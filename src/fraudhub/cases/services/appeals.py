@@ -40,6 +40,7 @@ from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Perm
+from fraudhub.core.text import nul_field_errors
 from fraudhub.reports.models import Report, ReportStatus
 from fraudhub.reports.selectors import report_get_with_secret
 from fraudhub.taxonomy.selectors import NO_VIOLATION_GROUND
@@ -50,6 +51,8 @@ _TOKEN_MAX_AGE = timedelta(days=400)
 
 
 def _check_statement(statement: str) -> str:
+    if errors := nul_field_errors({"statement": statement}):
+        raise ValidationFailed(_("The statement is not valid."), field_errors=errors)
     if not statement.strip():
         raise ValidationFailed(_("Explain why the decision is wrong."),
                                field_errors={"statement": [_("This field is required.")]})
@@ -62,7 +65,7 @@ def _check_statement(statement: str) -> str:
 
 def _file(
     *, actor: Actor, decision: Decision, kind: str, statement: str, report: Report | None,
-    contact_email: str,
+    contact_email: str, language: str,
 ) -> Appeal:
     now = timezone.now()
     if not decision.is_current:
@@ -80,6 +83,7 @@ def _file(
                 appeal = Appeal.objects.create(
                     decision=decision, case=case, appellant_kind=kind, report=report,
                     statement=statement, contact_email=contact_email[:254], filed_at=now,
+                    language=language if language in ("vi", "en") else "vi",
                 )
         except IntegrityError as exc:
             raise Conflict(_("An appeal against this decision is already open.")) from exc
@@ -96,23 +100,29 @@ def _file(
     return appeal
 
 
-def appeal_file_by_owner_token(
-    *, actor: Actor, token: str, statement: str, contact_email: str = ""
-) -> Appeal:
+def decision_for_owner_token(*, token: str) -> Decision | None:
+    """The decision an owner's signed appeal link is about, or None for a bad link."""
     try:
-        data = signing.loads(token, salt=APPEAL_SIGNING_SALT,
-                             max_age=_TOKEN_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise NotFound(_("This appeal link is not valid.")) from exc
-    decision = Decision.objects.filter(pk=data.get("decision")).first()
+        data = signing.loads(token, salt=APPEAL_SIGNING_SALT, max_age=_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Decision.objects.select_related("case__target").filter(pk=data.get("decision")).first()
+
+
+def appeal_file_by_owner_token(
+    *, actor: Actor, token: str, statement: str, contact_email: str = "", language: str = "vi"
+) -> Appeal:
+    decision = decision_for_owner_token(token=token)
     if decision is None:
         raise NotFound(_("This appeal link is not valid."))
     return _file(actor=actor, decision=decision, kind=AppellantKind.OWNER,
-                 statement=_check_statement(statement), report=None, contact_email=contact_email)
+                 statement=_check_statement(statement), report=None, contact_email=contact_email,
+                 language=language)
 
 
 def appeal_file_for_owner(
-    *, actor: Actor, decision_id: int, statement: str, contact_email: str = ""
+    *, actor: Actor, decision_id: int, statement: str, contact_email: str = "",
+    language: str = "vi",
 ) -> Appeal:
     """A platform forwards its user's appeal through the API."""
     if not actor.has_perm(Perm.APPEAL_FILE_FOR_OWNER):
@@ -121,7 +131,8 @@ def appeal_file_for_owner(
     if decision is None:
         raise NotFound(_("No such decision."))
     return _file(actor=actor, decision=decision, kind=AppellantKind.OWNER,
-                 statement=_check_statement(statement), report=None, contact_email=contact_email)
+                 statement=_check_statement(statement), report=None, contact_email=contact_email,
+                 language=language)
 
 
 def appeal_file_by_reporter(
@@ -135,7 +146,7 @@ def appeal_file_by_reporter(
         raise Conflict(_("The report has not been decided yet."))
     return _file(actor=actor, decision=decision, kind=AppellantKind.REPORTER,
                  statement=_check_statement(statement), report=report,
-                 contact_email=report.reporter_email)
+                 contact_email=report.reporter_email, language=report.language)
 
 
 @dataclass(frozen=True)
@@ -155,6 +166,8 @@ def appeal_decide(*, actor: Actor, appeal_id: int, data: AppealDecisionInput) ->
     if data.outcome not in (AppealStatus.UPHELD, AppealStatus.REVERSED):
         raise ValidationFailed(_("The outcome is upheld or reversed."),
                                field_errors={"outcome": [_("upheld or reversed")]})
+    if errors := nul_field_errors({"reasons": data.reasons}):
+        raise ValidationFailed(_("The reasons are not valid."), field_errors=errors)
     if not data.reasons.strip():
         raise ValidationFailed(_("Give the reasons for the appeal decision."),
                                field_errors={"reasons": [_("This field is required.")]})

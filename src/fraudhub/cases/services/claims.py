@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fraudhub.cases.machines import CASE_MACHINE
@@ -51,8 +52,9 @@ def case_claim(*, actor: Actor, case_id: int) -> Case:
             and case.claim_expires_at > now
         )
         if held_by_other:
+            until = date_format(timezone.localtime(case.claim_expires_at), "H:i")
             raise Conflict(_("Already claimed by %(who)s until %(until)s.")
-                           % {"who": case.claimed_by_label, "until": case.claim_expires_at})
+                           % {"who": case.claimed_by_label, "until": until})
         old = {"status": case.status, "claimed_by": case.claimed_by}
         if case.status == CaseStatus.OPEN:
             CASE_MACHINE.check(case.status, CaseStatus.IN_REVIEW)

@@ -32,6 +32,7 @@ from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Perm
+from fraudhub.core.text import nul_field_errors
 from fraudhub.reports.models import PENDING_REPORT_STATUSES, Report, Reporter, ReportStatus
 from fraudhub.taxonomy.selectors import NO_VIOLATION_GROUND, PolicyGround, policy_ground_get
 
@@ -50,7 +51,9 @@ class DecisionInput:
 
 
 def validate_decision(data: DecisionInput, target: Target) -> PolicyGround:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = nul_field_errors({"facts": data.facts, "ground": data.ground})
+    if errors:
+        raise ValidationFailed(_("The decision is not valid."), field_errors=errors)
     if data.outcome not in Outcome.values:
         errors["outcome"] = [_("Unknown outcome; one of: %(o)s") % {"o": ", ".join(Outcome.values)}]
     ground = policy_ground_get(key=data.ground)

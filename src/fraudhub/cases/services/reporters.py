@@ -15,6 +15,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.roles import Perm
+from fraudhub.core.text import nul_field_errors
 from fraudhub.reports.models import PENDING_REPORT_STATUSES, Report, Reporter, ReportStatus
 
 DEFAULT_SUSPENSION_DAYS = 90
@@ -36,6 +37,8 @@ def reporter_mark_bad_faith(
     """Suspend processing of a reporter's notices and close the ones still pending."""
     if not actor.has_perm(Perm.REPORTER_MARK_BAD_FAITH):
         raise PermissionDenied(_("You may not mark reporters."))
+    if errors := nul_field_errors({"reason": reason}):
+        raise ValidationFailed(_("The reason is not valid."), field_errors=errors)
     if not reason.strip():
         raise ValidationFailed(_("Give the reason."), field_errors={"reason": [_("Required.")]})
     if not 1 <= days <= 365:

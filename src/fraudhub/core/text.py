@@ -1,0 +1,16 @@
+"""Checks every free-text field goes through before it is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
+
+
+def nul_field_errors(fields: Mapping[str, str | None]) -> dict[str, list[str]]:
+    """Fields containing NUL: PostgreSQL cannot store it and no honest text carries it."""
+    return {
+        name: [_("Contains a NUL character, which is not allowed.")]
+        for name, value in fields.items()
+        if value and "\x00" in value
+    }

@@ -1,0 +1,366 @@
+"""Every /api/v1 endpoint against every role: who gets past authorization, who gets 401 or 403.
+
+The expectation for the six roles comes from ROLE_PERMISSIONS, so the matrix follows the roles
+when they change; anonymous callers hold the `public:` scope only. A few hand-written
+expectations below catch a wrong ROLE_PERMISSIONS table, and the OpenAPI test catches an
+endpoint that has no row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from fraudhub.cases.models import Case, Decision
+from fraudhub.cases.services.appeals import appeal_file_for_owner
+from fraudhub.cases.services.claims import case_claim
+from fraudhub.cases.services.decisions import DecisionInput, decision_create
+from fraudhub.cases.services.enforcement import owner_appeal_token
+from fraudhub.core.actors import Actor
+from fraudhub.core.models import ApiKey
+from fraudhub.core.roles import ROLE_PERMISSIONS, Perm, Role
+from fraudhub.core.services import apikey_create, apikey_revoke
+from fraudhub.reports.services import ReportInput, report_create
+from tests.conftest import SYSTEM, ApiClient, report_payload
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = "anonymous"
+ROLES = [ANONYMOUS, *Role.values]
+# Anonymous callers act with the public scope of the permission names, nothing else.
+ANONYMOUS_PERMS = frozenset(p for p in Perm if p.value.startswith("public:"))
+SECRET_RULE = "holder of the report secret (X-Report-Secret)"
+
+
+@dataclass
+class World:
+    """Real objects for every endpoint to act on, so allowed callers reach the service."""
+
+    open_case_id: int
+    reporter_id: int
+    code: str
+    secret: str
+    no_violation_code: str
+    no_violation_secret: str
+    violation_decision_id: int
+    owner_token: str
+    appeal_id: int
+
+
+def _file(target: str, ip: str, kind: str = "account") -> tuple[str, str, int]:
+    filed = report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(
+        target_kind=kind, target=target, platform="facebook" if kind == "account" else "",
+        fraud_type="investment_stock_crypto", description="Mời đầu tư, gọi 0912 345 678.",
+        good_faith=True,
+    ))
+    assert filed.report.case_id is not None
+    return filed.report.tracking_code, filed.secret, filed.report.case_id
+
+
+def _decide(case_id: int, actor: Actor, outcome: str) -> Decision:
+    case_claim(actor=actor, case_id=case_id)
+    violation = outcome != "no_violation"
+    return decision_create(actor=actor, case_id=case_id, data=DecisionInput(
+        outcome=outcome, ground="scam_fraud" if violation else "not_violating",
+        facts="Checked the profile and the transfers.", days=14 if outcome == "suspend" else None,
+    ))
+
+
+@pytest.fixture
+def world(reviewer_actor: Actor) -> World:
+    code, secret, open_case_id = _file("https://www.facebook.com/profile.php?id=100000000001",
+                                       "192.0.2.1")
+    nv_code, nv_secret, nv_case = _file("+84912000002", "192.0.2.2", kind="phone")
+    _decide(nv_case, reviewer_actor, "no_violation")
+    _c, _s, v_case = _file("https://www.facebook.com/profile.php?id=100000000003", "192.0.2.3")
+    violation = _decide(v_case, reviewer_actor, "suspend")
+    _c, _s, a_case = _file("https://www.facebook.com/profile.php?id=100000000004", "192.0.2.4")
+    appealed = _decide(a_case, reviewer_actor, "suspend")
+    appeal = appeal_file_for_owner(actor=SYSTEM, decision_id=appealed.pk,
+                                   statement="This is my real account.")
+    reporter_id = Case.objects.get(pk=open_case_id).reports.get().reporter_id
+    assert reporter_id is not None
+    return World(
+        open_case_id=open_case_id, reporter_id=reporter_id, code=code, secret=secret,
+        no_violation_code=nv_code, no_violation_secret=nv_secret,
+        violation_decision_id=violation.pk, owner_token=owner_appeal_token(violation),
+        appeal_id=appeal.pk,
+    )
+
+
+Request = tuple[str, dict[str, Any] | None, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # as in the OpenAPI document
+    rule: Perm | None  # the permission enforced; None: the report secret is the only credential
+    states: str  # what the operation's x-permission says
+    request: Callable[[World], Request]  # concrete path, JSON body, extra headers
+    ok: int  # the answer a caller that is let through gets with the world's data
+    variant: str = ""
+
+    @property
+    def key(self) -> str:
+        suffix = f" [{self.variant}]" if self.variant else ""
+        return f"{self.method} {self.path}{suffix}"
+
+
+def _stated(perm: Perm) -> str:
+    return perm.value
+
+
+DECISION = {"outcome": "suspend", "ground": "scam_fraud", "facts": "Seen.", "days": 14}
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("GET", "/api/v1/taxonomy", Perm.TAXONOMY_READ, _stated(Perm.TAXONOMY_READ),
+             lambda w: ("/api/v1/taxonomy", None, {}), 200),
+    Endpoint("POST", "/api/v1/reports", Perm.REPORT_CREATE, _stated(Perm.REPORT_CREATE),
+             lambda w: ("/api/v1/reports", report_payload(), {}), 201),
+    Endpoint("GET", "/api/v1/reports/{tracking_code}", None, SECRET_RULE,
+             lambda w: (f"/api/v1/reports/{w.code}", None, {"X-Report-Secret": w.secret}), 200),
+    Endpoint("POST", "/api/v1/reports/{tracking_code}/appeal", Perm.REPORT_CREATE, SECRET_RULE,
+             lambda w: (f"/api/v1/reports/{w.no_violation_code}/appeal",
+                        {"statement": "It is a scam, please look again."},
+                        {"X-Report-Secret": w.no_violation_secret}), 201),
+    Endpoint("GET", "/api/v1/cases", Perm.CASE_LIST, _stated(Perm.CASE_LIST),
+             lambda w: ("/api/v1/cases", None, {}), 200),
+    Endpoint("GET", "/api/v1/cases/{case_id}", Perm.CASE_VIEW, _stated(Perm.CASE_VIEW),
+             lambda w: (f"/api/v1/cases/{w.open_case_id}", None, {}), 200),
+    Endpoint("POST", "/api/v1/cases/{case_id}/claim", Perm.CASE_CLAIM, _stated(Perm.CASE_CLAIM),
+             lambda w: (f"/api/v1/cases/{w.open_case_id}/claim", None, {}), 200),
+    # Nobody in the matrix holds the claim: an allowed caller is told so (409).
+    Endpoint("POST", "/api/v1/cases/{case_id}/release", Perm.CASE_CLAIM,
+             _stated(Perm.CASE_CLAIM),
+             lambda w: (f"/api/v1/cases/{w.open_case_id}/release", None, {}), 409),
+    Endpoint("POST", "/api/v1/cases/{case_id}/decision", Perm.CASE_DECIDE,
+             _stated(Perm.CASE_DECIDE),
+             lambda w: (f"/api/v1/cases/{w.open_case_id}/decision", DECISION, {}), 409),
+    Endpoint("POST", "/api/v1/reporters/{reporter_id}/bad-faith", Perm.REPORTER_MARK_BAD_FAITH,
+             _stated(Perm.REPORTER_MARK_BAD_FAITH),
+             lambda w: (f"/api/v1/reporters/{w.reporter_id}/bad-faith",
+                        {"reason": "Files false reports about competitors.", "days": 30}, {}),
+             200),
+    Endpoint("POST", "/api/v1/appeals", Perm.APPEAL_FILE_FOR_OWNER,
+             f"holder of a signed owner appeal token, or {Perm.APPEAL_FILE_FOR_OWNER.value}",
+             lambda w: ("/api/v1/appeals", {"decision_id": w.violation_decision_id,
+                                            "statement": "The owner says this is a mistake."},
+                        {}), 201, variant="decision_id"),
+    Endpoint("POST", "/api/v1/appeals", Perm.REPORT_CREATE,
+             f"holder of a signed owner appeal token, or {Perm.APPEAL_FILE_FOR_OWNER.value}",
+             lambda w: ("/api/v1/appeals", {"token": w.owner_token,
+                                            "statement": "This is my account, not a scam."},
+                        {}), 201, variant="token"),
+    Endpoint("GET", "/api/v1/appeals", Perm.CASE_LIST, _stated(Perm.CASE_LIST),
+             lambda w: ("/api/v1/appeals", None, {}), 200),
+    # Nobody in the matrix holds the claim on the appealed case: an allowed caller gets 409.
+    Endpoint("POST", "/api/v1/appeals/{appeal_id}/decision", Perm.APPEAL_DECIDE,
+             _stated(Perm.APPEAL_DECIDE),
+             lambda w: (f"/api/v1/appeals/{w.appeal_id}/decision",
+                        {"outcome": "upheld", "reasons": "The evidence holds."}, {}), 409),
+]
+ENDPOINTS_BY_KEY = {e.key: e for e in ENDPOINTS}
+
+
+def perms_of(role: str) -> frozenset[Perm]:
+    return ANONYMOUS_PERMS if role == ANONYMOUS else ROLE_PERMISSIONS[role]
+
+
+def is_allowed(endpoint: Endpoint, role: str) -> bool:
+    return endpoint.rule is None or endpoint.rule in perms_of(role)
+
+
+def expected_answer(endpoint: Endpoint, role: str) -> tuple[int, str | None]:
+    """(status, WWW-Authenticate) that `role` must get from `endpoint`."""
+    if is_allowed(endpoint, role):
+        return endpoint.ok, None
+    if role == ANONYMOUS:
+        return 401, "Bearer"
+    return 403, None
+
+
+def call(client: ApiClient, endpoint: Endpoint, world: World) -> Any:
+    path, body, headers = endpoint.request(world)
+    if endpoint.method == "GET":
+        return client.get(path, headers=headers)
+    return client.post(path, body, headers=headers)
+
+
+def client_for(api_client_for: Callable[..., ApiClient], role: str) -> ApiClient:
+    return api_client_for(None if role == ANONYMOUS else role, ip="203.0.113.99")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.key for e in ENDPOINTS])
+def test_matrix(
+    api_client_for: Callable[..., ApiClient], world: World, endpoint: Endpoint, role: str
+) -> None:
+    response = call(client_for(api_client_for, role), endpoint, world)
+
+    answer = (response.status_code, response.headers.get("WWW-Authenticate"))
+    assert answer == expected_answer(endpoint, role), response.content
+
+
+# --- hand-written expectations: catch a wrong ROLE_PERMISSIONS table -------------------------
+
+HAND_WRITTEN = [
+    # (role, endpoint, may call it)
+    (ANONYMOUS, "POST /api/v1/reports", True),
+    (ANONYMOUS, "GET /api/v1/taxonomy", True),
+    (ANONYMOUS, "GET /api/v1/cases", False),
+    (ANONYMOUS, "POST /api/v1/appeals [token]", True),
+    (ANONYMOUS, "POST /api/v1/appeals [decision_id]", False),
+    (Role.CITIZEN, "POST /api/v1/reports", True),
+    (Role.CITIZEN, "GET /api/v1/cases", False),
+    (Role.CITIZEN, "GET /api/v1/cases/{case_id}", False),
+    (Role.CITIZEN, "POST /api/v1/cases/{case_id}/claim", False),
+    (Role.CITIZEN, "POST /api/v1/reporters/{reporter_id}/bad-faith", False),
+    (Role.CITIZEN, "POST /api/v1/appeals [decision_id]", False),
+    (Role.PARTNER, "POST /api/v1/cases/{case_id}/decision", False),
+    (Role.PARTNER, "GET /api/v1/cases", False),
+    (Role.PARTNER, "POST /api/v1/appeals [decision_id]", True),
+    (Role.PARTNER, "POST /api/v1/appeals/{appeal_id}/decision", False),
+    (Role.AGENCY_OFFICER, "POST /api/v1/reports", True),
+    (Role.AGENCY_OFFICER, "POST /api/v1/cases/{case_id}/decision", False),
+    (Role.AGENCY_OFFICER, "POST /api/v1/appeals/{appeal_id}/decision", False),
+    (Role.REVIEWER, "GET /api/v1/cases", True),
+    (Role.REVIEWER, "POST /api/v1/cases/{case_id}/claim", True),
+    (Role.REVIEWER, "POST /api/v1/cases/{case_id}/decision", True),
+    (Role.REVIEWER, "POST /api/v1/appeals/{appeal_id}/decision", False),
+    (Role.SENIOR_REVIEWER, "POST /api/v1/cases/{case_id}/decision", True),
+    (Role.SENIOR_REVIEWER, "POST /api/v1/appeals/{appeal_id}/decision", True),
+    (Role.ADMIN, "POST /api/v1/appeals/{appeal_id}/decision", True),
+    (Role.ADMIN, "GET /api/v1/cases", True),
+]
+
+
+@pytest.mark.parametrize(("role", "key", "allowed"), HAND_WRITTEN,
+                         ids=[f"{r}-{k}" for r, k, _a in HAND_WRITTEN])
+def test_hand_written_expectations_agree_with_the_roles_table_and_the_api(
+    api_client_for: Callable[..., ApiClient], world: World, role: str, key: str, allowed: bool
+) -> None:
+    endpoint = ENDPOINTS_BY_KEY[key]
+    assert is_allowed(endpoint, role) is allowed
+
+    response = call(client_for(api_client_for, role), endpoint, world)
+
+    assert (response.status_code not in (401, 403)) is allowed
+    assert response.status_code < 500
+
+
+def test_only_senior_reviewers_and_admins_decide_appeals() -> None:
+    assert {r for r in Role.values if Perm.APPEAL_DECIDE in ROLE_PERMISSIONS[r]} == {
+        Role.SENIOR_REVIEWER, Role.ADMIN}
+
+
+def test_every_role_has_a_row_in_the_roles_table() -> None:
+    assert set(ROLE_PERMISSIONS) == set(Role.values)
+
+
+# --- the table covers the OpenAPI document -------------------------------------------------
+
+
+def test_every_operation_in_openapi_has_a_matrix_row_and_states_its_permission(
+    api_client_for: Callable[..., ApiClient],
+) -> None:
+    response = api_client_for(None).get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    operations = {
+        (method.upper(), path): op
+        for path, ops in response.json()["paths"].items()
+        for method, op in ops.items()
+    }
+
+    assert set(operations) == {(e.method, e.path) for e in ENDPOINTS}
+    assert all(op.get("x-permission") for op in operations.values())
+    assert {e.key: operations[(e.method, e.path)]["x-permission"] for e in ENDPOINTS} == {
+        e.key: e.states for e in ENDPOINTS
+    }
+    # Where a row names a permission as its statement, that is the permission enforced.
+    perm_values = {p.value for p in Perm}
+    assert all(e.rule is not None and e.states == e.rule.value
+               for e in ENDPOINTS if e.states in perm_values)
+
+
+# --- keys: revoked, expired, malformed, scoped -----------------------------------------------
+
+
+def _assert_401(response: Any) -> None:
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert response.json()["code"] == "unauthenticated"
+
+
+def test_a_revoked_key_gets_401(api_client_for: Callable[..., ApiClient]) -> None:
+    client = api_client_for(Role.REVIEWER)
+    assert client.get("/api/v1/cases").status_code == 200
+    key = ApiKey.objects.get(prefix=client.key.split("_")[1])  # type: ignore[union-attr]
+
+    apikey_revoke(actor=SYSTEM, api_key_id=key.pk)
+
+    _assert_401(client.get("/api/v1/cases"))
+    # Refused outright, not downgraded to an anonymous citizen on public endpoints either.
+    _assert_401(client.get("/api/v1/taxonomy"))
+    _assert_401(client.post("/api/v1/reports", report_payload()))
+
+
+def test_an_expired_key_gets_401(api_client_for: Callable[..., ApiClient]) -> None:
+    issued = apikey_create(actor=SYSTEM, name="short-lived", role=Role.REVIEWER,
+                           expires_at=timezone.now() + timedelta(hours=1))
+    client = ApiClient(issued.raw_key)
+    assert client.get("/api/v1/cases").status_code == 200
+
+    ApiKey.objects.filter(pk=issued.api_key.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1))
+
+    _assert_401(client.get("/api/v1/cases"))
+    _assert_401(client.get("/api/v1/taxonomy"))
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer ", "Token abc", "Basic dXNlcjpwYXNzd29yZA==", "fh_abcdef12_xyz",
+     "Bearer not-a-key", "Bearer fh_deadbeef_notthekey", "Bearer fh_", "Bearer fh__",
+     "Bearer fh_" + "a" * 5000],
+    ids=["bearer-only", "bearer-space", "token", "basic", "raw-key", "not-a-key",
+         "unknown-prefix", "prefix-only", "empty-parts", "huge"],
+)
+def test_a_malformed_or_unknown_authorization_header_gets_401(header: str) -> None:
+    client = ApiClient()
+
+    for path in ("/api/v1/taxonomy", "/api/v1/cases"):
+        _assert_401(client.get(path, headers={"Authorization": header}))
+
+
+def test_a_real_key_with_a_wrong_secret_part_gets_401(
+    api_client_for: Callable[..., ApiClient],
+) -> None:
+    client = api_client_for(Role.ADMIN)
+    assert client.key is not None
+    prefix = client.key.split("_")[1]
+
+    _assert_401(ApiClient(f"fh_{prefix}_{'x' * 43}").get("/api/v1/cases"))
+
+
+def test_a_scoped_key_loses_the_other_permissions_of_its_role(world: World) -> None:
+    issued = apikey_create(actor=SYSTEM, name="read-only desk", role=Role.REVIEWER,
+                           scopes=[Perm.CASE_LIST.value, Perm.CASE_VIEW.value])
+    client = ApiClient(issued.raw_key)
+    full = ApiClient(apikey_create(actor=SYSTEM, name="full", role=Role.REVIEWER).raw_key)
+
+    assert client.get("/api/v1/cases").status_code == 200
+    assert client.get(f"/api/v1/cases/{world.open_case_id}").status_code == 200
+    assert client.post(f"/api/v1/cases/{world.open_case_id}/claim").status_code == 403
+    assert client.post(f"/api/v1/cases/{world.open_case_id}/decision", DECISION).status_code \
+        == 403
+    assert client.post("/api/v1/reports", report_payload()).status_code == 403
+    assert client.get("/api/v1/taxonomy").status_code == 403
+    # The same role without scopes keeps them.
+    assert full.post(f"/api/v1/cases/{world.open_case_id}/claim").status_code == 200
+    assert full.get("/api/v1/taxonomy").status_code == 200

@@ -1,0 +1,275 @@
+"""The reviewer console: who gets in, what the case page shows, and the actions on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from fraudhub.cases.models import Case, CaseStatus, Decision, Outcome
+from fraudhub.cases.services.claims import case_claim
+from fraudhub.core.actors import Actor
+from fraudhub.core.models import User
+from fraudhub.core.roles import Role
+from fraudhub.reports.models import Evidence, Report, ReportStatus
+from tests.conftest import make_user
+from tests.web.conftest import PASSWORD, file_web_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitor_is_sent_to_login() -> None:
+    response = Client().get("/console/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/console/"
+
+
+def test_reviewer_without_second_factor_is_sent_to_set_one_up(reviewer: User) -> None:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/setup/")
+    # Logged in with the password only, the console stays closed.
+    response = client.get("/console/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/setup/")
+    setup = client.get(response["Location"])
+    assert setup.status_code == 200
+    html = setup.content.decode()
+    assert "<svg" in html and "otpauth" not in html.split("<svg", 1)[0]
+
+
+def test_reviewer_with_an_unverified_device_is_sent_to_verify(reviewer: User) -> None:
+    TOTPDevice.objects.create(user=reviewer, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(reviewer)
+    response = client.get("/console/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/verify/?next=/console/"
+
+
+def test_setting_up_a_device_opens_the_console(reviewer: User) -> None:
+    from django_otp.oath import totp
+
+    client = Client()
+    client.force_login(reviewer)
+    assert client.get("/accounts/2fa/setup/?next=/console/").status_code == 200
+    device = TOTPDevice.objects.get(user=reviewer)
+    assert not device.confirmed
+    wrong = client.post("/accounts/2fa/setup/?next=/console/", {"code": "000000"})
+    assert wrong.status_code == 401
+    # A wrong code makes the device wait before the next try; a person would wait too.
+    device.refresh_from_db()
+    device.throttle_reset()
+    code = f"{totp(bytes.fromhex(device.key)):06d}"
+    response = client.post("/accounts/2fa/setup/?next=/console/", {"code": code})
+    assert response.status_code == 302
+    assert response["Location"] == "/console/"
+    assert client.get("/console/").status_code == 200
+
+
+def test_without_the_2fa_rule_a_password_is_enough(reviewer: User, settings: object) -> None:
+    settings.FRAUDHUB_REQUIRE_2FA = False  # type: ignore[attr-defined]
+    settings.FRAUDHUB_DEMO_BANNER = True  # type: ignore[attr-defined]
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
+    assert response["Location"] == "/console/"
+    html = client.get("/console/").content.decode()
+    assert "second login factor is turned off" in html
+
+
+def test_citizen_gets_403_on_the_console() -> None:
+    citizen = make_user(Role.CITIZEN, "citizen")
+    client = Client()
+    client.force_login(citizen)
+    assert client.get("/console/").status_code == 403
+    assert client.get("/console/cases/1/").status_code == 403
+
+
+def test_wrong_password_is_refused_and_lockout_shows_a_page(reviewer: User) -> None:
+    client = Client(REMOTE_ADDR="192.0.2.99")
+    response = client.post("/accounts/login/", {"username": "reviewer", "password": "nope"})
+    assert response.status_code == 401
+    assert "not correct" in response.content.decode()
+    for _attempt in range(5):
+        response = client.post("/accounts/login/", {"username": "reviewer", "password": "nope"})
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    # Even the right password is refused while locked out.
+    response = client.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_queue_lists_cases_with_counts(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    file_web_report()
+    case = Case.objects.get()
+    client = login_verified(reviewer)
+    html = client.get("/console/").content.decode()
+    assert f"/console/cases/{case.pk}/" in html
+    assert "facebook" in html
+    assert 'class="due ok"' in html
+    other = client.get("/console/?queue=authority").content.decode()
+    assert "This queue is empty." in other
+
+
+def test_case_page_escapes_html_in_descriptions(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    file_web_report(description='<script>alert("x")</script><img src=x onerror=alert(1)> lừa')
+    case = Case.objects.get()
+    html = login_verified(reviewer).get(f"/console/cases/{case.pk}/").content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_evidence_is_downloaded_never_shown_inline(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    file_web_report()
+    evidence = Evidence.objects.get()
+    client = login_verified(reviewer)
+    response = client.get(f"/console/evidence/{evidence.pk}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"].endswith('.png"')
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
+    assert client.get("/console/evidence/999999").status_code == 404
+
+
+def test_citizen_may_not_download_evidence() -> None:
+    file_web_report()
+    client = Client()
+    client.force_login(make_user(Role.CITIZEN, "citizen"))
+    assert client.get(f"/console/evidence/{Evidence.objects.get().pk}").status_code == 403
+
+
+def test_claim_decide_with_htmx(reviewer: User, login_verified: Callable[[User], Client]) -> None:
+    filed = file_web_report()
+    case = Case.objects.get()
+    client = login_verified(reviewer)
+    htmx = {"HX-Request": "true"}
+    response = client.post(f"/console/cases/{case.pk}/claim", headers=htmx, follow=True)
+    assert response.status_code == 200
+    assert "You claimed this case" in response.content.decode()
+    page = response.content.decode()
+    assert "Record decision" in page
+
+    bad = client.post(f"/console/cases/{case.pk}/decision", {
+        "outcome": "suspend", "ground": "scam_fraud", "facts": "", "days": "14",
+    }, headers=htmx)
+    assert bad.status_code == 422
+
+    response = client.post(f"/console/cases/{case.pk}/decision", {
+        "outcome": "suspend", "ground": "scam_fraud", "days": "14",
+        "facts": "The account asks for deposits into a personal bank account.",
+    }, headers=htmx)
+    assert response.status_code == 303
+    decision = Decision.objects.get()
+    assert (decision.outcome, decision.days) == (Outcome.SUSPEND, 14)
+    assert Report.objects.get(pk=filed.report.pk).status == ReportStatus.ACTIONED
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "Decision recorded" in page and "Temporary suspension" in page
+
+
+def test_days_are_not_sent_with_other_outcomes(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    file_web_report()
+    case = Case.objects.get()
+    client = login_verified(reviewer)
+    client.post(f"/console/cases/{case.pk}/claim")
+    response = client.post(f"/console/cases/{case.pk}/decision", {
+        "outcome": "label", "ground": "scam_fraud", "days": "14", "facts": "Misleading ads.",
+    })
+    assert response.status_code == 303
+    assert Decision.objects.get().days is None
+
+
+def test_claim_held_by_another_is_a_conflict(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    file_web_report()
+    case = Case.objects.get()
+    other = make_user(Role.REVIEWER, "other-reviewer")
+    case_claim(actor=Actor.for_user(other), case_id=case.pk)
+    client = login_verified(reviewer)
+    response = client.post(f"/console/cases/{case.pk}/claim", headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert "Already claimed by other-reviewer" in response.content.decode()
+    assert Case.objects.get().status == CaseStatus.IN_REVIEW
+
+
+def test_mark_reporter_in_bad_faith_closes_the_case(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    filed = file_web_report()
+    case = Case.objects.get()
+    client = login_verified(reviewer)
+    reporter_id = filed.report.reporter_id
+    url = f"/console/cases/{case.pk}/reporters/{reporter_id}/bad-faith"
+    empty = client.post(url, {f"reporter-{reporter_id}-reason": "",
+                              f"reporter-{reporter_id}-days": "30"})
+    assert empty.status_code == 422
+    response = client.post(url, {
+        f"reporter-{reporter_id}-reason": "Files the same false report every day.",
+        f"reporter-{reporter_id}-days": "30",
+    })
+    assert response.status_code == 303
+    assert Report.objects.get().status == ReportStatus.CLOSED_BAD_FAITH
+    assert Case.objects.get().status == CaseStatus.CLOSED
+
+
+def test_reviewer_may_not_decide_appeals_but_senior_may(
+    reviewer: User, senior: User, login_verified: Callable[[User], Client]
+) -> None:
+    from fraudhub.cases.models import Appeal, AppealStatus
+    from fraudhub.cases.services.appeals import appeal_file_by_reporter
+    from tests.cases.helpers import decide
+
+    filed = file_web_report()
+    case = Case.objects.get()
+    decide(Actor.for_user(reviewer), case, outcome="no_violation")
+    appeal = appeal_file_by_reporter(actor=Actor.anonymous(ip="203.0.113.9"),
+                                     tracking_code=filed.report.tracking_code,
+                                     secret=filed.secret, statement="It is a scam.")
+    reviewer_client = login_verified(reviewer)
+    page = reviewer_client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "It is a scam." in page and "Decide appeal" not in page
+    url = f"/console/cases/{case.pk}/appeals/{appeal.pk}/decision"
+    assert reviewer_client.post(url, {}).status_code == 403
+
+    senior_client = login_verified(senior)
+    senior_client.post(f"/console/cases/{case.pk}/claim")
+    prefix = f"appeal-{appeal.pk}"
+    response = senior_client.post(url, {
+        f"{prefix}-outcome": "reversed", f"{prefix}-reasons": "The screenshots show deposits.",
+        f"{prefix}-replacement_outcome": "suspend", f"{prefix}-replacement_ground": "scam_fraud",
+        f"{prefix}-replacement_days": "7",
+    })
+    assert response.status_code == 303, response.content.decode()[:3000]
+    assert Appeal.objects.get().status == AppealStatus.REVERSED
+    current = Decision.objects.get(is_current=True)
+    assert (current.outcome, current.days) == (Outcome.SUSPEND, 7)
+
+
+def test_overdue_cases_are_shown_red(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    file_web_report()
+    # Time passes: the case is now past its deadline.
+    Case.objects.update(due_at=timezone.now() - timedelta(hours=2))
+    html = login_verified(reviewer).get("/console/").content.decode()
+    assert 'class="due late"' in html
+    assert "overdue by 2" in html
