@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router, Schema, Status
 
 from fraudhub.cases.models import Appeal, AppealStatus, Case, CaseStatus, Queue
 from fraudhub.cases.schemas import (
@@ -138,17 +138,17 @@ def release_case(request: HttpRequest, case_id: int) -> CaseOut:
              openapi_extra=needs(Perm.CASE_DECIDE))
 def decide_case(
     request: HttpRequest, case_id: int, payload: DecisionIn
-) -> tuple[int, CaseDecisionOut]:
+) -> Status[CaseDecisionOut]:
     actor = authorize(request, Perm.CASE_DECIDE)
     d = decision_create(actor=actor, case_id=case_id, data=DecisionInput(
         outcome=payload.outcome, ground=payload.ground, facts=payload.facts, days=payload.days,
         automated_detection=payload.automated_detection,
     ))
-    return 201, CaseDecisionOut(
+    return Status(201, CaseDecisionOut(
         id=d.pk, outcome=d.outcome, ground=d.ground, facts=d.facts, days=d.days,
         ends_at=d.ends_at, decided_by=d.decided_by_label, decided_at=d.decided_at,
         is_current=d.is_current, statement_of_reasons=d.statement,
-    )
+    ))
 
 
 @router.post("/reporters/{reporter_id}/bad-faith", response=ReporterOut,
@@ -172,7 +172,7 @@ def appeal_out(a: Appeal) -> AppealOut:
 @router.post("/appeals", response={201: AppealOut},
              openapi_extra={"x-permission": "holder of a signed owner appeal token, or "
                                             f"{Perm.APPEAL_FILE_FOR_OWNER.value}"})
-def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> tuple[int, AppealOut]:
+def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> Status[AppealOut]:
     if payload.token:
         actor = authorize(request, Perm.REPORT_CREATE)
         appeal = appeal_file_by_owner_token(actor=actor, token=payload.token,
@@ -188,7 +188,7 @@ def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> tuple[int
     else:
         raise ValidationFailed(_("Give the appeal token or the decision id."),
                                field_errors={"token": [_("Required.")]})
-    return 201, appeal_out(appeal)
+    return Status(201, appeal_out(appeal))
 
 
 @router.post("/reports/{tracking_code}/appeal", response={201: AppealOut},
@@ -196,11 +196,11 @@ def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> tuple[int
 def file_reporter_appeal(
     request: HttpRequest, tracking_code: str, payload: ReporterAppealIn,
     x_report_secret: str = Header(default="", alias="X-Report-Secret"),
-) -> tuple[int, AppealOut]:
+) -> Status[AppealOut]:
     actor = authorize(request, Perm.REPORT_CREATE)
     appeal = appeal_file_by_reporter(actor=actor, tracking_code=tracking_code,
                                      secret=x_report_secret, statement=payload.statement)
-    return 201, appeal_out(appeal)
+    return Status(201, appeal_out(appeal))
 
 
 @router.get("/appeals", response=list[AppealOut], openapi_extra=needs(Perm.CASE_LIST))

@@ -6,7 +6,7 @@ import binascii
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Router
+from ninja import Header, Router, Status
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import DomainError, NotFound, ValidationFailed
@@ -57,7 +57,7 @@ def status_out(report: Report) -> ReportStatusOut:
 
 
 @router.post("/reports", response={201: ReportCreatedOut}, openapi_extra=needs(Perm.REPORT_CREATE))
-def create_report(request: HttpRequest, payload: ReportIn) -> tuple[int, ReportCreatedOut]:
+def create_report(request: HttpRequest, payload: ReportIn) -> Status[ReportCreatedOut]:
     actor = authorize(request, Perm.REPORT_CREATE)
     contact = payload.reporter_contact
     try:
@@ -70,10 +70,10 @@ def create_report(request: HttpRequest, payload: ReportIn) -> tuple[int, ReportC
         }
         raise
     code = filed.report.tracking_code
-    return 201, ReportCreatedOut(
+    return Status(201, ReportCreatedOut(
         tracking_code=code, secret=filed.secret, status=filed.report.status,
         status_url=f"{settings.FRAUDHUB_BASE_URL}/report/status/{code}",
-    )
+    ))
 
 
 _API_FIELD_NAMES = {
