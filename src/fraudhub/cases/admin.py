@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from fraudhub.cases.models import Appeal, Case, Decision, Enforcement, Target
-from fraudhub.reports.admin import ReadOnlyAdmin
+from fraudhub.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Target)

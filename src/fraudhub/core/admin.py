@@ -56,11 +56,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
             apikey_revoke(actor=actor, api_key_id=key.pk)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("seq", "created_at", "actor_label", "action", "object_type", "object_id", "ip")
-    list_filter = ("action", "object_type", "actor_kind")
-    search_fields = ("object_id", "actor_label")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Changes go through the console and its services, which audit them."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -70,3 +67,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "created_at", "actor_label", "action", "object_type", "object_id", "ip")
+    list_filter = ("action", "object_type", "actor_kind")
+    search_fields = ("object_id", "actor_label")

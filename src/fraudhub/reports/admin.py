@@ -1,24 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from fraudhub.core.admin import ReadOnlyAdmin
 from fraudhub.reports.models import Evidence, Report, Reporter
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changes go through the console and its services, which audit them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Report)
