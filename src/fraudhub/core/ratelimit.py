@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils.module_loading import import_string
 
 from fraudhub.core.models import RateLimitCounter
@@ -39,22 +38,21 @@ class RateLimiter(abc.ABC):
 
 
 class DatabaseRateLimiter(RateLimiter):
+    # One statement, atomic on both databases (SQLite >= 3.35 and PostgreSQL): an upsert that
+    # returns the new count, so concurrent hits never lose a count and cost one round trip.
+    _UPSERT = (
+        "INSERT INTO {table} (key, window_start, count) VALUES (%s, %s, 1) "
+        "ON CONFLICT (key, window_start) DO UPDATE SET count = {table}.count + 1 "
+        "RETURNING count"
+    )
+
     def hit(self, key: str, *, limit: int, window_seconds: int) -> RateDecision:
         start, retry_after = self._window(window_seconds)
-        key = key[:200]
-        with transaction.atomic():
-            updated = RateLimitCounter.objects.filter(key=key, window_start=start).update(
-                count=F("count") + 1
-            )
-            if not updated:
-                try:
-                    with transaction.atomic():
-                        RateLimitCounter.objects.create(key=key, window_start=start, count=1)
-                except IntegrityError:
-                    RateLimitCounter.objects.filter(key=key, window_start=start).update(
-                        count=F("count") + 1
-                    )
-            count = RateLimitCounter.objects.get(key=key, window_start=start).count
+        sql = self._UPSERT.format(table=RateLimitCounter._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key[:200], start])
+            row = cursor.fetchone()
+        count = int(row[0]) if row else limit + 1
         return RateDecision(allowed=count <= limit, retry_after=retry_after)
 
     @staticmethod
