@@ -162,6 +162,11 @@ def drain_jobs() -> Callable[[], int]:
                 startup_delay=False, max_tasks=None, worker_id="test-worker",
                 excluded_queue_names=[],
             ).run()
+        failed = DBTaskResult.objects.filter(status="FAILED")
+        # A failing job is a failing test, not a silent log line.
+        assert not failed.exists(), [
+            (f.task_path, f.traceback) for f in failed  # type: ignore[attr-defined]
+        ]
         return DBTaskResult.objects.exclude(status="READY").count() - before
 
     return run

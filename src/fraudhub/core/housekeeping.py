@@ -28,7 +28,13 @@ def cases_reprioritize() -> int:
 
 
 def run_housekeeping() -> dict[str, int]:
+    from fraudhub.indicators.allowlists import allowlist_sync_shipped
+    from fraudhub.indicators.services import indicators_decay
+
+    system = Actor.system("housekeeping")
     return {
+        "allowlist_added": allowlist_sync_shipped(actor=system),
+        "indicators_decayed": indicators_decay(actor=system),
         "claims_expired": claims_expire(actor=Actor.system("housekeeping")),
         "reprioritized": cases_reprioritize(),
         "rate_counters_pruned": DatabaseRateLimiter.prune(),

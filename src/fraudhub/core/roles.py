@@ -33,11 +33,26 @@ class Perm(StrEnum):
     APPEAL_DECIDE = "desk:appeal:decide"
     APPEAL_FILE_FOR_OWNER = "platform:appeal:create"
     TARGET_STATUS_READ = "platform:target:read"
+    INDICATOR_MANAGE = "desk:indicator:manage"
+    ALLOWLIST_MANAGE = "admin:allowlist:manage"
     APIKEY_MANAGE = "admin:apikey:manage"
     AUDIT_READ = "admin:audit:read"
+    INDICATOR_LOOKUP = "public:indicator:lookup"
+    INDICATOR_BULK_LOOKUP = "partner:indicator:bulk_lookup"
+    INDICATOR_SCAN = "partner:indicator:scan"
+    # What a lookup may see besides `public` indicators (their `distribution` level).
+    INDICATOR_VIEW_PARTNERS = "partner:indicator:view_partners"
+    INDICATOR_VIEW_INTERNAL = "desk:indicator:view_internal"
 
 
-_PUBLIC = {Perm.REPORT_CREATE, Perm.TAXONOMY_READ}
+_PUBLIC = {Perm.REPORT_CREATE, Perm.TAXONOMY_READ, Perm.INDICATOR_LOOKUP}
+# Machine-to-machine use of the indicator database, for partners and staff alike.
+_INDICATOR_PARTNER = {
+    Perm.INDICATOR_BULK_LOOKUP,
+    Perm.INDICATOR_SCAN,
+    Perm.INDICATOR_VIEW_PARTNERS,
+}
+_INDICATOR_STAFF = _INDICATOR_PARTNER | {Perm.INDICATOR_VIEW_INTERNAL}
 _REVIEW = {
     Perm.CASE_LIST,
     Perm.CASE_VIEW,
@@ -46,14 +61,19 @@ _REVIEW = {
     Perm.EVIDENCE_VIEW,
     Perm.REPORTER_MARK_BAD_FAITH,
     Perm.TARGET_STATUS_READ,
+    Perm.INDICATOR_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CITIZEN: frozenset(_PUBLIC),
-    Role.REVIEWER: frozenset(_PUBLIC | _REVIEW),
-    Role.SENIOR_REVIEWER: frozenset(_PUBLIC | _REVIEW | {Perm.APPEAL_DECIDE}),
-    Role.AGENCY_OFFICER: frozenset(_PUBLIC),
-    Role.PARTNER: frozenset(_PUBLIC | {Perm.APPEAL_FILE_FOR_OWNER, Perm.TARGET_STATUS_READ}),
+    Role.REVIEWER: frozenset(_PUBLIC | _REVIEW | _INDICATOR_STAFF),
+    Role.SENIOR_REVIEWER: frozenset(
+        _PUBLIC | _REVIEW | _INDICATOR_STAFF | {Perm.APPEAL_DECIDE}
+    ),
+    Role.AGENCY_OFFICER: frozenset(_PUBLIC | _INDICATOR_STAFF),
+    Role.PARTNER: frozenset(
+        _PUBLIC | _INDICATOR_PARTNER | {Perm.APPEAL_FILE_FOR_OWNER, Perm.TARGET_STATUS_READ}
+    ),
     Role.ADMIN: frozenset(Perm),
 }
 

@@ -49,6 +49,8 @@ class Indicator(models.Model):
     # lifetime (recomputed by the decay job, never at query time).
     base_confidence = models.PositiveSmallIntegerField(default=0)
     confidence_changed_at = models.DateTimeField()
+    # When the decay job next recomputes `confidence` (None: nothing left to decay).
+    decay_at = models.DateTimeField(null=True, blank=True, db_index=True)
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
     fraud_types = models.JSONField(default=list, blank=True)
@@ -112,3 +114,24 @@ class Sighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.indicator_id} {self.created_at:%Y-%m-%d}"
+
+
+class AllowlistEntry(models.Model):
+    """A value that is known to be legitimate: official hotlines, bank and government domains."""
+
+    type = models.CharField(max_length=20)
+    value = models.CharField(max_length=512)
+    list_name = models.CharField(max_length=64)
+    label = models.CharField(max_length=200)
+    shipped = models.BooleanField(default=False)  # from indicators/data/allowlists, not typed in
+    active = models.BooleanField(default=True)
+    added_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["type", "value"], name="allowlist_unique_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list_name}: {self.type}:{self.value}"

@@ -62,6 +62,11 @@ class Report(models.Model):
     reporter_name = models.CharField(max_length=200, blank=True)
     reporter_phone = models.CharField(max_length=40, blank=True)
     good_faith = models.BooleanField()
+    # The report names a value on an allowlist (an official hotline, a bank's own site): most
+    # likely the scammer spoofed it, so reviewers see a warning.
+    possibly_spoofed = models.BooleanField(default=False)
+    # Set once the report's values are recorded as sightings in the indicator database.
+    indicators_recorded_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
     )

@@ -232,8 +232,10 @@ def report_create(*, actor: Actor, data: ReportInput) -> FiledReport:
                  "case": report.case_id, "status": report.status, "source": source,
                  "fraud_type": data.fraud_type, "evidence": [c.sha256 for c in checked]},
         )
-        if report.reporter_email:
-            from fraudhub.reports.tasks import send_report_receipt
+        from fraudhub.reports.tasks import record_report_indicators, send_report_receipt
 
+        # The indicator database is fed by a job: the reporter's answer need not wait for it.
+        enqueue(record_report_indicators, report_id=report.pk)
+        if report.reporter_email:
             enqueue(send_report_receipt, report_id=report.pk)
     return FiledReport(report=report, secret=secret)

@@ -18,6 +18,14 @@ def _status_url(report: Report) -> str:
 
 
 @task()
+@retried(max_attempts=6, backoff_seconds=30)
+def record_report_indicators(*, report_id: int) -> bool:
+    from fraudhub.indicators.feeds import report_indicators_record
+
+    return report_indicators_record(report_id=report_id)
+
+
+@task()
 @retried(max_attempts=6, backoff_seconds=60)
 def send_report_receipt(*, report_id: int) -> None:
     report = Report.objects.select_related("target").filter(pk=report_id).first()

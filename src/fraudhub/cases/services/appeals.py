@@ -41,6 +41,7 @@ from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
+from fraudhub.indicators.feeds import decision_reversed
 from fraudhub.reports.models import Report, ReportStatus
 from fraudhub.reports.selectors import report_get_with_secret
 from fraudhub.taxonomy.selectors import NO_VIOLATION_GROUND
@@ -257,6 +258,7 @@ def _reverse(
         adjust_reputation(reporter_ids, upheld=is_violation(old.outcome), undo=True)
         adjust_reputation(reporter_ids, upheld=is_violation(new.outcome))
     set_report_outcomes(actor=actor, reports=decided_reports, outcome=new.outcome, now=now)
+    decision_reversed(actor=actor, old=old, new=new)
     audit_record(actor=actor, action="decision.reverse", object_type="decision",
                  object_id=old.pk, old={"is_current": True, "outcome": old.outcome},
                  new={"is_current": False, "replaced_by": new.pk, "outcome": new.outcome})

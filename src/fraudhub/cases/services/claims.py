@@ -16,6 +16,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied
 from fraudhub.core.roles import Perm
+from fraudhub.indicators.feeds import case_review_started
 from fraudhub.reports.models import Report, ReportStatus
 
 CLAIMABLE = (CaseStatus.OPEN, CaseStatus.IN_REVIEW, CaseStatus.APPEALED)
@@ -62,6 +63,7 @@ def case_claim(*, actor: Actor, case_id: int) -> Case:
             Report.objects.filter(case=case, status=ReportStatus.RECEIVED).update(
                 status=ReportStatus.IN_REVIEW
             )
+            case_review_started(actor=actor, case=case, started=True)
         case.claimed_by = actor.identity
         case.claimed_by_label = actor.label[:200]
         case.claim_expires_at = now + timedelta(minutes=settings.FRAUDHUB_CLAIM_MINUTES)
@@ -74,13 +76,14 @@ def case_claim(*, actor: Actor, case_id: int) -> Case:
     return case
 
 
-def _release(case: Case) -> None:
+def _release(case: Case, actor: Actor) -> None:
     if case.status == CaseStatus.IN_REVIEW:
         CASE_MACHINE.check(case.status, CaseStatus.OPEN)
         case.status = CaseStatus.OPEN
         Report.objects.filter(case=case, status=ReportStatus.IN_REVIEW).update(
             status=ReportStatus.RECEIVED
         )
+        case_review_started(actor=actor, case=case, started=False)
     case.claimed_by = ""
     case.claimed_by_label = ""
     case.claim_expires_at = None
@@ -95,7 +98,7 @@ def case_release(*, actor: Actor, case_id: int) -> Case:
         if not claim_is_held(case, actor):
             raise Conflict(_("You do not hold the claim on this case."))
         old = {"status": case.status, "claimed_by": case.claimed_by}
-        _release(case)
+        _release(case, actor)
         audit_record(actor=actor, action="case.release", object_type="case", object_id=case.pk,
                      old=old, new={"status": case.status, "claimed_by": ""})
     return case
@@ -115,7 +118,7 @@ def claims_expire(*, actor: Actor) -> int:
             if case.claim_expires_at is None or case.claim_expires_at > now:
                 continue
             old = {"status": case.status, "claimed_by": case.claimed_by}
-            _release(case)
+            _release(case, actor)
             audit_record(actor=actor, action="case.claim_expired", object_type="case",
                          object_id=case.pk, old=old, new={"status": case.status})
             count += 1

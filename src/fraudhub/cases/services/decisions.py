@@ -33,6 +33,7 @@ from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
+from fraudhub.indicators.feeds import decision_feeds_indicators
 from fraudhub.reports.models import PENDING_REPORT_STATUSES, Report, Reporter, ReportStatus
 from fraudhub.taxonomy.selectors import NO_VIOLATION_GROUND, PolicyGround, policy_ground_get
 
@@ -188,6 +189,7 @@ def decision_create(*, actor: Actor, case_id: int, data: DecisionInput) -> Decis
         )
         if is_violation(data.outcome):
             enforcement_schedule(actor=actor, decision=decision, action=EnforcementAction.APPLY)
+        decision_feeds_indicators(actor=actor, decision=decision)
         notify_reporters(reports, decision)
     return decision
 

@@ -1,0 +1,127 @@
+"""Allowlists (warning lists): shipped data files plus entries admins add."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fraudhub.core.actors import Actor
+from fraudhub.core.audit import audit_record
+from fraudhub.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fraudhub.core.roles import Perm
+from fraudhub.indicators.models import AllowlistEntry, Indicator, IndicatorStatus
+from fraudhub.indicators.services import indicator_transition, match_key_for
+from fraudhub.indicators.types import InvalidIndicator, canonicalize
+
+logger = logging.getLogger(__name__)
+SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "allowlists"
+
+
+@dataclass(frozen=True)
+class ShippedEntry:
+    list_name: str
+    type: str
+    value: str
+    label: str
+
+
+def shipped_entries() -> list[ShippedEntry]:
+    entries = []
+    for path in sorted(SHIPPED_DIR.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                type_key, value = canonicalize(row["value"], row["type"])
+                entries.append(ShippedEntry(path.stem, type_key, value, row["label"]))
+    return entries
+
+
+def _mark_safe(actor: Actor, type_key: str, value: str, why: str) -> None:
+    """The value's indicator, made or turned `safe` (lookups read indicators only)."""
+    indicator = Indicator.objects.select_for_update().filter(type=type_key, value=value).first()
+    if indicator is None:
+        now = timezone.now()
+        indicator = Indicator.objects.create(
+            type=type_key, value=value, match_key=match_key_for(type_key, value),
+            status=IndicatorStatus.SAFE, allowlisted=True, confidence=100, base_confidence=100,
+            confidence_changed_at=now, first_seen=now, last_seen=now,
+        )
+        audit_record(actor=actor, action="indicator.create", object_type="indicator",
+                     object_id=indicator.pk,
+                     new={"type": type_key, "value": value, "status": IndicatorStatus.SAFE,
+                          "source": why})
+        return
+    if not indicator.allowlisted:
+        indicator.allowlisted = True
+        indicator.save(update_fields=["allowlisted", "updated_at"])
+    if indicator.status != IndicatorStatus.SAFE:
+        indicator_transition(actor=actor, indicator=indicator, status=IndicatorStatus.SAFE,
+                             reason=why, override_allowlist=True)
+
+
+def allowlist_sync_shipped(*, actor: Actor) -> int:
+    """Load the shipped lists (idempotent); returns how many entries were added."""
+    added = 0
+    with transaction.atomic():
+        for entry in shipped_entries():
+            _obj, created = AllowlistEntry.objects.get_or_create(
+                type=entry.type, value=entry.value,
+                defaults={"list_name": entry.list_name, "label": entry.label, "shipped": True,
+                          "added_by": actor.label[:200]},
+            )
+            if created:
+                added += 1
+                _mark_safe(actor, entry.type, entry.value, f"allowlist {entry.list_name}")
+        if added:
+            audit_record(actor=actor, action="allowlist.sync", object_type="allowlist",
+                         object_id="shipped", new={"added": added})
+    return added
+
+
+def allowlist_add(
+    *, actor: Actor, raw_value: str, type_key: str | None, list_name: str, label: str
+) -> AllowlistEntry:
+    if not actor.has_perm(Perm.ALLOWLIST_MANAGE):
+        raise PermissionDenied(_("Only administrators edit allowlists."))
+    try:
+        found_type, value = canonicalize(raw_value, type_key)
+    except InvalidIndicator as exc:
+        raise ValidationFailed(_("Not a valid value."), field_errors={"value": [str(exc)]}) from exc
+    with transaction.atomic():
+        entry, _created = AllowlistEntry.objects.update_or_create(
+            type=found_type, value=value,
+            defaults={"list_name": list_name[:64], "label": label[:200], "active": True,
+                      "added_by": actor.label[:200]},
+        )
+        audit_record(actor=actor, action="allowlist.add", object_type="allowlist",
+                     object_id=entry.pk, new={"type": found_type, "value": value,
+                                              "list": list_name})
+        _mark_safe(actor, found_type, value, f"allowlist {list_name}")
+    return entry
+
+
+def indicator_override_allowlist(*, actor: Actor, indicator_id: int, reason: str) -> Indicator:
+    """An admin lists an allowlisted value as scam anyway (e.g. a hijacked official page)."""
+    if not actor.has_perm(Perm.ALLOWLIST_MANAGE):
+        raise PermissionDenied(_("Only administrators override allowlists."))
+    if not reason.strip() or "\x00" in reason:
+        raise ValidationFailed(_("Give the reason."), field_errors={"reason": [_("Required.")]})
+    with transaction.atomic():
+        indicator = Indicator.objects.select_for_update().filter(pk=indicator_id).first()
+        if indicator is None:
+            raise NotFound(_("No such indicator."))
+        AllowlistEntry.objects.filter(type=indicator.type, value=indicator.value).update(
+            active=False)
+        indicator.allowlisted = False
+        indicator.save(update_fields=["allowlisted", "updated_at"])
+        audit_record(actor=actor, action="allowlist.override", object_type="indicator",
+                     object_id=indicator.pk, old={"allowlisted": True},
+                     new={"allowlisted": False, "reason": reason[:500]})
+        indicator_transition(actor=actor, indicator=indicator, status=IndicatorStatus.SCAM,
+                             reason=f"allowlist overridden: {reason}", override_allowlist=True)
+    return indicator
