@@ -135,3 +135,57 @@ class AllowlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_name}: {self.type}:{self.value}"
+
+
+class DelistingStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for review")
+    ACCEPTED = "accepted", _("Accepted: removed from the database")
+    REJECTED = "rejected", _("Rejected: the listing stands")
+
+
+def delisting_evidence_path(instance: DelistingEvidence, filename: str) -> str:
+    return f"delisting/{instance.sha256[:2]}/{instance.sha256}.{instance.extension}"
+
+
+class DelistingRequest(models.Model):
+    """The owner of a listed number, account or site asks for review."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="delistings")
+    requester_name = models.CharField(max_length=200)
+    requester_email = models.EmailField()
+    statement = models.TextField()
+    language = models.CharField(max_length=8, default="vi")
+    status = models.CharField(
+        max_length=10, choices=DelistingStatus.choices, default=DelistingStatus.OPEN
+    )
+    created_at = models.DateTimeField()
+    decided_by = models.CharField(max_length=64, blank=True)
+    decided_by_label = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reasons = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "requester_email"], condition=models.Q(status="open"),
+                name="delisting_one_open_per_requester",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Delisting {self.pk} ({self.status})"
+
+
+class DelistingEvidence(models.Model):
+    request = models.ForeignKey(
+        DelistingRequest, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(upload_to=delisting_evidence_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    extension = models.CharField(max_length=8)
+    size = models.IntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"
