@@ -74,6 +74,17 @@ def entry_digest(
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class AuditSpec:
+    """One change to record; `audit_record_many` appends several under one chain lock."""
+
+    action: str
+    object_type: str
+    object_id: object
+    old: Mapping[str, Any] | None = None
+    new: Mapping[str, Any] | None = None
+
+
 def audit_record(
     *,
     actor: Actor,
@@ -84,32 +95,44 @@ def audit_record(
     new: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry. Must run inside the transaction that makes the change it records."""
+    return audit_record_many(
+        actor=actor, specs=[AuditSpec(action, object_type, object_id, old, new)]
+    )[0]
+
+
+def audit_record_many(*, actor: Actor, specs: list[AuditSpec]) -> list[AuditEntry]:
+    """Append entries in order under one lock of the chain head.
+
+    Busy write paths call this last, just before their commit, so the lock that serializes
+    every writer is held as briefly as possible.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the transaction of the change")
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     created_at = timezone.now().astimezone(UTC)
-    # Microsecond precision is what both databases keep, so the hash survives a round trip.
-    created_at = created_at.replace(microsecond=created_at.microsecond)
-    fields: dict[str, Any] = {
-        "seq": head.seq + 1,
-        "created_at": created_at,
-        "actor_kind": actor.kind,
-        "actor_id": actor.id,
-        "actor_label": actor.label[:200],
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "old": _plain(dict(old) if old is not None else None),
-        "new": _plain(dict(new) if new is not None else None),
-        "ip": _normalize_ip(actor.ip),
-        "prev_hash": head.hash,
-    }
-    digest = entry_digest(**fields)
-    entry = AuditEntry.objects.create(hash=digest, **fields)
-    head.seq = entry.seq
-    head.hash = digest
-    head.save(update_fields=["seq", "hash"])
-    return entry
+    entries: list[AuditEntry] = []
+    seq, prev_hash = head.seq, head.hash
+    for spec in specs:
+        seq += 1
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "created_at": created_at,
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "actor_label": actor.label[:200],
+            "action": spec.action,
+            "object_type": spec.object_type,
+            "object_id": str(spec.object_id),
+            "old": _plain(dict(spec.old) if spec.old is not None else None),
+            "new": _plain(dict(spec.new) if spec.new is not None else None),
+            "ip": _normalize_ip(actor.ip),
+            "prev_hash": prev_hash,
+        }
+        prev_hash = entry_digest(**fields)
+        entries.append(AuditEntry(hash=prev_hash, **fields))
+    AuditEntry.objects.bulk_create(entries)
+    AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
+    return entries
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fraudhub.cases.models import ReportSource, TargetKind
-from fraudhub.cases.services.intake import case_attach_report, target_get_or_create
+from fraudhub.cases.services.intake import (
+    case_attach_report,
+    case_open_audit,
+    target_get_or_create,
+)
 from fraudhub.cases.targets import PLATFORMS, canonicalize_target
 from fraudhub.core.actors import Actor
-from fraudhub.core.audit import audit_record
+from fraudhub.core.audit import AuditSpec, audit_record_many
 from fraudhub.core.errors import PermissionDenied, RateLimited, ValidationFailed
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.ratelimit import get_rate_limiter
@@ -182,6 +186,7 @@ def report_create(*, actor: Actor, data: ReportInput) -> FiledReport:
         target = target_get_or_create(canonical=canonical)
         reporter = _reporter_get_or_create(actor, data.reporter_email)
         suspended = reporter.bad_faith_until is not None and reporter.bad_faith_until > now
+        case_created = False
         report = Report(
             secret_hash=hash_secret(secret), target=target, target_kind=data.target_kind,
             target_raw=data.target, platform=canonical.platform, fraud_type=data.fraud_type,
@@ -196,7 +201,7 @@ def report_create(*, actor: Actor, data: ReportInput) -> FiledReport:
             new_reporter = not Report.objects.filter(
                 reporter=reporter, target=target, case__status__in=("open", "in_review")
             ).exists()
-            case, _created = case_attach_report(
+            case, case_created = case_attach_report(
                 actor=actor, target=target, source=source, fraud_type=data.fraud_type,
                 severity=fraud_type.severity, new_reporter=new_reporter,
                 reporter_reputation=reporter.reputation, now=now,
@@ -226,16 +231,20 @@ def report_create(*, actor: Actor, data: ReportInput) -> FiledReport:
             )
             evidence.file.save(item.name, content, save=False)
             evidence.save()
-        audit_record(
-            actor=actor, action="report.create", object_type="report", object_id=report.pk,
+        audit = [AuditSpec(
+            action="report.create", object_type="report", object_id=report.pk,
             new={"tracking_code": report.tracking_code, "target": target.canonical,
                  "case": report.case_id, "status": report.status, "source": source,
                  "fraud_type": data.fraud_type, "evidence": [c.sha256 for c in checked]},
-        )
+        )]
+        if case_created and report.case is not None:
+            audit.insert(0, case_open_audit(report.case))
         from fraudhub.reports.tasks import record_report_indicators, send_report_receipt
 
         # The indicator database is fed by a job: the reporter's answer need not wait for it.
         enqueue(record_report_indicators, report_id=report.pk)
         if report.reporter_email:
             enqueue(send_report_receipt, report_id=report.pk)
+        # Last statement before the commit: the chain-head lock is held only for that long.
+        audit_record_many(actor=actor, specs=audit)
     return FiledReport(report=report, secret=secret)

@@ -10,7 +10,7 @@ from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, CaseStatus, Target
 from fraudhub.cases.priority import due_for, higher_source, reprioritize
 from fraudhub.cases.targets import CanonicalTarget
 from fraudhub.core.actors import Actor
-from fraudhub.core.audit import audit_record
+from fraudhub.core.audit import AuditSpec
 
 
 def target_get_or_create(*, canonical: CanonicalTarget) -> Target:
@@ -80,10 +80,16 @@ def case_attach_report(
         case.fraud_type = fraud_type
     case.top_source = higher_source(case.top_source, source)
     reprioritize(case, now=now)
-    case.save()
-    if created:
-        audit_record(
-            actor=actor, action="case.open", object_type="case", object_id=case.pk,
-            new={"target": target.canonical, "queue": case.queue, "due_at": case.due_at},
-        )
+    case.save(update_fields=[
+        "report_count", "reporter_count", "reputation_total", "max_severity", "fraud_type",
+        "top_source", "priority", "queue", "due_at",
+    ])
     return case, created
+
+
+def case_open_audit(case: Case) -> AuditSpec:
+    """The audit record of a case opened by `case_attach_report`, for the caller to append."""
+    return AuditSpec(
+        action="case.open", object_type="case", object_id=case.pk,
+        new={"target": case.target.canonical, "queue": case.queue, "due_at": case.due_at},
+    )

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=0,
                             help="server processes (default: 2 x cores + 1)")
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--threads", type=int, default=0,
+                            help="threads per process (default: 1 on PostgreSQL, 4 on SQLite)")
         parser.add_argument("--no-access-log", action="store_true",
                             help="do not log every request (for benchmarks)")
         parser.add_argument("--with-worker", action="store_true",
@@ -29,14 +30,19 @@ class Command(BaseCommand):
 
         from fraudhub.wsgi import application
 
-        workers = options["workers"] or multiprocessing.cpu_count() * 2 + 1
-        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        # Measured with bench/intake.py: on PostgreSQL one thread per process beats more
+        # threads (a thread holding a row lock waits for the GIL, and everyone waits behind it).
+        workers = options["workers"] or multiprocessing.cpu_count() * 2
+        threads = options["threads"] or 1
+        if sqlite:
             # One writer at a time anyway; fewer processes mean less lock contention.
             workers = options["workers"] or 2
+            threads = options["threads"] or 4
         config = {
             "bind": f"{options['host']}:{options['port']}",
             "workers": workers,
-            "threads": options["threads"],
+            "threads": threads,
             "worker_class": "gthread",
             "accesslog": None if options["no_access_log"] else "-",
             "errorlog": "-",
