@@ -865,9 +865,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="keep-alive connections (default 16; 4 with --quick)")
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     parser.add_argument("--workers", type=int, default=0,
-                        help="gunicorn worker processes (default: serve's, 2 x cores + 1)")
+                        help="gunicorn worker processes (default: serve's)")
     parser.add_argument("--threads", type=int, default=0,
-                        help="threads per worker (default: serve's, 4)")
+                        help="threads per worker (default: serve's: 1 on PostgreSQL)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 3 s per phase, 4 connections")
     parser.add_argument("--max-requests", type=int, default=1_000_000,
