@@ -6,6 +6,8 @@ from ninja import NinjaAPI
 
 from fraudhub.cases.api import router as cases_router
 from fraudhub.core.http import ActorAuth, install_error_handlers
+from fraudhub.indicators.api import router as indicators_router
+from fraudhub.indicators.delisting_api import router as delisting_router
 from fraudhub.reports.api import router as reports_router
 from fraudhub.taxonomy.api import router as taxonomy_router
 
@@ -23,3 +25,5 @@ install_error_handlers(api)
 api.add_router("", taxonomy_router)
 api.add_router("", reports_router)
 api.add_router("", cases_router)
+api.add_router("", indicators_router)
+api.add_router("", delisting_router)

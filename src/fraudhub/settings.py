@@ -274,3 +274,11 @@ LOGGING = {
 # Behind a reverse proxy, the client address comes from X-Forwarded-For (only then).
 FRAUDHUB_TRUST_X_FORWARDED_FOR = _env_bool("FRAUDHUB_TRUST_X_FORWARDED_FOR", False)
 AXES_VERBOSE = False
+
+# --- Indicator lookups (national anti-fraud database) ----------------------------------------
+# Anonymous single lookups (API and the /check/ page share one budget) per client IP.
+FRAUDHUB_LOOKUP_RATE_LIMIT = _env_int("FRAUDHUB_LOOKUP_RATE_LIMIT", 60)
+FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS = _env_int("FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS", 60)
+# Calls per minute of one API key to the lookup and scan endpoints (a bulk call of up to 1,000
+# values counts once), counted by the key's prefix with the configured rate limiter.
+FRAUDHUB_API_KEY_QUOTA_PER_MINUTE = _env_int("FRAUDHUB_API_KEY_QUOTA_PER_MINUTE", 6000)

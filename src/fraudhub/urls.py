@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("fraudhub.core.urls")),
     path("", include("fraudhub.reports.urls")),
     path("", include("fraudhub.cases.urls")),
+    path("", include("fraudhub.indicators.urls")),
 ]

@@ -25,6 +25,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.models import ApiKey
 from fraudhub.core.roles import ROLE_PERMISSIONS, Perm, Role
 from fraudhub.core.services import apikey_create, apikey_revoke
+from fraudhub.indicators.delisting import DelistingInput, delisting_request_create
 from fraudhub.reports.services import ReportInput, report_create
 from tests.conftest import SYSTEM, ApiClient, report_payload
 
@@ -50,6 +51,7 @@ class World:
     violation_decision_id: int
     owner_token: str
     appeal_id: int
+    delisting_id: int
 
 
 def _file(target: str, ip: str, kind: str = "account") -> tuple[str, str, int]:
@@ -72,7 +74,7 @@ def _decide(case_id: int, actor: Actor, outcome: str) -> Decision:
 
 
 @pytest.fixture
-def world(reviewer_actor: Actor) -> World:
+def world(reviewer_actor: Actor, drain_jobs: Callable[[], int]) -> World:
     code, secret, open_case_id = _file("https://www.facebook.com/profile.php?id=100000000001",
                                        "192.0.2.1")
     nv_code, nv_secret, nv_case = _file("+84912000002", "192.0.2.2", kind="phone")
@@ -83,13 +85,17 @@ def world(reviewer_actor: Actor) -> World:
     appealed = _decide(a_case, reviewer_actor, "suspend")
     appeal = appeal_file_for_owner(actor=SYSTEM, decision_id=appealed.pk,
                                    statement="This is my real account.")
+    drain_jobs()  # the reports' values reach the indicator database through a job
+    delisting = delisting_request_create(actor=SYSTEM, data=DelistingInput(
+        value="0912 345 678", requester_name="Nguyễn Văn A", requester_email="a@example.com",
+        statement="This is my shop's number."))
     reporter_id = Case.objects.get(pk=open_case_id).reports.get().reporter_id
     assert reporter_id is not None
     return World(
         open_case_id=open_case_id, reporter_id=reporter_id, code=code, secret=secret,
         no_violation_code=nv_code, no_violation_secret=nv_secret,
         violation_decision_id=violation.pk, owner_token=owner_appeal_token(violation),
-        appeal_id=appeal.pk,
+        appeal_id=appeal.pk, delisting_id=delisting.pk,
     )
 
 
@@ -165,6 +171,32 @@ ENDPOINTS: list[Endpoint] = [
              lambda w: (f"/api/v1/appeals/{w.appeal_id}/decision",
                         {"outcome": "upheld", "reasons": "The evidence holds."}, {}), 409),
 ]
+ENDPOINTS += [
+    Endpoint("POST", "/api/v1/delisting", Perm.DELISTING_CREATE, _stated(Perm.DELISTING_CREATE),
+             lambda w: ("/api/v1/delisting", {
+                 "value": "+84 912 345 678", "requester_name": "Chủ thuê bao",
+                 "requester_email": "owner@example.com",
+                 "statement": "I got this number from the telco last week."}, {}), 201),
+    Endpoint("GET", "/api/v1/delisting", Perm.INDICATOR_MANAGE, _stated(Perm.INDICATOR_MANAGE),
+             lambda w: ("/api/v1/delisting", None, {}), 200),
+    Endpoint("POST", "/api/v1/delisting/{request_id}/decision", Perm.INDICATOR_MANAGE,
+             _stated(Perm.INDICATOR_MANAGE),
+             lambda w: (f"/api/v1/delisting/{w.delisting_id}/decision",
+                        {"accept": False, "reasons": "Reports continue after the change."}, {}),
+             200),
+]
+# Indicator lookups and scans (the national anti-fraud database).
+ENDPOINTS += [
+    Endpoint("GET", "/api/v1/lookup", Perm.INDICATOR_LOOKUP, _stated(Perm.INDICATOR_LOOKUP),
+             lambda w: ("/api/v1/lookup?value=0912345678", None, {}), 200),
+    Endpoint("POST", "/api/v1/lookup", Perm.INDICATOR_BULK_LOOKUP,
+             _stated(Perm.INDICATOR_BULK_LOOKUP),
+             lambda w: ("/api/v1/lookup", {"items": [{"value": "0912345678"},
+                                                     {"value": "not a value"}]}, {}), 200),
+    Endpoint("POST", "/api/v1/scan", Perm.INDICATOR_SCAN, _stated(Perm.INDICATOR_SCAN),
+             lambda w: ("/api/v1/scan", {"text": "Gọi 0912 345 678, chuyển khoản ngay."}, {}),
+             200),
+]
 ENDPOINTS_BY_KEY = {e.key: e for e in ENDPOINTS}
 
 
@@ -237,6 +269,16 @@ HAND_WRITTEN = [
     (Role.SENIOR_REVIEWER, "POST /api/v1/appeals/{appeal_id}/decision", True),
     (Role.ADMIN, "POST /api/v1/appeals/{appeal_id}/decision", True),
     (Role.ADMIN, "GET /api/v1/cases", True),
+    (ANONYMOUS, "GET /api/v1/lookup", True),
+    (ANONYMOUS, "POST /api/v1/lookup", False),
+    (ANONYMOUS, "POST /api/v1/scan", False),
+    (Role.CITIZEN, "GET /api/v1/lookup", True),
+    (Role.CITIZEN, "POST /api/v1/lookup", False),
+    (Role.CITIZEN, "POST /api/v1/scan", False),
+    (Role.PARTNER, "POST /api/v1/lookup", True),
+    (Role.PARTNER, "POST /api/v1/scan", True),
+    (Role.AGENCY_OFFICER, "POST /api/v1/lookup", True),
+    (Role.REVIEWER, "POST /api/v1/scan", True),
 ]
 
 

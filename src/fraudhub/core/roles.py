@@ -34,6 +34,7 @@ class Perm(StrEnum):
     APPEAL_FILE_FOR_OWNER = "platform:appeal:create"
     TARGET_STATUS_READ = "platform:target:read"
     INDICATOR_MANAGE = "desk:indicator:manage"
+    DELISTING_CREATE = "public:delisting:create"
     ALLOWLIST_MANAGE = "admin:allowlist:manage"
     APIKEY_MANAGE = "admin:apikey:manage"
     AUDIT_READ = "admin:audit:read"
@@ -45,7 +46,7 @@ class Perm(StrEnum):
     INDICATOR_VIEW_INTERNAL = "desk:indicator:view_internal"
 
 
-_PUBLIC = {Perm.REPORT_CREATE, Perm.TAXONOMY_READ, Perm.INDICATOR_LOOKUP}
+_PUBLIC = {Perm.REPORT_CREATE, Perm.TAXONOMY_READ, Perm.INDICATOR_LOOKUP, Perm.DELISTING_CREATE}
 # Machine-to-machine use of the indicator database, for partners and staff alike.
 _INDICATOR_PARTNER = {
     Perm.INDICATOR_BULK_LOOKUP,

@@ -50,7 +50,10 @@ def _language() -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.POST or None, request.FILES or None)
+    # The check page links here with what was checked: ?target_kind=phone&target=...
+    initial = {key: request.GET[key][:2048] for key in ("target_kind", "target", "platform")
+               if request.GET.get(key)}
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "reports/report_form.html", {"form": form}, status=422)

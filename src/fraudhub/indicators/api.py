@@ -1,0 +1,127 @@
+"""Lookups in the national anti-fraud database and message scans, at /api/v1/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from ninja import Query, Router, Schema
+from pydantic_core import to_json
+
+from fraudhub.core.http import authorize, needs
+from fraudhub.core.roles import Perm
+from fraudhub.indicators.models import IndicatorStatus
+from fraudhub.indicators.schemas import (
+    BulkLookupIn,
+    BulkLookupOut,
+    LookupOut,
+    ScanIn,
+    ScanOut,
+)
+from fraudhub.indicators.selectors import (
+    LookupItem,
+    LookupResult,
+    api_key_quota,
+    indicator_check,
+    indicator_lookup_many,
+    indicator_scan,
+    lookup_throttle,
+)
+
+router = Router(tags=["indicators"])
+
+_RESULT_FIELDS = ("type", "value", "display", "status", "confidence", "reporters",
+                  "fraud_types", "first_seen", "last_seen")
+
+
+class LookupQuery(Schema):
+    value: str
+    type: str | None = None
+
+
+def lookup_message(status: str, display: str, results: list[LookupResult]) -> str:
+    """The answer of a single lookup in one plain sentence."""
+    reporters = sum(r.reporters or 0 for r in results)
+    banks = sum(1 for r in results if r.found)
+    if status == IndicatorStatus.NO_DATA:
+        return _("No data: %(value)s has not been reported and is not on an allowlist. That "
+                 "does not prove it is safe.") % {"value": display}
+    if status == IndicatorStatus.SCAM:
+        message = _("%(value)s is a confirmed scam. Do not call back, transfer money or open "
+                    "its links.") % {"value": display}
+    elif status == IndicatorStatus.SUSPICIOUS:
+        message = ngettext(
+            "%(value)s was reported by %(n)d person and is not confirmed yet. Be careful.",
+            "%(value)s was reported by %(n)d people and is not confirmed yet. Be careful.",
+            reporters) % {"value": display, "n": reporters}
+    elif status == IndicatorStatus.VERIFYING:
+        message = _("%(value)s is being verified after reports. Be careful.") % {
+            "value": display}
+    elif status == IndicatorStatus.SAFE:
+        message = _("%(value)s is on an allowlist of official numbers and sites.") % {
+            "value": display}
+    else:
+        message = str(IndicatorStatus(status).label) if status in IndicatorStatus.values \
+            else status
+    if banks > 1:
+        message += " " + _("The number is known at %(n)d banks; see each result.") % {
+            "n": banks}
+    return message
+
+
+def _row(result: LookupResult, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(result, name) for name in fields}
+
+
+@router.get("/lookup", response=LookupOut, openapi_extra=needs(Perm.INDICATOR_LOOKUP),
+            summary="Look up one value")
+def lookup(request: HttpRequest, query: Query[LookupQuery]) -> HttpResponse:
+    """Any raw input: a phone number, bank account, link, domain, e-mail, social profile or
+    wallet. Anonymous callers are limited per IP address (429 with Retry-After)."""
+    actor = authorize(request, Perm.INDICATOR_LOOKUP)
+    lookup_throttle(actor=actor)
+    answer = indicator_check(raw=query.value, type_key=query.type, actor=actor)
+    # Serialized directly (the declared LookupOut shape): this is the hot public endpoint.
+    return HttpResponse(to_json({
+        "input": answer.input, "type": answer.type, "value": answer.value,
+        "display": answer.display, "status": answer.status,
+        "message": lookup_message(answer.status, answer.display, answer.results),
+        "results": [_row(r, _RESULT_FIELDS) for r in answer.results],
+    }), content_type="application/json")
+
+
+def _bulk_json(results: list[LookupResult]) -> HttpResponse:
+    # Bulk answers are serialized straight from the selector's dataclasses by pydantic-core:
+    # up to 1,000 rows a call at tens of thousands of values a second. LookupResult's fields
+    # are exactly BulkResultOut's.
+    return HttpResponse(to_json({"results": results}), content_type="application/json")
+
+
+@router.post("/lookup", response=BulkLookupOut,
+             openapi_extra=needs(Perm.INDICATOR_BULK_LOOKUP), summary="Look up many values")
+def bulk_lookup(request: HttpRequest, payload: BulkLookupIn) -> HttpResponse:
+    """Up to 1,000 values in one call, answered one result each in order. An item that cannot be
+    read comes back `valid: false` with the reason; the others are answered normally. Needs an
+    API key; every call counts once against the key's per-minute quota."""
+    actor = authorize(request, Perm.INDICATOR_BULK_LOOKUP)
+    api_key_quota(actor=actor)
+    results = indicator_lookup_many(
+        items=[LookupItem(item.value, item.type) for item in payload.items], actor=actor)
+    return _bulk_json(results)
+
+
+@router.post("/scan", response=ScanOut, openapi_extra=needs(Perm.INDICATOR_SCAN),
+             summary="Scan a message")
+def scan(request: HttpRequest, payload: ScanIn) -> dict[str, Any]:
+    """Every indicator in a message (up to 10,000 characters) with its status, and the overall
+    risk 0-100 with its reasons. Needs an API key; each call counts against its quota."""
+    actor = authorize(request, Perm.INDICATOR_SCAN)
+    api_key_quota(actor=actor)
+    answer = indicator_scan(text=payload.text, actor=actor)
+    return {
+        "indicators": [_row(r, ("input", *_RESULT_FIELDS)) for r in answer.indicators],
+        "risk": answer.risk, "reasons": answer.reasons,
+    }
+

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core import mail
+
+from fraudhub.core.actors import Actor
+from fraudhub.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fraudhub.core.models import AuditEntry
+from fraudhub.indicators.delisting import DelistingInput, delisting_decide, delisting_request_create
+from fraudhub.indicators.models import DelistingStatus, Indicator, IndicatorStatus
+from tests.cases.helpers import decide, file_report
+from tests.conftest import ApiClient, png_bytes
+
+pytestmark = pytest.mark.django_db
+PHONE = "+84912345678"
+
+
+def _request(**overrides: object) -> DelistingInput:
+    data: dict[str, object] = {
+        "value": "0912.345.678", "requester_name": "Trần Thị B",
+        "requester_email": "owner@example.com", "language": "en",
+        "statement": "The telco gave me this number in March; I have never sold anything.",
+    }
+    data.update(overrides)
+    return DelistingInput(**data)  # type: ignore[arg-type]
+
+
+def test_accepted_delisting_tombstones_and_explains(
+    reviewer_actor: Actor, drain_jobs: Callable[[], int]
+) -> None:
+    file_report()
+    drain_jobs()
+    from fraudhub.reports.evidence import EvidenceUpload
+
+    request = delisting_request_create(actor=Actor.anonymous(ip="198.51.100.9"), data=_request(
+        evidence=[EvidenceUpload(name="contract.png", content=png_bytes())]))
+    assert request.evidence.count() == 1
+    assert Indicator.objects.get(value=PHONE).status == IndicatorStatus.VERIFYING
+    with pytest.raises(Conflict):
+        delisting_request_create(actor=Actor.anonymous(), data=_request())
+    with pytest.raises(PermissionDenied):
+        delisting_decide(actor=Actor.anonymous(), request_id=request.pk, accept=True, reasons="x")
+
+    delisting_decide(actor=reviewer_actor, request_id=request.pk, accept=True,
+                     reasons="Telco confirms the number was reassigned on 3 March.")
+    drain_jobs()
+    phone = Indicator.objects.get(value=PHONE)
+    assert phone.status == IndicatorStatus.NO_DATA
+    assert phone.removed_at is not None and "reassigned" in phone.removed_reason
+    assert phone.removed_by == "reviewer"
+    assert mail.outbox[-1].to == ["owner@example.com"]
+    assert "removed from the database" in mail.outbox[-1].body
+    assert "reassigned on 3 March" in mail.outbox[-1].body
+    assert {"delisting.create", "delisting.decide", "indicator.status"} <= set(
+        AuditEntry.objects.values_list("action", flat=True))
+    with pytest.raises(Conflict):
+        delisting_decide(actor=reviewer_actor, request_id=request.pk, accept=False, reasons="x")
+
+
+def test_rejected_delisting_keeps_the_listing(
+    reviewer_actor: Actor, drain_jobs: Callable[[], int]
+) -> None:
+    filed = file_report()
+    drain_jobs()
+    decide(reviewer_actor, filed.report.case_id, "label")  # type: ignore[arg-type]
+    request = delisting_request_create(actor=Actor.anonymous(), data=_request())
+    assert Indicator.objects.get(value=PHONE).status == IndicatorStatus.SCAM
+    decided = delisting_decide(actor=reviewer_actor, request_id=request.pk, accept=False,
+                               reasons="Three new reports this week from the same number.")
+    assert decided.status == DelistingStatus.REJECTED
+    assert Indicator.objects.get(value=PHONE).status == IndicatorStatus.SCAM
+
+
+def test_unlisted_or_invalid_values_are_refused() -> None:
+    with pytest.raises(Conflict):
+        delisting_request_create(actor=Actor.anonymous(), data=_request(value="0987 111 222"))
+    with pytest.raises(ValidationFailed) as info:
+        delisting_request_create(actor=Actor.anonymous(), data=_request(
+            value="not a number", type="phone", requester_email="nope", statement=" "))
+    assert set(info.value.field_errors) == {"value", "requester_email", "statement"}
+
+
+def test_delisting_through_the_api(
+    drain_jobs: Callable[[], int], api_client_for: Callable[..., ApiClient]
+) -> None:
+    file_report()
+    drain_jobs()
+    anon = api_client_for(None)
+    response = anon.post("/api/v1/delisting", {
+        "value": "+84 912 345 678", "requester_name": "B", "requester_email": "b@example.com",
+        "statement": "Mine since 2019."})
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "open"
+    reviewer = api_client_for("reviewer")
+    listed = reviewer.get("/api/v1/delisting").json()
+    assert [r["value"] for r in listed] == [PHONE]
+    decided = reviewer.post(f"/api/v1/delisting/{listed[0]['id']}/decision",
+                            {"accept": True, "reasons": "Verified ownership."})
+    assert decided.status_code == 200 and decided.json()["status"] == "accepted"
+    assert anon.get("/api/v1/delisting").status_code == 401
+    assert reviewer.get("/api/v1/delisting", status="bogus").status_code == 422
