@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from fraudhub.indicators.models import DelistingRequest, DelistingStatus, Indicator
+from tests.cases.helpers import file_report
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _listed(drain_jobs: Callable[[], int]) -> None:
+    file_report()
+    drain_jobs()
+
+
+def test_owner_files_a_delisting_request_on_the_web(drain_jobs: Callable[[], int]) -> None:
+    _listed(drain_jobs)
+    client = Client(REMOTE_ADDR="198.51.100.40")
+    page = client.get("/delisting/?value=0912345678")
+    assert page.status_code == 200 and 'value="0912345678"' in page.content.decode()
+    bad = client.post("/delisting/", {"value": "0912345678", "requester_name": "A",
+                                      "requester_email": "not-an-email", "statement": "x"})
+    assert bad.status_code == 422
+    ok = client.post("/delisting/", {
+        "value": "0912 345 678", "requester_name": "Chủ số", "requester_email": "a@example.com",
+        "statement": "<script>alert(1)</script> Số mới được cấp."})
+    assert ok.status_code == 201
+    assert DelistingRequest.objects.get().status == DelistingStatus.OPEN
+    none = client.post("/delisting/", {"value": "0987 000 111", "requester_name": "B",
+                                       "requester_email": "b@example.com", "statement": "x"})
+    assert none.status_code == 409
+
+
+def test_reviewer_decides_in_the_console(drain_jobs: Callable[[], int], settings: object) -> None:
+    _listed(drain_jobs)
+    Client(REMOTE_ADDR="198.51.100.41").post("/delisting/", {
+        "value": "0912 345 678", "requester_name": "Chủ số", "requester_email": "a@example.com",
+        "statement": "<script>alert(1)</script>"})
+    reviewer = make_user("reviewer", "rev-web")
+    TOTPDevice.objects.create(user=reviewer, name="t", confirmed=True)
+    client = Client()
+    client.force_login(reviewer)
+    settings.FRAUDHUB_REQUIRE_2FA = False  # type: ignore[attr-defined]
+    page = client.get("/console/delisting/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    request = DelistingRequest.objects.get()
+    done = client.post(f"/console/delisting/{request.pk}/decision",
+                       {"accept": "1", "reasons": "Telco confirms the new owner."})
+    assert done.status_code == 302
+    assert Indicator.objects.get(value="+84912345678").removed_at is not None
+
+    citizen = Client()
+    citizen.force_login(make_user("citizen", "cit-web"))
+    assert citizen.get("/console/delisting/").status_code == 403
