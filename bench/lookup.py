@@ -1,0 +1,952 @@
+#!/usr/bin/env python3
+"""Lookup benchmark: the national indicator database at 1M and 10M values, SQLite and PostgreSQL.
+
+For every database (``--databases sqlite,postgres``) and size (``--sizes 1000000,10000000``;
+``--quick``: 100,000 only) it
+
+1. loads a synthetic but realistic mix of indicators with ``fraudhub indicators import`` (CSV
+   files generated once: Vietnamese mobile numbers, bank accounts at the real NAPAS BINs of the
+   shipped bank table, scam URLs and domains, Facebook/Telegram/TikTok/Zalo/YouTube/Instagram/X
+   accounts, e-mail addresses, ETH/BTC/TRON wallets; typed rows and raw user formats, a little
+   junk that lands in the rejects). Sizes are reached incrementally: the 10M step imports 9M
+   more rows into the database that holds the first 1M. Prints import rows per second;
+2. starts ``fraudhub serve ... --no-access-log`` on 127.0.0.1 and measures, in the same run:
+   ``GET /healthz`` (trivial endpoint), single ``GET /api/v1/lookup?value=`` (half hits, half
+   misses, raw user formats, type guessed), bulk ``POST /api/v1/lookup`` of 1,000 values per
+   call and ``POST /api/v1/scan`` of 200-character messages (API key of role partner), the
+   server's CPU time per phase (per-core figures) and the peak memory (RSS) of all its
+   processes, from /proc;
+3. always stops the server; prints ratios and PASS/FAIL against the targets of issue 3.
+
+Run it with the project's interpreter from the repository root::
+
+    .venv/bin/python bench/lookup.py --quick
+    .venv/bin/python bench/lookup.py --sizes 1000000 --databases sqlite,postgres
+    .venv/bin/python bench/lookup.py                     # 1M and 10M on both: about an hour
+
+The PostgreSQL database (``--database-url``, default ``fraudhub_bench_lookup``) is dropped and
+recreated; the SQLite database, the CSV files and the server logs live in a temporary directory
+(``--data-dir``), removed at the end unless ``--keep-data``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+HOST = "127.0.0.1"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fraudhub_bench_lookup"
+RATE_LIMIT = 1_000_000_000  # anonymous lookups and API key quota: out of the way, still counted
+TARGET_SINGLE_RATIO = 0.70
+TARGET_LATENCY_GROWTH = 1.3
+TARGET_BULK_VALUES = 50_000
+TARGET_SCAN_PER_CORE = 2_000
+BULK_SIZE = 1000
+SCAN_CHARS = 200
+REQUEST_TIMEOUT = 60.0
+REPO = Path(__file__).resolve().parent.parent
+BANKS_FILE = REPO / "src" / "fraudhub" / "indicators" / "data" / "vn_banks.json"
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+# ------------------------------------------------------------------------------------------
+# Synthetic indicators
+# ------------------------------------------------------------------------------------------
+
+MOBILE = ("90", "91", "93", "94", "96", "97", "98", "70", "76", "77", "78", "79", "81", "82",
+          "83", "84", "85", "86", "88", "32", "33", "34", "35", "36", "37", "38", "39", "56",
+          "58")
+WORDS = ("vay-nhanh", "dau-tu", "nhan-qua", "tri-an", "hoan-tien", "khuyen-mai", "xac-minh",
+         "giai-thuong", "tuyen-ctv", "mo-khoa", "bao-hiem", "dich-vu-cong", "shopee-sale",
+         "vietcombank-vn", "tiki-deal", "momo-gift", "evn-hoan-phi", "vneid-update")
+TLDS = ("top", "xyz", "online", "vip", "site", "click", "shop", "info", "net", "com", "com.vn",
+        "vn", "cc", "live")
+PATHS = ("/dang-nhap", "/xac-thuc", "/nhan-thuong", "/kyc", "/login", "/hoan-tien", "/cap-nhat",
+         "/su-kien", "/", "/otp")
+NAMES = ("nguyen", "tran", "le", "pham", "hoang", "vu", "dang", "bui", "do", "ngo", "duong")
+MAIL = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "proton.me", "yandex.com")
+KINDS = (("phone", 35), ("bank_account", 25), ("url", 14), ("domain", 6),
+         ("social_account", 11), ("email", 6), ("crypto_wallet", 3))
+STATUSES = (("suspicious", 62), ("scam", 28), ("verifying", 10))
+DISTRIBUTIONS = (("public", 85), ("partners", 10), ("internal", 5))
+FRAUD_TYPES = ("investment_stock_crypto", "online_collaborator_tasks", "fake_bank_data_collection",
+               "phishing_links_ads", "wrong_transfer_refund", "fake_police_court",
+               "romance_scam", "gambling_loan_apps", "cheap_travel_combo", "telegram_otp_theft",
+               "hacked_account_borrowing", "counterfeit_goods", "relative_emergency")
+MISS_BASE = 9_000_000  # counters of values that are never loaded (misses)
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _base58check(payload: bytes) -> str:
+    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    number, text = int.from_bytes(data, "big"), ""
+    while number:
+        number, rest = divmod(number, 58)
+        text = _B58[rest] + text
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
+
+
+def _b36(number: int) -> str:
+    digits = ""
+    while True:
+        number, rest = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
+        if not number:
+            return digits
+
+
+@dataclass(frozen=True)
+class Bank:
+    bin: str
+    names: tuple[str, ...]
+
+
+def load_banks() -> tuple[Bank, ...]:
+    raw = json.loads(BANKS_FILE.read_text(encoding="utf-8"))
+    return tuple(Bank(b["bin"], (b["short_name"], *b["aliases"][:3])) for b in raw["banks"])
+
+
+class Synth:
+    """Indicator number ``n`` of a kind as (type, canonical-ish value, raw user spellings)."""
+
+    def __init__(self, banks: Sequence[Bank]) -> None:
+        self.banks = banks
+
+    def make(self, kind: str, n: int) -> tuple[str, str, tuple[str, ...]]:
+        return getattr(self, kind)(n)
+
+    @staticmethod
+    def phone(n: int) -> tuple[str, str, tuple[str, ...]]:
+        prefix = MOBILE[n % len(MOBILE)]
+        rest = f"{(n // len(MOBILE) * 7_654_321 + 1_234_567) % 10_000_000:07d}"
+        national = f"0{prefix}{rest}"
+        return "phone", f"+84{prefix}{rest}", (
+            national, f"{national[:4]} {national[4:7]} {national[7:]}",
+            f"{national[:4]}.{national[4:7]}.{national[7:]}",
+            f"+84 {prefix} {rest[:3]} {rest[3:]}", f"84{prefix}{rest}")
+
+    def bank_account(self, n: int) -> tuple[str, str, tuple[str, ...]]:
+        bank = self.banks[n % len(self.banks)]
+        length = (10, 12, 13, 14)[n // len(self.banks) % 4]
+        digits = f"{(n * 982_451_653 + 7) % 10 ** length:0{length}d}"
+        name = bank.names[n % len(bank.names)]
+        spaced = " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
+        return "bank_account", f"{bank.bin}:{digits}", (
+            f"STK {digits} {name}", f"{digits} {name}", f"{spaced} {bank.names[0]}",
+            f"số tài khoản {digits} ngân hàng {name}", digits)
+
+    @staticmethod
+    def url(n: int) -> tuple[str, str, tuple[str, ...]]:
+        host = f"{WORDS[n % len(WORDS)]}-{_b36(n * 7919 + 13)}.{TLDS[n % len(TLDS)]}"
+        path = PATHS[n // 7 % len(PATHS)]
+        return "url", f"https://{host}{path}", (
+            f"https://{host}{path}", f"hxxps://{host.replace('.', '[.]')}{path}",
+            f"HTTPS://{host.upper()}:443{path}", f"{host}{path}")
+
+    @staticmethod
+    def domain(n: int) -> tuple[str, str, tuple[str, ...]]:
+        host = f"{WORDS[(n + 5) % len(WORDS)]}{_b36(n * 104_729 + 3)}.{TLDS[n % len(TLDS)]}"
+        return "domain", host, (host, f"www.{host}", host.upper())
+
+    @staticmethod
+    def social_account(n: int) -> tuple[str, str, tuple[str, ...]]:
+        handle = f"{NAMES[n % len(NAMES)]}.{_b36(n * 31 + 11)}"
+        match n % 6:
+            case 0 | 1:
+                number = 100_000_000_000_000 + n * 17
+                return "social_account", f"facebook:{number}", (
+                    f"https://www.facebook.com/profile.php?id={number}",
+                    f"m.facebook.com/profile.php?id={number}", f"facebook:{number}")
+            case 2:
+                tg = handle.replace(".", "_")
+                return "social_account", f"telegram:{tg}", (f"t.me/{tg}", f"https://t.me/{tg}")
+            case 3:
+                return "social_account", f"tiktok:{handle}", (
+                    f"tiktok.com/@{handle}", f"https://www.tiktok.com/@{handle}")
+            case 4:
+                return "social_account", f"facebook:{handle}", (
+                    f"fb.com/{handle}", f"https://www.facebook.com/{handle}")
+            case _:
+                return "social_account", f"instagram:{handle}", (
+                    f"instagram.com/{handle}", f"https://www.instagram.com/{handle}/")
+
+    @staticmethod
+    def email(n: int) -> tuple[str, str, tuple[str, ...]]:
+        local = f"{NAMES[n % len(NAMES)]}.{_b36(n * 13 + 1)}"
+        address = f"{local}@{MAIL[n % len(MAIL)]}"
+        return "email", address, (address, address.capitalize())
+
+    @staticmethod
+    def crypto_wallet(n: int) -> tuple[str, str, tuple[str, ...]]:
+        digest = hashlib.sha256(n.to_bytes(8, "big")).digest()[:20]
+        match n % 3:
+            case 0:
+                address = "0x" + digest.hex()
+                return "crypto_wallet", f"eth:{address}", (address,)
+            case 1:
+                address = _base58check(b"\x00" + digest)
+                return "crypto_wallet", f"btc:{address}", (address,)
+            case _:
+                address = _base58check(b"\x41" + digest)
+                return "crypto_wallet", f"trx:{address}", (address,)
+
+
+def _weighted(pairs: Sequence[tuple[str, int]]) -> tuple[list[str], list[int]]:
+    names = [name for name, _ in pairs]
+    weights, total = [], 0
+    for _, weight in pairs:
+        total += weight
+        weights.append(total)
+    return names, weights
+
+
+@dataclass
+class Dataset:
+    files: list[tuple[int, Path]]  # (cumulative size, CSV of the rows added at that size)
+    hits: list[tuple[str, str]]  # (raw user spelling, type) of values in the first file
+    misses: list[tuple[str, str]]
+    junk: int = 0
+
+
+def generate(sizes: Sequence[int], directory: Path, seed: int, samples: int = 20_000
+             ) -> Dataset:
+    """Write one CSV per size step; keep samples of loaded values (hits) and absent ones."""
+    rng = random.Random(seed)
+    synth = Synth(load_banks())
+    kinds, kind_w = _weighted(KINDS)
+    statuses, status_w = _weighted(STATUSES)
+    dists, dist_w = _weighted(DISTRIBUTIONS)
+    counters: Counter[str] = Counter()
+    hits: list[tuple[str, str]] = []
+    junk = 0
+    files: list[tuple[int, Path]] = []
+    done = 0
+    for size in sizes:
+        path = directory / f"indicators-{done}-{size}.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            out.write("value,type,status,confidence,fraud_type,source,distribution\n")
+            for _ in range(size - done):
+                if rng.random() < 0.0005:  # what real feeds carry too
+                    out.write(rng.choice(('n/a,,,,,,\n', '0000,phone,scam,,,,\n',
+                                          'http://,url,,,,,\n', '"x ""y""",,weird,,,,\n')))
+                    junk += 1
+                    continue
+                kind = rng.choices(kinds, cum_weights=kind_w)[0]
+                type_key, value, raws = synth.make(kind, counters[kind])
+                counters[kind] += 1
+                if rng.random() < 0.15 and kind != "domain":  # raw spelling, type guessed
+                    value, type_key = raws[rng.randrange(max(1, len(raws) - 1))], ""
+                status = rng.choices(statuses, cum_weights=status_w)[0]
+                confidence = str(rng.randint(20, 100)) if rng.random() < 0.7 else ""
+                fraud = rng.choice(FRAUD_TYPES) if rng.random() < 0.6 else ""
+                source = f"feed-{rng.randrange(8)}"
+                dist = rng.choices(dists, cum_weights=dist_w)[0]
+                if "," in value or '"' in value:
+                    value = '"' + value.replace('"', '""') + '"'
+                out.write(f"{value},{type_key},{status},{confidence},{fraud},{source},{dist}\n")
+                if not files and len(hits) < samples and rng.random() < samples * 1.1 / size:
+                    hits.append((raws[rng.randrange(len(raws))], kind))
+        files.append((size, path))
+        done = size
+    misses = []
+    for index in range(len(hits)):
+        kind = rng.choices(kinds, cum_weights=kind_w)[0]
+        _type, _value, raws = synth.make(kind, MISS_BASE + index * 3 + rng.randrange(3))
+        misses.append((raws[rng.randrange(len(raws))], kind))
+    return Dataset(files, hits, misses, junk)
+
+
+_SCAN_TEMPLATES = (
+    "Tôi nhận cuộc gọi từ {phone} tự xưng công an, bắt chuyển tiền vào STK {account} để "
+    "xác minh. Họ gửi link {url} yêu cầu đăng nhập.",
+    "Chị ơi em bên CSKH gửi chị link {url} nhận quà tri ân, liên hệ Zalo {phone} nhé, "
+    "phí ship chuyển khoản {account}.",
+    "Urgent: your parcel is held. Pay the fee at {url} or call {phone}. Transfer to account "
+    "{account} before 18:00 on 12/05/2025.",
+    "Đầu tư tiền ảo lãi 30%/tuần, nạp vào ví {wallet} hoặc STK {account}, nhóm Telegram "
+    "{social}, hotline {phone}.",
+)
+_FILLER = (" Mong mọi người cảnh giác, đừng chuyển tiền cho người lạ, không bấm vào đường "
+           "link lạ và báo ngay cho cơ quan chức năng khi bị lừa.")
+
+
+def scan_messages(count: int, hits: Sequence[tuple[str, str]],
+                  misses: Sequence[tuple[str, str]], rng: random.Random) -> list[str]:
+    """Messages of exactly SCAN_CHARS characters with phones, accounts, links, amounts, dates."""
+    synth = Synth(load_banks())
+    pool: dict[str, list[str]] = {}
+    for raw, kind in [*hits, *misses]:
+        pool.setdefault(kind, []).append(raw)
+    extra = {"wallet": [synth.crypto_wallet(i)[2][0] for i in range(50)],
+             "social": [synth.social_account(i * 6 + 2)[2][0] for i in range(50)]}
+    messages = []
+    for _ in range(count):
+        text = rng.choice(_SCAN_TEMPLATES).format(
+            phone=rng.choice(pool["phone"]), url=rng.choice(pool.get("url", ["x.top"])),
+            account=synth.bank_account(rng.randrange(10**6))[2][1],
+            wallet=rng.choice(extra["wallet"]), social=rng.choice(extra["social"]))
+        messages.append((text + _FILLER * 3)[:SCAN_CHARS])
+    return messages
+
+
+# ------------------------------------------------------------------------------------------
+# A small keep-alive HTTP/1.1 client (stdlib sockets: cheap, it shares the CPUs with the server)
+# ------------------------------------------------------------------------------------------
+
+
+class HttpError(Exception):
+    """The connection failed or the answer could not be read."""
+
+
+class Connection:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def close(self) -> None:
+        if self.sock is not None:
+            with suppress(OSError):
+                self.sock.close()
+        self.sock, self.buffer = None, b""
+
+    def _fill(self) -> None:
+        assert self.sock is not None
+        chunk = self.sock.recv(1 << 18)
+        if not chunk:
+            raise HttpError("connection closed by the server")
+        self.buffer += chunk
+
+    def request(self, raw: bytes) -> tuple[int, bytes]:
+        if self.sock is None:
+            self.sock = socket.create_connection((HOST, self.port), timeout=REQUEST_TIMEOUT)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.sendall(raw)
+        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
+            self._fill()
+        head = self.buffer[:end].decode("latin-1").split("\r\n")
+        self.buffer = self.buffer[end + 4:]
+        try:
+            status = int(head[0].split(" ", 2)[1])
+        except (IndexError, ValueError) as exc:
+            raise HttpError(f"bad status line {head[0]!r}") from exc
+        headers = {}
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" not in headers:
+            raise HttpError("answer without Content-Length")
+        length = int(headers["content-length"])
+        while len(self.buffer) < length:
+            self._fill()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, body
+
+
+def build_request(method: str, path: str, port: int, body: bytes | None = None,
+                  key: str | None = None, client_ip: str | None = None) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Accept: application/json",
+             "User-Agent: fraudhub-bench-lookup/1"]
+    if client_ip:
+        lines.append(f"X-Forwarded-For: {client_ip}")
+    if key:
+        lines.append(f"Authorization: Bearer {key}")
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + (body or b"")
+
+
+def http_get(port: int, path: str) -> tuple[int, bytes]:
+    conn = Connection(port)
+    try:
+        return conn.request(build_request("GET", path, port))
+    finally:
+        conn.close()
+
+
+# ------------------------------------------------------------------------------------------
+# /proc: CPU time and memory of the server's processes
+# ------------------------------------------------------------------------------------------
+
+
+def group_pids(pgid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with suppress(OSError), open(f"/proc/{entry.name}/stat", encoding="latin-1") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+                if int(fields[2]) == pgid:
+                    found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(pids: Sequence[int]) -> dict[int, float]:
+    found = {}
+    for pid in pids:
+        with suppress(OSError), open(f"/proc/{pid}/stat", encoding="latin-1") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+            found[pid] = (int(fields[11]) + int(fields[12])) / _CLK_TCK
+    return found
+
+
+def postgres_pids() -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with suppress(OSError), open(f"/proc/{entry.name}/comm", encoding="latin-1") as fh:
+                if fh.read().startswith("postgres"):
+                    found.append(int(entry.name))
+    return found
+
+
+def rss_bytes(pids: Sequence[int]) -> int:
+    total = 0
+    for pid in pids:
+        with suppress(OSError), open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+            total += int(fh.read().split()[1]) * _PAGE
+    return total
+
+
+def hwm_bytes(pids: Sequence[int]) -> int:
+    """Sum of each process's own peak RSS (VmHWM): an upper bound of the group's peak."""
+    total = 0
+    for pid in pids:
+        with suppress(OSError), open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) * 1024
+    return total
+
+
+class MemoryWatch(threading.Thread):
+    """Samples the RSS of all the server's processes every 0.2 s; keeps the peak."""
+
+    def __init__(self, pgid: int) -> None:
+        super().__init__(daemon=True, name="rss")
+        self.pgid, self.peak, self.stop_event = pgid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_event.wait(0.2):
+            self.peak = max(self.peak, rss_bytes(group_pids(self.pgid)))
+
+    def stop(self) -> int:
+        self.stop_event.set()
+        self.join(timeout=5)
+        return self.peak
+
+
+# ------------------------------------------------------------------------------------------
+# Load phases
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    name: str
+    elapsed: float
+    ok: int
+    units: int  # answered values (1 per lookup or scan, 1,000 per bulk call)
+    latencies: list[float]
+    statuses: Counter[int]
+    errors: Counter[str]
+    server_cpu: float  # CPU seconds of the server's processes during the phase
+    client_cpu: float
+    postgres_cpu: float
+    found: int = 0  # sampled answers that were not `no_data` (single lookups)
+    sampled: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return self.units / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def per_server_cpu_second(self) -> float:
+        return self.units / self.server_cpu if self.server_cpu else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def run_phase(name: str, port: int, requests: Sequence[bytes], *, units_per_ok: int,
+              concurrency: int, duration: float, pgid: int, sample_status: bool = False,
+              seed: int = 0) -> Phase:
+    """Keep ``concurrency`` connections busy with random ``requests`` for ``duration`` s."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    errors: Counter[str] = Counter()
+    sampled = [0, 0]
+    barrier = threading.Barrier(concurrency + 1)
+    deadline = [0.0]
+
+    def worker(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        conn, mine, found, seen = Connection(port), [], 0, 0
+        codes: Counter[int] = Counter()
+        errs: Counter[str] = Counter()
+        barrier.wait()
+        while (started := time.perf_counter()) < deadline[0]:
+            try:
+                status, body = conn.request(requests[rng.randrange(len(requests))])
+            except (HttpError, OSError) as exc:
+                errs[type(exc).__name__] += 1
+                conn.close()
+                time.sleep(0.01)
+                continue
+            mine.append(time.perf_counter() - started)
+            codes[status] += 1
+            if sample_status and status == 200 and len(mine) % 16 == 0:
+                seen += 1
+                found += json.loads(body).get("status") != "no_data"
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            statuses.update(codes)
+            errors.update(errs)
+            sampled[0] += found
+            sampled[1] += seen
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True)
+               for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    pids = group_pids(pgid)
+    cpu_before, client_before = cpu_seconds(pids), time.process_time()
+    pg_before = cpu_seconds(postgres_pids())
+    started = time.perf_counter()
+    deadline[0] = started + duration
+    barrier.wait()
+    for thread in threads:
+        thread.join(timeout=duration + REQUEST_TIMEOUT + 10)
+    elapsed = time.perf_counter() - started
+    cpu_after = cpu_seconds(group_pids(pgid))
+    server_cpu = sum(cpu_after[p] - cpu_before.get(p, 0.0) for p in cpu_after)
+    pg_after = cpu_seconds(postgres_pids())  # backends that exited meanwhile are not counted
+    postgres_cpu = sum(pg_after[p] - pg_before.get(p, 0.0) for p in pg_after)
+    ok = statuses[200]
+    return Phase(name, elapsed, ok, ok * units_per_ok, latencies, statuses, errors, server_cpu,
+                 time.process_time() - client_before, postgres_cpu, sampled[0], sampled[1])
+
+
+# ------------------------------------------------------------------------------------------
+# Databases, commands and the server
+# ------------------------------------------------------------------------------------------
+
+
+def recreate_postgres(url: str) -> None:
+    name = conninfo_to_dict(url).get("dbname")
+    if not name or name in ("postgres", "template0", "template1"):
+        raise SystemExit(f"refusing to drop database {name!r}: name a dedicated database")
+    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(str(name))))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(name))))
+
+
+def database_size(database: str, url: str, sqlite_path: Path) -> int:
+    if database == "sqlite":
+        return sum(p.stat().st_size for p in sqlite_path.parent.glob(sqlite_path.name + "*"))
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0]) if row else 0
+
+
+def fraudhub_command() -> str:
+    beside = Path(sys.executable).with_name("fraudhub")
+    found = str(beside) if beside.exists() else shutil.which("fraudhub")
+    if found is None:
+        raise SystemExit("the `fraudhub` command was not found; run with .venv/bin/python")
+    return found
+
+
+def run_command(cmd: list[str], env: dict[str, str], log: TextIO) -> str:
+    found = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    log.write(f"$ {' '.join(cmd)}\n{found.stdout}{found.stderr}\n")
+    log.flush()
+    if found.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[1:3])} failed ({found.returncode}): "
+                           f"{found.stderr.strip()[-500:]}")
+    return found.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(cmd: list[str], env: dict[str, str], log: TextIO, port: int
+                   ) -> Iterator[subprocess.Popen[bytes]]:
+    """The server in its own process group; the whole group is always stopped."""
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited with status {proc.returncode}")
+            with suppress(HttpError, OSError):
+                if http_get(port, "/healthz")[0] == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not answer /healthz within 90 s")
+            time.sleep(0.2)
+        yield proc
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+
+
+# ------------------------------------------------------------------------------------------
+# One database, all sizes
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    database: str
+    size: int
+    imported: dict[str, str]
+    import_wall: float
+    db_bytes: int
+    phases: dict[str, Phase] = field(default_factory=dict)
+    peak_rss: int = 0
+    hwm_rss: int = 0
+
+
+def _summary(output: str) -> dict[str, str]:
+    found = {}
+    for line in output.splitlines():
+        label, sep, value = line.partition(":")
+        if sep and re.fullmatch(r"\s*[\d,.]+\s*", value):
+            found[label.strip()] = value.strip().replace(",", "")
+    return found
+
+
+@dataclass
+class Workload:
+    single: list[tuple[str, str | None]]  # (raw, type or None)
+    bulk: list[bytes]  # JSON bodies of BULK_SIZE items
+    scan: list[bytes]
+
+
+def make_workload(data: Dataset, rng: random.Random) -> Workload:
+    def pick() -> tuple[str, str | None]:
+        raw, kind = rng.choice(data.hits if rng.random() < 0.5 else data.misses)
+        return raw, kind if rng.random() < 0.2 else None
+
+    single = [pick() for _ in range(4000)]
+    bulk = []
+    for _ in range(20):
+        items = []
+        for raw, kind in (pick() for _ in range(BULK_SIZE)):
+            items.append({"value": raw, **({"type": kind} if kind else {})})
+        bulk.append(json.dumps({"items": items}, ensure_ascii=False).encode())
+    scan = [json.dumps({"text": text}, ensure_ascii=False).encode()
+            for text in scan_messages(2000, data.hits, data.misses, rng)]
+    return Workload(single, bulk, scan)
+
+
+def measure(port: int, pgid: int, key: str, work: Workload, args: argparse.Namespace
+            ) -> dict[str, Phase]:
+    healthz = [build_request("GET", "/healthz", port)]
+    paths = ["/api/v1/lookup?value=" + urllib.parse.quote(raw, safe="")
+             + (f"&type={kind}" if kind else "") for raw, kind in work.single]
+    ips = [f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in range(args.client_ips)]
+    single = [build_request("GET", path, port, client_ip=ips[n % len(ips)] if ips else None)
+              for n, path in enumerate(paths)]
+    one_ip = [build_request("GET", path, port) for path in paths]
+    bulk = [build_request("POST", "/api/v1/lookup", port, body, key) for body in work.bulk]
+    scan = [build_request("POST", "/api/v1/scan", port, body, key) for body in work.scan]
+    common = {"pgid": pgid, "seed": args.seed}
+    run_phase("warm-up", port, healthz, units_per_ok=1, concurrency=args.concurrency,
+              duration=1.0, **common)
+    run_phase("warm-up", port, single, units_per_ok=1, concurrency=args.concurrency,
+              duration=min(3.0, args.duration), **common)
+    run_phase("warm-up", port, bulk, units_per_ok=1, concurrency=2, duration=1.0, **common)
+    phases = {}
+    for name, requests, units, concurrency in (
+            ("healthz", healthz, 1, args.concurrency),
+            ("single", single, 1, args.concurrency),
+            ("single-1ip", one_ip, 1, args.concurrency),
+            ("bulk", bulk, BULK_SIZE, args.bulk_concurrency),
+            ("scan", scan, 1, args.concurrency)):
+        phases[name] = run_phase(name, port, requests, units_per_ok=units,
+                                 concurrency=concurrency, duration=args.duration,
+                                 sample_status=name.startswith("single"), **common)
+        print_phase(phases[name])
+    return phases
+
+
+def bench_database(database: str, args: argparse.Namespace, data: Dataset, work: Workload,
+                   data_dir: Path, log: TextIO) -> list[Step]:
+    fraudhub = fraudhub_command()
+    sqlite_path = data_dir / "fraudhub.sqlite3"
+    url = args.database_url if database == "postgres" else f"sqlite:///{sqlite_path}"
+    env = {**os.environ, "DATABASE_URL": url, "FRAUDHUB_DATA_DIR": str(data_dir),
+           "FRAUDHUB_SECRET_KEY": secrets.token_urlsafe(40), "FRAUDHUB_LOG_LEVEL": "WARNING",
+           "FRAUDHUB_LOOKUP_RATE_LIMIT": str(RATE_LIMIT),
+           "FRAUDHUB_API_KEY_QUOTA_PER_MINUTE": str(RATE_LIMIT),
+           "FRAUDHUB_TRUST_X_FORWARDED_FOR": "1" if args.client_ips else "0"}
+    if database == "postgres":
+        recreate_postgres(url)
+    else:
+        for old in data_dir.glob("fraudhub.sqlite3*"):
+            old.unlink()
+    run_command([fraudhub, "migrate", "--noinput"], env, log)
+    key = run_command([fraudhub, "apikey", "create", "--name", "bench-lookup", "--role",
+                       "partner"], env, log).strip().splitlines()[-1]
+    steps = []
+    for size, csv_path in data.files:
+        print(f"\n== {database}, {size:,} indicators ==")
+        print(f"  importing {csv_path.name} ({csv_path.stat().st_size / 1e6:,.0f} MB) ...")
+        sys.stdout.flush()
+        started = time.perf_counter()
+        output = run_command([fraudhub, "indicators", "import", str(csv_path), "--no-progress",
+                              "--jobs", str(args.jobs), "--rejects",
+                              str(data_dir / f"rejects-{database}-{size}.csv")], env, log)
+        wall = time.perf_counter() - started
+        step = Step(database, size, _summary(output), wall,
+                    database_size(database, url, sqlite_path))
+        got = step.imported
+        print(f"  import: {int(got.get('read', 0)):,} rows in {wall:,.1f} s -> "
+              f"{float(got.get('rows/s', 0)):,.0f} rows/s (imported {int(got['imported']):,}, "
+              f"updated {int(got['updated']):,}, rejected {int(got['rejected']):,}); "
+              f"database now {step.db_bytes / 1e9:,.2f} GB")
+        sys.stdout.flush()
+        port = free_port()
+        serve = [fraudhub, "serve", "--host", HOST, "--port", str(port), "--no-access-log"]
+        if args.workers:
+            serve += ["--workers", str(args.workers)]
+        if args.threads:
+            serve += ["--threads", str(args.threads)]
+        with running_server(serve, env, log, port) as server:
+            pgid = os.getpgid(server.pid)
+            watch = MemoryWatch(pgid)
+            watch.start()
+            print(f"  server: {' '.join(serve[1:])}")
+            step.phases = measure(port, pgid, key, work, args)
+            print(f"  server processes: {len(group_pids(pgid))} (gunicorn master and workers)")
+            step.peak_rss = watch.stop()
+            step.hwm_rss = hwm_bytes(group_pids(pgid))
+        print(f"  server memory: peak RSS of all its processes {step.peak_rss / 2**20:,.0f} MiB "
+              f"(sum of per-process peaks {step.hwm_rss / 2**20:,.0f} MiB)")
+        steps.append(step)
+    return steps
+
+
+# ------------------------------------------------------------------------------------------
+# Output
+# ------------------------------------------------------------------------------------------
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def print_phase(phase: Phase) -> None:
+    others = {k: v for k, v in sorted(phase.statuses.items()) if k != 200}
+    unit = {"bulk": "values", "scan": "messages"}.get(phase.name, "answers")
+    extra = ""
+    if phase.name.startswith("single") and phase.sampled:
+        extra = f"; {phase.found / phase.sampled:.0%} of sampled answers were listed values"
+    print(f"  {phase.name:8} {phase.per_second:10,.0f} {unit}/s  p50 {_ms(phase.percentile(0.5))}"
+          f"  p99 {_ms(phase.percentile(0.99))}  server {phase.server_cpu / phase.elapsed:.2f} "
+          f"cores ({phase.per_server_cpu_second:,.0f} {unit} per server CPU-second), postgres "
+          f"{phase.postgres_cpu / phase.elapsed:.2f} cores, load client "
+          f"{phase.client_cpu / phase.elapsed:.2f} cores{extra}")
+    if others or phase.errors:
+        print(f"           other answers {others or '-'}; connection errors "
+              f"{dict(phase.errors) or '-'}")
+    sys.stdout.flush()
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report(steps: list[Step]) -> bool:
+    print("\n== results ==")
+    passed = True
+    for database in dict.fromkeys(step.database for step in steps):
+        mine = [s for s in steps if s.database == database]
+        for step in mine:
+            p = step.phases
+            ratio = p["single"].per_second / p["healthz"].per_second
+            scan_core = p["scan"].per_server_cpu_second
+            rate = float(step.imported.get("rows/s", 0))
+            print(f"{database} {step.size:>11,}: import {rate:>8,.0f} rows/s | single "
+                  f"{p['single'].per_second:,.0f}/s = {ratio:.2f} x healthz "
+                  f"({p['healthz'].per_second:,.0f}/s) {verdict(ratio >= TARGET_SINGLE_RATIO)} | "
+                  f"p50 {_ms(p['single'].percentile(0.5))} p99 {_ms(p['single'].percentile(0.99))}"
+                  f" | bulk {p['bulk'].per_second:,.0f} values/s "
+                  f"{verdict(p['bulk'].per_second >= TARGET_BULK_VALUES)} | scan "
+                  f"{p['scan'].per_second:,.0f} msg/s, {scan_core:,.0f} per core "
+                  f"{verdict(scan_core >= TARGET_SCAN_PER_CORE)} | peak RSS "
+                  f"{step.peak_rss / 2**20:,.0f} MiB")
+            passed &= (ratio >= TARGET_SINGLE_RATIO and scan_core >= TARGET_SCAN_PER_CORE
+                       and p["bulk"].per_second >= TARGET_BULK_VALUES)
+        if len(mine) > 1:
+            small, large = mine[0].phases["single"], mine[-1].phases["single"]
+            for label, q in (("p50", 0.5), ("p99", 0.99)):
+                growth = large.percentile(q) / small.percentile(q)
+                print(f"{database}: single-lookup {label} at {mine[-1].size:,} / at "
+                      f"{mine[0].size:,} = {growth:.2f} (target <= {TARGET_LATENCY_GROWTH}) "
+                      f"{verdict(growth <= TARGET_LATENCY_GROWTH)}")
+                passed &= growth <= TARGET_LATENCY_GROWTH
+    print(f"targets: single >= {TARGET_SINGLE_RATIO} x healthz; latency growth <= "
+          f"{TARGET_LATENCY_GROWTH}; bulk >= {TARGET_BULK_VALUES:,} values/s; scan >= "
+          f"{TARGET_SCAN_PER_CORE:,} messages/s per core (server CPU time)")
+    return passed
+
+
+def as_json(steps: list[Step]) -> list[dict[str, Any]]:
+    return [{
+        "database": s.database, "size": s.size, "import": s.imported,
+        "import_wall_s": round(s.import_wall, 1), "db_bytes": s.db_bytes,
+        "peak_rss_bytes": s.peak_rss, "hwm_rss_bytes": s.hwm_rss,
+        "phases": {name: {"per_second": round(p.per_second, 1),
+                          "per_server_cpu_second": round(p.per_server_cpu_second, 1),
+                          "p50_ms": round(p.percentile(0.5) * 1000, 3),
+                          "p99_ms": round(p.percentile(0.99) * 1000, 3),
+                          "server_cores": round(p.server_cpu / p.elapsed, 2),
+                          "postgres_cores": round(p.postgres_cpu / p.elapsed, 2),
+                          "statuses": {str(k): v for k, v in p.statuses.items()}}
+                   for name, p in s.phases.items()},
+    } for s in steps]
+
+
+# ------------------------------------------------------------------------------------------
+# Main
+# ------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="1000000,10000000",
+                        help="indicator counts, loaded in turn (default %(default)s)")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--quick", action="store_true",
+                        help="100,000 indicators, 3 s per phase")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL,
+                        help="PostgreSQL database to DROP and recreate (default %(default)s)")
+    parser.add_argument("--duration", type=float, default=None,
+                        help="seconds per phase (default 10; 3 with --quick)")
+    parser.add_argument("--concurrency", type=int, default=8,
+                        help="connections for single lookups, scans and /healthz (default 8)")
+    parser.add_argument("--bulk-concurrency", type=int, default=4)
+    parser.add_argument("--client-ips", type=int, default=256,
+                        help="single lookups come from this many client addresses, given in "
+                             "X-Forwarded-For as by a reverse proxy (default %(default)s; 0: "
+                             "all from 127.0.0.1); phase single-1ip always uses one")
+    parser.add_argument("--workers", type=int, default=0, help="serve --workers (default: its)")
+    parser.add_argument("--threads", type=int, default=0, help="serve --threads (default: its)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="`indicators import --jobs` (default %(default)s)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where CSV files, SQLite database and logs go (default: a new "
+                             "directory in the system's temporary directory)")
+    parser.add_argument("--keep-data", action="store_true")
+    parser.add_argument("--seed", type=int, default=20250601)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+    args.sizes = [100_000] if args.quick else sorted({int(v) for v in args.sizes.split(",")})
+    args.duration = args.duration or (3.0 if args.quick else 10.0)
+    args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    if not set(args.databases) <= {"sqlite", "postgres"} or not args.databases:
+        parser.error("--databases takes sqlite and/or postgres")
+    if min(args.sizes) < 1000:
+        parser.error("--sizes must be at least 1000")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="fraudhub-bench-lookup-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    print("FraudHub lookup benchmark")
+    print(f"  machine: {os.cpu_count()} CPU(s), Python {platform.python_version()}, load "
+          f"average {os.getloadavg()[0]:.2f}; data in {data_dir} "
+          f"({shutil.disk_usage(data_dir).free / 1e9:,.0f} GB free)")
+    print(f"  sizes {', '.join(f'{s:,}' for s in args.sizes)} on {', '.join(args.databases)}; "
+          f"{args.duration:g} s per phase; {args.concurrency} connections "
+          f"({args.bulk_concurrency} for bulk)")
+    print(f"  NOTE: FRAUDHUB_LOOKUP_RATE_LIMIT and FRAUDHUB_API_KEY_QUOTA_PER_MINUTE are set to "
+          f"{RATE_LIMIT:,} so that the limits do not answer 429 (every call still goes "
+          "through the limiter, so its cost is measured)")
+    if args.client_ips:
+        print(f"  NOTE: single lookups carry X-Forwarded-For from {args.client_ips} addresses "
+              "(FRAUDHUB_TRUST_X_FORWARDED_FOR=1, as behind a reverse proxy): public lookups "
+              "come from many people, each with an own limiter counter; phase single-1ip "
+              "sends the same lookups from 127.0.0.1 alone")
+    print("  NOTE: the load client runs on the same cores as the server and the database.")
+    log_path = data_dir / "bench.log"
+    steps: list[Step] = []
+    code = 3
+    with open(log_path, "w", encoding="utf-8") as log:
+        try:
+            started = time.perf_counter()
+            data = generate(args.sizes, data_dir, args.seed)
+            print(f"  generated {args.sizes[-1]:,} rows ({data.junk:,} junk) in "
+                  f"{time.perf_counter() - started:,.0f} s; {len(data.hits):,} hit and "
+                  f"{len(data.misses):,} miss samples")
+            work = make_workload(data, random.Random(args.seed))
+            for database in args.databases:
+                steps += bench_database(database, args, data, work, data_dir, log)
+            code = 0 if report(steps) else 2
+        except Exception as exc:
+            print(f"\nERROR: {exc} (log: {log_path})", file=sys.stderr)
+            args.keep_data = True
+        finally:
+            if args.json is not None and steps:
+                args.json.parent.mkdir(parents=True, exist_ok=True)
+                args.json.write_text(json.dumps(as_json(steps), indent=2))
+    if args.keep_data:
+        print(f"  data kept in {data_dir}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

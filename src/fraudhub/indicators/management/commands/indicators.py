@@ -1,0 +1,335 @@
+"""`fraudhub indicators import|export`: files in and out of the indicator database.
+
+This module only reads and writes files; what a row does is decided by
+:func:`fraudhub.indicators.importing.indicators_import`, what is exported by
+:func:`fraudhub.indicators.exporting.indicators_export`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, BinaryIO, TextIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fraudhub.core.actors import Actor
+from fraudhub.core.errors import DomainError
+from fraudhub.indicators.exporting import (
+    ExportFilter,
+    indicators_export,
+    write_csv,
+    write_jsonl,
+)
+from fraudhub.indicators.importing import (
+    DEFAULT_BATCH,
+    FIELDS,
+    INFORMATIONAL_FIELDS,
+    MULTI_SEPARATOR,
+    ImportSummary,
+    RowError,
+    RowInput,
+    indicators_import,
+)
+from fraudhub.indicators.models import Distribution, IndicatorStatus
+from fraudhub.indicators.types import TYPE_KEYS
+
+MAX_LINE_BYTES = 8192  # a longer line is not an indicator row
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+REJECT_COLUMNS = ("line", "reason", *FIELDS)
+
+
+# --- reading files -------------------------------------------------------------------------
+
+
+def physical_lines(handle: BinaryIO) -> Iterator[tuple[int, str | RowError]]:
+    """``(line number, text)`` of each line, or a RowError for a line that cannot be a row:
+    longer than MAX_LINE_BYTES (skipped without being held in memory), not UTF-8, or with NUL."""
+    number = 0
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = handle.readline(1 << 16)
+            yield number, RowError(f"line longer than {MAX_LINE_BYTES} bytes")
+            continue
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, RowError(f"not valid UTF-8 (byte {exc.start + 1} of the line)")
+            continue
+        if "\x00" in text:
+            yield number, RowError("contains a NUL byte")
+            continue
+        yield number, text
+
+
+def jsonl_rows(handle: BinaryIO) -> Iterator[tuple[int, RowInput]]:
+    for number, text in physical_lines(handle):
+        if isinstance(text, RowError):
+            yield number, text
+            continue
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            yield number, RowError(f"not valid JSON: {getattr(exc, 'msg', str(exc))}")
+            continue
+        if not isinstance(record, dict):
+            yield number, RowError("not a JSON object")
+            continue
+        yield number, record
+
+
+class CsvRows:
+    """Records of a CSV file with a header row, numbered by the line where each starts."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.lines = physical_lines(handle)
+        self.errors: deque[tuple[int, RowError]] = deque()
+        self.start: int | None = None
+        self.header: list[str] = []
+
+    def _good_lines(self) -> Iterator[str]:
+        for number, text in self.lines:
+            if isinstance(text, RowError):
+                self.errors.append((number, text))
+                continue
+            if self.start is None:
+                self.start = number
+            yield text
+
+    def read_header(self, reader: Iterator[list[str]]) -> None:
+        for record in reader:
+            self.start = None
+            if any(cell.strip() for cell in record):
+                self.header = [cell.strip().lower() for cell in record]
+                break
+        unknown = [n for n in self.header if n not in FIELDS and n not in INFORMATIONAL_FIELDS]
+        if "value" not in self.header or unknown or len(set(self.header)) != len(self.header):
+            raise CommandError(
+                f"the CSV header must name a `value` column and only these, once each: "
+                f"{', '.join(FIELDS)} (ignored: {', '.join(INFORMATIONAL_FIELDS)}); found "
+                f"{', '.join(self.header) or 'nothing'}")
+
+    def __iter__(self) -> Iterator[tuple[int, RowInput]]:
+        reader = csv.reader(self._good_lines(), strict=True)
+        self.read_header(reader)
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                yield from self._drain()
+                yield self._take_start(), RowError(f"not valid CSV: {exc}")
+                continue
+            yield from self._drain()
+            number = self._take_start()
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(self.header):
+                yield number, RowError(f"expected {len(self.header)} columns, found {len(record)}")
+                continue
+            yield number, {name: cell for name, cell in zip(self.header, record, strict=True)
+                           if cell != ""}
+        yield from self._drain()
+
+    def _take_start(self) -> int:
+        number, self.start = self.start or 0, None
+        return number
+
+    def _drain(self) -> Iterator[tuple[int, RowError]]:
+        while self.errors:
+            yield self.errors.popleft()
+
+
+# --- rejects and progress ------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        text = MULTI_SEPARATOR.join(str(item) for item in value)
+    elif isinstance(value, str | int | float):
+        text = str(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\x00", "\\0")[:1000]
+
+
+class RejectsFile:
+    """CSV of rejected rows: line, reason and the row's fields (opened at the first reject; an
+    older rejects file at the same path is overwritten, so it always describes the last run)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: TextIO | None = None
+        self.writer: Any = None
+
+    def _open(self) -> None:
+        self.handle = self.path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\n")
+        self.writer.writerow(REJECT_COLUMNS)
+
+    def __call__(self, line: int, reason: str, record: Mapping[str, object]) -> None:
+        if self.handle is None:
+            self._open()
+        self.writer.writerow([line, reason, *(_cell(record.get(name)) for name in FIELDS)])
+
+    def close(self) -> None:
+        if self.handle is None and self.path.exists():
+            self._open()  # no rejects this time: leave no stale ones
+        if self.handle is not None:
+            self.handle.close()
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal: bytes read of the file, rows, rows/s and ETA."""
+
+    def __init__(self, out: TextIO, total: int, position: Any, interval: float = 0.25) -> None:
+        self.out, self.total, self.position, self.interval = out, max(1, total), position, interval
+        self.started = time.monotonic()
+        self.shown = 0.0
+
+    def __call__(self, summary: ImportSummary, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.shown < self.interval:
+            return
+        self.shown = now
+        done = min(1.0, self.position() / self.total) if not final else 1.0
+        elapsed = max(1e-6, now - self.started)
+        eta = elapsed * (1 - done) / done if done > 0 else 0.0
+        bar = "#" * int(done * 30)
+        self.out.write(f"\r{done:6.1%} [{bar:<30}] {summary.read:,} rows  "
+                       f"{summary.read / elapsed:,.0f} rows/s  rejected {summary.rejected:,}  "
+                       f"ETA {int(eta) // 60}:{int(eta) % 60:02d} ")
+        self.out.flush()
+
+    def close(self, summary: ImportSummary) -> None:
+        self(summary, final=True)
+        self.out.write("\n")
+        self.out.flush()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    help = "Import indicators from CSV or JSON Lines, or export them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import a CSV (with a header row) or JSON Lines file")
+        imp.add_argument("file", type=Path)
+        imp.add_argument("--format", choices=("csv", "jsonl"),
+                         help="default: from the file's extension")
+        imp.add_argument("--rejects", type=Path, help="default: FILE.rejects.csv")
+        imp.add_argument("--source", default="",
+                         help="provenance of rows without a source (default: the file's name)")
+        imp.add_argument("--batch", type=int, default=DEFAULT_BATCH,
+                         help="rows per transaction (default %(default)s)")
+        imp.add_argument("--jobs", type=int, default=1,
+                         help="processes that normalize rows while this one writes "
+                              "(default %(default)s: all in this process)")
+        imp.add_argument("--no-progress", action="store_true",
+                         help="no progress bar (it is shown only on a terminal anyway)")
+        exp = sub.add_parser("export", help="export indicators (streamed)")
+        exp.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+        exp.add_argument("--status", action="append", default=[], choices=IndicatorStatus.values)
+        exp.add_argument("--type", action="append", default=[], choices=TYPE_KEYS)
+        exp.add_argument("--distribution", action="append", default=[],
+                         choices=Distribution.values)
+        exp.add_argument("--include-removed", action="store_true",
+                         help="also removed (tombstoned) values, with a removed_at column")
+        exp.add_argument("--output", default="-", help="a file, or - for standard output")
+        exp.add_argument("--chunk-size", type=int, default=5000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "import":
+                self._import(options)
+            else:
+                self._export(options)
+        except DomainError as exc:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.field_errors.items())
+            raise CommandError(f"{exc.message} {details}".strip()) from exc
+
+    def _import(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        fmt = options["format"] or FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise CommandError(f"cannot tell the format of {path.name}; give --format csv|jsonl")
+        if options["batch"] < 1:
+            raise CommandError("--batch must be at least 1")
+        rejects = RejectsFile(options["rejects"] or path.with_name(path.name + ".rejects.csv"))
+        source = (options["source"] or path.name)[:200]
+        digest = file_sha256(path)
+        with path.open("rb") as handle:
+            rows = CsvRows(handle) if fmt == "csv" else jsonl_rows(handle)
+            bar = None
+            if not options["no_progress"] and sys.stderr.isatty():
+                bar = ProgressBar(sys.stderr, path.stat().st_size, handle.tell)
+            try:
+                summary = indicators_import(
+                    actor=Actor.system("import"), rows=rows, source_default=source,
+                    rejects_writer=rejects, file_sha256=digest, file_name=path.name,
+                    batch_size=options["batch"], progress=bar, workers=options["jobs"])
+            finally:
+                rejects.close()
+            if bar is not None:
+                bar.close(summary)
+        self._print_summary(summary, rejects.path)
+
+    def _print_summary(self, summary: ImportSummary, rejects: Path) -> None:
+        for label, value in (("read", summary.read), ("imported", summary.imported),
+                             ("updated", summary.updated), ("unchanged", summary.unchanged),
+                             ("rejected", summary.rejected),
+                             ("status changes", summary.status_changes),
+                             ("higher status kept", summary.status_kept)):
+            self.stdout.write(f"{label + ':':20}{value:>12,}")
+        self.stdout.write(f"{'seconds:':20}{summary.seconds:>12,.1f}")
+        self.stdout.write(f"{'rows/s:':20}{summary.rows_per_second:>12,.0f}")
+        if summary.rejected:
+            self.stdout.write(f"rejected rows, with line numbers and reasons: {rejects}")
+
+    def _export(self, options: dict[str, Any]) -> None:
+        where = ExportFilter(statuses=options["status"], types=options["type"],
+                             distributions=options["distribution"],
+                             include_removed=options["include_removed"])
+        items = indicators_export(actor=Actor.system("export"), where=where,
+                                  chunk_size=max(1, options["chunk_size"]))
+        out: IO[str]
+        if options["output"] == "-":
+            out = self.stdout  # type: ignore[assignment]  # OutputWrapper is file-like
+            self._write(items, out, options)
+            return
+        with open(options["output"], "w", encoding="utf-8", newline="") as out:
+            count = self._write(items, out, options)
+        self.stderr.write(f"exported {count:,} indicators to {options['output']}")
+
+    @staticmethod
+    def _write(items: Iterator[dict[str, Any]], out: IO[str], options: dict[str, Any]) -> int:
+        if options["format"] == "jsonl":
+            return write_jsonl(items, out)
+        return write_csv(items, out, include_removed=options["include_removed"])
