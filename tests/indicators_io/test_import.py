@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 
 from fraudhub.core.actors import Actor
@@ -17,7 +18,7 @@ from fraudhub.core.models import AuditEntry
 from fraudhub.indicators import policy
 from fraudhub.indicators.allowlists import allowlist_add
 from fraudhub.indicators.importing import RowInput, indicators_import
-from fraudhub.indicators.models import IndicatorStatus, Sighting, SightingKind
+from fraudhub.indicators.models import Indicator, IndicatorStatus, Sighting, SightingKind
 from fraudhub.indicators.services import indicator_remove
 from tests.conftest import SYSTEM
 
@@ -293,3 +294,14 @@ def test_command_checks_its_input(tmp_path: Path) -> None:
     assert list(get("+84912345678").sources.values_list("reference", flat=True)) == [
         "partner X"]
     assert get("+84912345678").first_seen <= timezone.now()
+
+
+def test_postgres_planner_statistics_are_fresh_after_an_import(tmp_path: Path) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: a freshly loaded table without statistics is read whole")
+    run("import", str(_file(tmp_path)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s",
+                       [Indicator._meta.db_table])
+        row = cursor.fetchone()
+    assert row is not None and row[0] >= len(GOOD)

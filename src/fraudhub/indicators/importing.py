@@ -50,6 +50,7 @@ from fraudhub.indicators.importing_store import (
     existing_indicators,
     insert_indicators,
     insert_sources,
+    refresh_statistics,
     update_existing,
 )
 from fraudhub.indicators.machines import INDICATOR_MACHINE
@@ -420,10 +421,15 @@ def indicators_import(
     importer = _Importer(actor, source_default, rejects_writer)
     summary = importer.summary
     started = time.perf_counter()
+    analyzed_at = 0  # rows written when the planner's statistics were last refreshed
     try:
         for items, read in _read_ahead(_batches(rows, max(1, batch_size)), source_default,
                                        workers):
             importer.batch(items, read)
+            written = summary.imported + summary.updated
+            if written - analyzed_at >= max(batch_size, analyzed_at):  # at 1, 2, 4, 8... batches
+                refresh_statistics()
+                analyzed_at = written
             summary.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(summary)
@@ -433,6 +439,8 @@ def indicators_import(
                 _audit(actor, summary, started, source_default, file_sha256, file_name,
                        interrupted=True)
         raise
+    if summary.imported + summary.updated > analyzed_at:
+        refresh_statistics()
     _audit(actor, summary, started, source_default, file_sha256, file_name)
     return summary
 
