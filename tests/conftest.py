@@ -43,6 +43,13 @@ def make_user(role: str, username: str | None = None, org: Organization | None =
                        password="correct-horse-battery", role=role, organization=org)
 
 
+def default_agency() -> Organization:
+    """The agency an officer belongs to when a test does not care which."""
+    found = Organization.objects.filter(name="Test Agency A05").first()
+    return found or organization_create(actor=SYSTEM, name="Test Agency A05",
+                                        kind=OrganizationKind.AGENCY)
+
+
 @pytest.fixture
 def platform_org(db: None) -> Organization:
     return organization_create(actor=SYSTEM, name="Platform T&S", kind=OrganizationKind.PLATFORM)
@@ -107,6 +114,8 @@ def api_client_for(db: None) -> Callable[..., ApiClient]:
              ) -> ApiClient:
         if role is None:
             return ApiClient(ip=ip)
+        if role == Role.AGENCY_OFFICER and org is None:
+            org = default_agency()
         issued = apikey_create(actor=SYSTEM, name=f"{role} key", role=role, organization=org)
         return ApiClient(issued.raw_key, ip=ip)
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fraudhub.indicators",
     "fraudhub.reports",
     "fraudhub.cases",
+    "fraudhub.agencies",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,17 @@ FRAUDHUB_RATE_LIMITER = os.environ.get(
 )
 FRAUDHUB_AUTHORITY_DEADLINE_HOURS = _env_int("FRAUDHUB_AUTHORITY_DEADLINE_HOURS", 24)
 FRAUDHUB_COMPLAINT_DEADLINE_HOURS = _env_int("FRAUDHUB_COMPLAINT_DEADLINE_HOURS", 48)
+# Authority requests (agencies app): size limits, when cases are made in the background, and
+# who hears of a clock running out (comma-separated e-mails; empty: the desk's own accounts).
+FRAUDHUB_AGENCY_MAX_TARGETS = _env_int("FRAUDHUB_AGENCY_MAX_TARGETS", 10_000)
+FRAUDHUB_AGENCY_INLINE_TARGETS = _env_int("FRAUDHUB_AGENCY_INLINE_TARGETS", 50)
+FRAUDHUB_AGENCY_DOCUMENT_MAX_BYTES = _env_int("FRAUDHUB_AGENCY_DOCUMENT_MAX_BYTES",
+                                              20 * 1024 * 1024)
+FRAUDHUB_AUTHORITY_TEAM_EMAILS = _env_list("FRAUDHUB_AUTHORITY_TEAM_EMAILS", "")
+FRAUDHUB_AUTHORITY_LEAD_EMAILS = _env_list("FRAUDHUB_AUTHORITY_LEAD_EMAILS", "")
+# A trusted flagger whose share of upheld reports falls below this is shown for review.
+FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY = float(
+    os.environ.get("FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY", "0.7"))
 FRAUDHUB_CLAIM_MINUTES = _env_int("FRAUDHUB_CLAIM_MINUTES", 30)
 FRAUDHUB_STRIKES_SHORT_WINDOW_DAYS = 30
 FRAUDHUB_STRIKES_SHORT_THRESHOLD = _env_int("FRAUDHUB_STRIKES_SHORT_THRESHOLD", 5)

@@ -8,6 +8,7 @@ endpoint that has no row here.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from fraudhub.agencies.api import FOR_AGENCY_RULE, ON_BEHALF_RULE
+from fraudhub.agencies.services.outcomes import TargetResponse, request_target_respond
 from fraudhub.cases.models import Case, Decision
 from fraudhub.cases.services.appeals import appeal_file_for_owner
 from fraudhub.cases.services.claims import case_claim
@@ -27,7 +30,8 @@ from fraudhub.core.roles import ROLE_PERMISSIONS, Perm, Role
 from fraudhub.core.services import apikey_create, apikey_revoke
 from fraudhub.indicators.delisting import DelistingInput, delisting_request_create
 from fraudhub.reports.services import ReportInput, report_create
-from tests.conftest import SYSTEM, ApiClient, report_payload
+from tests.agencies.helpers import PDF, file_request, request_json
+from tests.conftest import SYSTEM, ApiClient, default_agency, make_user, report_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +56,9 @@ class World:
     owner_token: str
     appeal_id: int
     delisting_id: int
+    agency_request_id: int
+    pending_target_id: int
+    waiting_target_id: int
 
 
 def _file(target: str, ip: str, kind: str = "account") -> tuple[str, str, int]:
@@ -91,11 +98,22 @@ def world(reviewer_actor: Actor, drain_jobs: Callable[[], int]) -> World:
         statement="This is my shop's number."))
     reporter_id = Case.objects.get(pk=open_case_id).reports.get().reporter_id
     assert reporter_id is not None
+    # A request of the agency that officers in the matrix belong to: one target still running,
+    # one waiting for the agency's answer.
+    officer = Actor.for_user(make_user(Role.AGENCY_OFFICER, "world-officer", default_agency()))
+    agency_request = file_request(officer, targets=[
+        "https://www.facebook.com/profile.php?id=100000000005",
+        "https://www.facebook.com/profile.php?id=100000000006"])
+    pending, waiting = agency_request.targets.order_by("line")
+    request_target_respond(actor=SYSTEM, request_id=agency_request.pk, target_id=waiting.pk,
+                           data=TargetResponse(outcome="needs_information",
+                                               note="Which posts are meant?"))
     return World(
         open_case_id=open_case_id, reporter_id=reporter_id, code=code, secret=secret,
         no_violation_code=nv_code, no_violation_secret=nv_secret,
         violation_decision_id=violation.pk, owner_token=owner_appeal_token(violation),
-        appeal_id=appeal.pk, delisting_id=delisting.pk,
+        appeal_id=appeal.pk, delisting_id=delisting.pk, agency_request_id=agency_request.pk,
+        pending_target_id=pending.pk, waiting_target_id=waiting.pk,
     )
 
 
@@ -197,6 +215,35 @@ ENDPOINTS += [
              lambda w: ("/api/v1/scan", {"text": "Gọi 0912 345 678, chuyển khoản ngay."}, {}),
              200),
 ]
+# The authorities' priority channel.
+AGENCY_REQUESTS = "/api/v1/agency/requests"
+ENDPOINTS += [
+    Endpoint("POST", AGENCY_REQUESTS, Perm.AGENCY_REQUEST_CREATE, ON_BEHALF_RULE,
+             lambda w: (AGENCY_REQUESTS, request_json(), {}), 201, variant="own agency"),
+    Endpoint("POST", AGENCY_REQUESTS, Perm.AGENCY_REQUEST_RECORD, ON_BEHALF_RULE,
+             lambda w: (AGENCY_REQUESTS, request_json(agency="Test Agency A05",
+                                                      channel="letter"), {}),
+             201, variant="on behalf"),
+    Endpoint("GET", AGENCY_REQUESTS, Perm.AGENCY_REQUEST_VIEW, _stated(Perm.AGENCY_REQUEST_VIEW),
+             lambda w: (AGENCY_REQUESTS, None, {}), 200),
+    Endpoint("GET", AGENCY_REQUESTS + "/{request_id}", Perm.AGENCY_REQUEST_VIEW,
+             _stated(Perm.AGENCY_REQUEST_VIEW),
+             lambda w: (f"{AGENCY_REQUESTS}/{w.agency_request_id}", None, {}), 200),
+    Endpoint("POST", AGENCY_REQUESTS + "/{request_id}/document", Perm.AGENCY_REQUEST_VIEW,
+             FOR_AGENCY_RULE,
+             lambda w: (f"{AGENCY_REQUESTS}/{w.agency_request_id}/document",
+                        {"document_pdf": base64.b64encode(PDF).decode()}, {}), 200),
+    Endpoint("POST", AGENCY_REQUESTS + "/{request_id}/targets/{target_id}/information",
+             Perm.AGENCY_REQUEST_VIEW, FOR_AGENCY_RULE,
+             lambda w: (f"{AGENCY_REQUESTS}/{w.agency_request_id}/targets/"
+                        f"{w.waiting_target_id}/information",
+                        {"answer": "The posts of 20 November."}, {}), 200),
+    Endpoint("POST", AGENCY_REQUESTS + "/{request_id}/targets/{target_id}/outcome",
+             Perm.AGENCY_REQUEST_RESPOND, _stated(Perm.AGENCY_REQUEST_RESPOND),
+             lambda w: (f"{AGENCY_REQUESTS}/{w.agency_request_id}/targets/"
+                        f"{w.pending_target_id}/outcome",
+                        {"outcome": "refused", "refusal_reason": "target_not_found"}, {}), 200),
+]
 ENDPOINTS_BY_KEY = {e.key: e for e in ENDPOINTS}
 
 
@@ -279,6 +326,18 @@ HAND_WRITTEN = [
     (Role.PARTNER, "POST /api/v1/scan", True),
     (Role.AGENCY_OFFICER, "POST /api/v1/lookup", True),
     (Role.REVIEWER, "POST /api/v1/scan", True),
+    (Role.AGENCY_OFFICER, "POST /api/v1/agency/requests [own agency]", True),
+    (Role.AGENCY_OFFICER, "POST /api/v1/agency/requests [on behalf]", False),
+    (Role.AGENCY_OFFICER, "POST /api/v1/agency/requests/{request_id}/targets/{target_id}/outcome",
+     False),
+    (Role.REVIEWER, "POST /api/v1/agency/requests [own agency]", False),
+    (Role.REVIEWER, "POST /api/v1/agency/requests [on behalf]", True),
+    (Role.REVIEWER, "POST /api/v1/agency/requests/{request_id}/targets/{target_id}/outcome",
+     True),
+    (Role.ADMIN, "POST /api/v1/agency/requests [own agency]", False),
+    (Role.PARTNER, "GET /api/v1/agency/requests", False),
+    (Role.CITIZEN, "GET /api/v1/agency/requests/{request_id}", False),
+    (ANONYMOUS, "POST /api/v1/agency/requests [own agency]", False),
 ]
 
 

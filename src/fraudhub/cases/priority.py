@@ -53,10 +53,16 @@ def due_for(case: Case) -> datetime:
     return case.opened_at + timedelta(hours=settings.FRAUDHUB_COMPLAINT_DEADLINE_HOURS)
 
 
-def reprioritize(case: Case, *, now: datetime) -> None:
-    """Recompute score, queue and due time in place (the caller saves)."""
+def reprioritize(case: Case, *, now: datetime, source_raised: bool = True) -> None:
+    """Recompute score and queue, and the due time when the source rose (the caller saves).
+
+    An authority report joining a citizen case pulls the deadline in, never pushes it out. Once
+    set, the deadline is left alone: an authority request's clock may have moved it out by the
+    time spent waiting for the agency (see agencies/services/outcomes.py).
+    """
     case.priority = priority_score(case, now=now)
     case.queue = queue_for(case)
-    due = due_for(case)
-    # An authority report joining a citizen case pulls the deadline in, never pushes it out.
-    case.due_at = min(case.due_at, due) if case.due_at else due
+    if case.due_at is None:
+        case.due_at = due_for(case)
+    elif source_raised:
+        case.due_at = min(case.due_at, due_for(case))

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
 from fraudhub.core.actors import Actor
-from fraudhub.core.models import ApiKey, AuditEntry, Organization, User
-from fraudhub.core.services import apikey_create, apikey_revoke
+from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind, User
+from fraudhub.core.roles import Role
+from fraudhub.core.services import apikey_create, apikey_revoke, organization_create
 
 
 @admin.register(User)
@@ -23,12 +25,44 @@ class FraudHubUserAdmin(UserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "is_trusted_flagger", "created_at")
+    list_display = ("name", "kind", "is_trusted_flagger", "trusted_flagger_suspended_at",
+                    "created_at")
     list_filter = ("kind", "is_trusted_flagger")
+    # The trusted-flagger status is granted and suspended in the console (audited, with reasons).
+    fields = ("name", "kind", "contact_email")
+
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool
+                   ) -> None:
+        actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+        if change:
+            Organization.objects.filter(pk=obj.pk).update(contact_email=obj.contact_email)
+            return
+        if obj.kind == OrganizationKind.AGENCY:
+            from fraudhub.agencies.services.organizations import agency_create
+
+            created = agency_create(actor=actor, name=obj.name, contact_email=obj.contact_email)
+        else:
+            created = organization_create(actor=actor, name=obj.name, kind=obj.kind)
+        obj.pk = created.pk
+
+
+class ApiKeyAdminForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ("name", "role", "scopes", "organization", "expires_at")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        org = data.get("organization")
+        if data.get("role") == Role.AGENCY_OFFICER and (
+                org is None or org.kind != OrganizationKind.AGENCY):
+            self.add_error("organization", "An agency officer's key belongs to an agency.")
+        return data
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyAdminForm
     list_display = ("name", "prefix", "role", "organization", "created_at", "expires_at",
                     "revoked_at", "last_used_at")
     list_filter = ("role", "organization")
@@ -59,7 +93,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Changes go through the console and its services, which audit them."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

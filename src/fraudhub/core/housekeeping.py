@@ -1,4 +1,4 @@
-"""Periodic upkeep run by `fraudhub worker`: expired claims, aged priorities, old counters."""
+"""Periodic upkeep run by `fraudhub worker`: claims, priorities, SLA clocks, old counters."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def cases_reprioritize() -> int:
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case_id)
             before = (case.priority, case.queue)
-            reprioritize(case, now=now)
+            reprioritize(case, now=now, source_raised=False)
             if (case.priority, case.queue) != before:
                 case.save(update_fields=["priority", "queue", "due_at"])
                 changed += 1
@@ -28,6 +28,7 @@ def cases_reprioritize() -> int:
 
 
 def run_housekeeping() -> dict[str, int]:
+    from fraudhub.agencies.services.clocks import agency_clocks_tick
     from fraudhub.indicators.allowlists import allowlist_sync_shipped
     from fraudhub.indicators.services import indicators_decay
 
@@ -37,5 +38,6 @@ def run_housekeeping() -> dict[str, int]:
         "indicators_decayed": indicators_decay(actor=system),
         "claims_expired": claims_expire(actor=Actor.system("housekeeping")),
         "reprioritized": cases_reprioritize(),
+        "agency_clock_events": agency_clocks_tick(),
         "rate_counters_pruned": DatabaseRateLimiter.prune(),
     }

@@ -17,7 +17,13 @@ class OrganizationKind(models.TextChoices):
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
+    # Trusted flagger (EU DSA Art. 22 style): its reports enter the priority lane while active.
     is_trusted_flagger = models.BooleanField(default=False)
+    trusted_flagger_since = models.DateTimeField(null=True, blank=True)
+    trusted_flagger_suspended_at = models.DateTimeField(null=True, blank=True)
+    trusted_flagger_suspension_reason = models.TextField(blank=True)
+    # Where acknowledgements and answers to an agency's requests go besides the officer.
+    contact_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -44,6 +44,17 @@ class Perm(StrEnum):
     # What a lookup may see besides `public` indicators (their `distribution` level).
     INDICATOR_VIEW_PARTNERS = "partner:indicator:view_partners"
     INDICATOR_VIEW_INTERNAL = "desk:indicator:view_internal"
+    # The authorities' priority channel. An officer sees the requests of the own agency only;
+    # the desk permissions see every agency's.
+    AGENCY_REQUEST_CREATE = "agency:request:create"
+    AGENCY_REQUEST_VIEW = "agency:request:view"
+    AGENCY_DASHBOARD_READ = "agency:dashboard:read"
+    AGENCY_REQUEST_VIEW_ALL = "desk:agency_request:view"
+    AGENCY_REQUEST_RESPOND = "desk:agency_request:respond"
+    AGENCY_REQUEST_RECORD = "desk:agency_request:record"
+    TRANSPARENCY_READ = "desk:transparency:read"
+    TRUSTED_FLAGGER_MANAGE = "admin:trusted_flagger:manage"
+    AGENCY_MANAGE = "admin:agency:manage"
 
 
 _PUBLIC = {Perm.REPORT_CREATE, Perm.TAXONOMY_READ, Perm.INDICATOR_LOOKUP, Perm.DELISTING_CREATE}
@@ -65,17 +76,32 @@ _REVIEW = {
     Perm.INDICATOR_MANAGE,
 }
 
+_AGENCY_OFFICER = {
+    Perm.AGENCY_REQUEST_CREATE,
+    Perm.AGENCY_REQUEST_VIEW,
+    Perm.AGENCY_DASHBOARD_READ,
+}
+_AGENCY_DESK = {
+    Perm.AGENCY_REQUEST_VIEW,
+    Perm.AGENCY_REQUEST_VIEW_ALL,
+    Perm.AGENCY_REQUEST_RESPOND,
+    Perm.AGENCY_REQUEST_RECORD,
+    Perm.AGENCY_DASHBOARD_READ,
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CITIZEN: frozenset(_PUBLIC),
-    Role.REVIEWER: frozenset(_PUBLIC | _REVIEW | _INDICATOR_STAFF),
+    Role.REVIEWER: frozenset(_PUBLIC | _REVIEW | _INDICATOR_STAFF | _AGENCY_DESK),
     Role.SENIOR_REVIEWER: frozenset(
-        _PUBLIC | _REVIEW | _INDICATOR_STAFF | {Perm.APPEAL_DECIDE}
+        _PUBLIC | _REVIEW | _INDICATOR_STAFF | _AGENCY_DESK
+        | {Perm.APPEAL_DECIDE, Perm.TRANSPARENCY_READ}
     ),
-    Role.AGENCY_OFFICER: frozenset(_PUBLIC | _INDICATOR_STAFF),
+    Role.AGENCY_OFFICER: frozenset(_PUBLIC | _INDICATOR_STAFF | _AGENCY_OFFICER),
     Role.PARTNER: frozenset(
         _PUBLIC | _INDICATOR_PARTNER | {Perm.APPEAL_FILE_FOR_OWNER, Perm.TARGET_STATUS_READ}
     ),
-    Role.ADMIN: frozenset(Perm),
+    # Filing as an agency is the officers' alone; staff record letters and calls on its behalf.
+    Role.ADMIN: frozenset(Perm) - {Perm.AGENCY_REQUEST_CREATE},
 }
 
 # Staff roles whose web sessions must be verified with a second factor (FRAUDHUB_REQUIRE_2FA).

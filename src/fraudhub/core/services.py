@@ -104,6 +104,10 @@ def apikey_create(
     unknown_scopes = sorted(set(scopes or []) - allowed)
     if unknown_scopes:
         errors["scopes"] = [f"not held by role {role}: {', '.join(unknown_scopes)}"]
+    if role == Role.AGENCY_OFFICER and (
+            organization is None or organization.kind != OrganizationKind.AGENCY):
+        # An officer's key acts for one agency and sees that agency's requests only.
+        errors["organization"] = ["an agency_officer key belongs to an agency (--org NAME)"]
     if errors:
         raise ValidationFailed("invalid API key request", field_errors=errors)
     prefix = secrets.token_hex(4)

@@ -12,6 +12,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fraudhub.agencies.services.outcomes import request_targets_on_decision
 from fraudhub.cases.machines import CASE_MACHINE, REPORT_MACHINE
 from fraudhub.cases.models import (
     ACCOUNT_KINDS,
@@ -190,6 +191,7 @@ def decision_create(*, actor: Actor, case_id: int, data: DecisionInput) -> Decis
         if is_violation(data.outcome):
             enforcement_schedule(actor=actor, decision=decision, action=EnforcementAction.APPLY)
         decision_feeds_indicators(actor=actor, decision=decision)
+        request_targets_on_decision(actor=actor, decision=decision)
         notify_reporters(reports, decision)
     return decision
 

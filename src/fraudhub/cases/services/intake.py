@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, CaseStatus, Target
+from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, CaseStatus, ReportSource, Target
 from fraudhub.cases.priority import due_for, higher_source, reprioritize
 from fraudhub.cases.targets import CanonicalTarget
 from fraudhub.core.actors import Actor
@@ -78,8 +78,9 @@ def case_attach_report(
     if severity > case.max_severity:
         case.max_severity = severity
         case.fraud_type = fraud_type
+    raised = higher_source(case.top_source, source) != case.top_source
     case.top_source = higher_source(case.top_source, source)
-    reprioritize(case, now=now)
+    reprioritize(case, now=now, source_raised=created or raised)
     case.save(update_fields=[
         "report_count", "reporter_count", "reputation_total", "max_severity", "fraud_type",
         "top_source", "priority", "queue", "due_at",
@@ -93,3 +94,42 @@ def case_open_audit(case: Case) -> AuditSpec:
         action="case.open", object_type="case", object_id=case.pk,
         new={"target": case.target.canonical, "queue": case.queue, "due_at": case.due_at},
     )
+
+
+def case_open_for_authority(
+    *, target: Target, fraud_type: str, severity: int, due_at: datetime, now: datetime
+) -> tuple[Case, bool]:
+    """The open case of `target` in the authority queue, due no later than `due_at`.
+
+    An authority's request joins a case citizens opened already (their reports stay counted);
+    the case moves to the authority queue and its deadline is pulled in, never pushed out.
+    Runs inside the caller's transaction, which writes the audit rows.
+    """
+    case = (
+        Case.objects.select_for_update()
+        .filter(target=target, status__in=OPEN_CASE_STATUSES)
+        .first()
+    )
+    created = False
+    if case is None:
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    target=target, status=CaseStatus.OPEN, fraud_type=fraud_type,
+                    max_severity=severity, top_source=ReportSource.AUTHORITY, opened_at=now,
+                    due_at=due_at,
+                )
+                created = True
+        except IntegrityError:
+            case = Case.objects.select_for_update().get(
+                target=target, status__in=OPEN_CASE_STATUSES
+            )
+    if severity > case.max_severity:
+        case.max_severity = severity
+        case.fraud_type = fraud_type
+    case.top_source = ReportSource.AUTHORITY
+    reprioritize(case, now=now, source_raised=False)
+    case.due_at = due_at if created else min(case.due_at, due_at)
+    case.save(update_fields=["max_severity", "fraud_type", "top_source", "priority", "queue",
+                             "due_at"])
+    return case, created

@@ -78,7 +78,7 @@ def reporter_mark_bad_faith(
                              object_id=case.pk, new={"status": case.status,
                                                      "why": "all reports closed in bad faith"})
             else:
-                reprioritize(case, now=now)
+                reprioritize(case, now=now, source_raised=False)
             case.save()
         audit_record(
             actor=actor, action="reporter.mark_bad_faith", object_type="reporter",

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from fraudhub.agencies.models import AgencyRequest, ClockEvent, RequestTarget
+from fraudhub.core.admin import ReadOnlyAdmin
+
+
+class RequestTargetInline(admin.TabularInline):
+    model = RequestTarget
+    fields = ("line", "display", "target_kind", "outcome", "refusal_reason", "deadline",
+              "handled_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AgencyRequest)
+class AgencyRequestAdmin(ReadOnlyAdmin):
+    list_display = ("number", "agency", "kind", "channel", "status", "received_at", "deadline",
+                    "target_count")
+    list_filter = ("status", "kind", "channel", "agency")
+    search_fields = ("number", "legal_document_number")
+    inlines = [RequestTargetInline]
+
+
+@admin.register(RequestTarget)
+class RequestTargetAdmin(ReadOnlyAdmin):
+    list_display = ("request", "line", "display", "outcome", "deadline", "handled_at")
+    list_filter = ("outcome",)
+    search_fields = ("canonical", "request__number")
+
+
+@admin.register(ClockEvent)
+class ClockEventAdmin(ReadOnlyAdmin):
+    list_display = ("request", "target", "kind", "at")
+    list_filter = ("kind",)

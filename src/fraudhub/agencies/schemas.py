@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+
+class LegalBasisIn(Schema):
+    document_number: str = Field(max_length=100)
+    date: date
+    issuing_body: str = Field(max_length=200)
+    signer: str = Field(max_length=200)
+    document_pdf: str | None = Field(
+        None, description="The signed document, a PDF in base64; it may follow the request "
+        "(POST /agency/requests/{id}/document).")
+
+
+class TargetIn(Schema):
+    target: str
+    kind: str = Field("", description="account, page, group, post, url, phone, bank_account, "
+                      "crypto_wallet, email, other; guessed from the value when empty")
+    platform: str = ""
+
+
+class RequestIn(Schema):
+    kind: str = Field(description="remove_content, suspend_account, provide_information, "
+                      "list_indicators")
+    legal_basis: LegalBasisIn
+    reason: str
+    fraud_type: str
+    targets: list[str | TargetIn] | None = Field(
+        None, description="The targets as a JSON array (strings or objects)")
+    targets_csv: str | None = Field(
+        None, description="Or as CSV text: a header with `target`, optional `kind`, `platform`")
+    channel: str = "electronic"
+    contact_email: str = ""
+    agency: str | None = Field(None, description="Staff recording a letter or call: the agency")
+    received_at: datetime | None = Field(
+        None, description="Staff recording a letter or call: when it arrived")
+
+
+class DocumentIn(Schema):
+    document_pdf: str
+
+
+class InformationAnswerIn(Schema):
+    answer: str
+
+
+class TargetResponseIn(Schema):
+    outcome: str = Field(description="refused, needs_information, actioned, partially_actioned")
+    refusal_reason: str = ""
+    note: str = ""
+
+
+class LegalBasisOut(Schema):
+    document_number: str
+    date: date
+    issuing_body: str
+    signer: str
+    document_received_at: datetime | None
+    document_sha256: str
+
+
+class RejectedRowOut(Schema):
+    line: int
+    value: str
+    error: str
+
+
+class RequestTargetOut(Schema):
+    id: int
+    line: int
+    target: str
+    canonical: str
+    kind: str
+    platform: str
+    status: str
+    status_label: str
+    refusal_reason: str
+    note: str
+    decision_outcome: str | None
+    case_id: int | None
+    deadline: datetime
+    paused: bool
+    information_question: str
+    information_answer: str
+    handled_at: datetime | None
+    seconds_to_action: int | None
+    within_deadline: bool | None
+
+
+class RequestSummaryOut(Schema):
+    id: int
+    number: str
+    agency: str
+    kind: str
+    channel: str
+    recorded_on_behalf: bool
+    status: str
+    status_label: str
+    fraud_type: str
+    received_at: datetime
+    acknowledged_at: datetime | None
+    deadline: datetime
+    completed_at: datetime | None
+    target_count: int
+
+
+class RequestOut(RequestSummaryOut):
+    reason: str
+    legal_basis: LegalBasisOut
+    rejected_rows: list[RejectedRowOut]
+    targets: list[RequestTargetOut]
+    response_pdf_url: str
+
+
+class RequestListOut(Schema):
+    count: int
+    results: list[RequestSummaryOut]

@@ -1,0 +1,107 @@
+"""Reads of the agencies app. An officer sees the own agency's requests only, staff see all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from fraudhub.agencies.models import AgencyRequest, RequestTarget
+from fraudhub.core.actors import Actor
+from fraudhub.core.models import Organization, OrganizationKind
+from fraudhub.core.roles import Perm
+from fraudhub.reports.models import Report, ReportStatus
+
+
+def agency_request_visible(*, actor: Actor) -> QuerySet[AgencyRequest]:
+    """The requests `actor` may see: all for the desk, the own agency's for an officer.
+
+    Anything else sees nothing, so another agency's request answers 404, not 403: an officer
+    does not learn that a number exists.
+    """
+    requests = AgencyRequest.objects.select_related("agency")
+    if actor.has_perm(Perm.AGENCY_REQUEST_VIEW_ALL):
+        return requests.all()
+    org = actor.organization
+    if actor.has_perm(Perm.AGENCY_REQUEST_VIEW) and org is not None and (
+            org.kind == OrganizationKind.AGENCY):
+        return requests.filter(agency=org)
+    return requests.none()
+
+
+def agency_request_get(*, actor: Actor, request_id: int) -> AgencyRequest | None:
+    return agency_request_visible(actor=actor).filter(pk=request_id).first()
+
+
+def agency_request_targets(*, request: AgencyRequest) -> list[RequestTarget]:
+    return list(request.targets.select_related("decision", "case").order_by("line"))
+
+
+def agency_request_list(
+    *, actor: Actor, status: str = "", agency_id: int | None = None, limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[AgencyRequest], int]:
+    requests = agency_request_visible(actor=actor)
+    if status:
+        requests = requests.filter(status=status)
+    if agency_id is not None:
+        requests = requests.filter(agency_id=agency_id)
+    total = requests.count()
+    return list(requests.order_by("-received_at", "-pk")[offset:offset + limit]), total
+
+
+def agencies_list() -> list[Organization]:
+    return list(Organization.objects.filter(kind=OrganizationKind.AGENCY).order_by("name"))
+
+
+@dataclass(frozen=True)
+class FlaggerStanding:
+    organization: Organization
+    reports: int
+    upheld: int
+    not_upheld: int
+    pending: int
+
+    @property
+    def accuracy(self) -> float | None:
+        """Share of the decided reports that were upheld; None before any was decided."""
+        decided = self.upheld + self.not_upheld
+        return self.upheld / decided if decided else None
+
+    @property
+    def below_threshold(self) -> bool:
+        accuracy = self.accuracy
+        return accuracy is not None and accuracy < settings.FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY
+
+    @property
+    def suspended_at(self) -> datetime | None:
+        return self.organization.trusted_flagger_suspended_at
+
+
+def trusted_flagger_standings() -> list[FlaggerStanding]:
+    """Every organization that is or was a trusted flagger, with the accuracy of its reports."""
+    orgs = list(Organization.objects.filter(
+        Q(is_trusted_flagger=True) | Q(trusted_flagger_since__isnull=False)
+        | Q(trusted_flagger_suspended_at__isnull=False)).order_by("name"))
+    counts = {
+        row["reporter__organization"]: row
+        for row in Report.objects.filter(reporter__organization__in=orgs)
+        .values("reporter__organization")
+        .annotate(
+            total=Count("pk"),
+            upheld=Count("pk", filter=Q(status=ReportStatus.ACTIONED)),
+            not_upheld=Count("pk", filter=Q(status=ReportStatus.NO_VIOLATION)),
+            pending=Count("pk", filter=Q(status__in=[ReportStatus.RECEIVED,
+                                                     ReportStatus.IN_REVIEW])),
+        )
+    }
+    standings = []
+    for org in orgs:
+        row = counts.get(org.pk, {})
+        standings.append(FlaggerStanding(
+            organization=org, reports=row.get("total", 0), upheld=row.get("upheld", 0),
+            not_upheld=row.get("not_upheld", 0), pending=row.get("pending", 0),
+        ))
+    return standings

@@ -1,0 +1,83 @@
+"""The SLA clocks: warnings to the team at 50% and 80% of the time, escalation at 100%.
+
+Run by the worker's housekeeping every minute (and by tests with a moved `now`). Each threshold
+fires once per target; a tick that comes late records every threshold passed since, in order,
+so the timeline stays honest, and sends one notice per request and threshold.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from fraudhub.agencies.models import ClockEvent, ClockEventKind, RequestTarget, TargetOutcome
+from fraudhub.core.actors import Actor
+from fraudhub.core.audit import AuditSpec, audit_record_many
+from fraudhub.core.jobs import enqueue
+
+# (share of the allotted time used, event kind, field stamped on the target)
+THRESHOLDS: tuple[tuple[float, str, str], ...] = (
+    (0.5, ClockEventKind.WARNING_50, "warned_50_at"),
+    (0.8, ClockEventKind.WARNING_80, "warned_80_at"),
+    (1.0, ClockEventKind.ESCALATED, "escalated_at"),
+)
+
+
+def share_used(item: RequestTarget, now: datetime) -> float:
+    """How much of its time a running target has used (1.0 at its deadline).
+
+    The allotted time is the request's (receipt to first deadline); the target's own deadline
+    has moved out by every pause, so time spent waiting for the agency does not count.
+    """
+    allotted = (item.request.deadline - item.request.received_at).total_seconds()
+    if allotted <= 0:
+        return 1.0
+    left = (item.deadline - now).total_seconds()
+    return (allotted - left) / allotted
+
+
+def agency_clocks_tick(*, now: datetime | None = None) -> int:
+    """Fire the thresholds that running targets have passed. Returns the events recorded."""
+    from fraudhub.agencies.tasks import send_clock_notice
+
+    now = now or timezone.now()
+    actor = Actor.system("sla-clock")
+    recorded = 0
+    with transaction.atomic():
+        running = (RequestTarget.objects.select_for_update(of=("self",))
+                   .select_related("request")
+                   .filter(outcome=TargetOutcome.PENDING, escalated_at__isnull=True,
+                           request__cases_ready_at__isnull=False)
+                   .order_by("pk"))
+        fired: dict[tuple[int, str], list[int]] = defaultdict(list)
+        events: list[ClockEvent] = []
+        specs: list[AuditSpec] = []
+        for item in running:
+            used = share_used(item, now)
+            changed: list[str] = []
+            for threshold, kind, stamp in THRESHOLDS:
+                if used >= threshold and getattr(item, stamp) is None:
+                    setattr(item, stamp, now)
+                    changed.append(stamp)
+                    events.append(ClockEvent(request_id=item.request_id, target=item, kind=kind,
+                                             at=now, detail=f"{used:.0%} used"))
+                    specs.append(AuditSpec(
+                        action=f"agency_clock.{kind}", object_type="agency_request_target",
+                        object_id=item.pk,
+                        new={"request": item.request.number, "deadline": item.deadline,
+                             "share_used": round(used, 3)},
+                    ))
+                    fired[(item.request_id, kind)].append(item.pk)
+            if changed:
+                item.save(update_fields=changed)
+        if not events:
+            return 0
+        ClockEvent.objects.bulk_create(events)
+        recorded = len(events)
+        audit_record_many(actor=actor, specs=specs)
+        for (request_id, kind), target_ids in sorted(fired.items()):
+            enqueue(send_clock_notice, request_id=request_id, kind=kind, target_ids=target_ids)
+    return recorded
