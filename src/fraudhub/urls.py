@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("fraudhub.reports.urls")),
     path("", include("fraudhub.cases.urls")),
     path("", include("fraudhub.indicators.urls")),
+    path("", include("fraudhub.agencies.dashboard_urls")),
 ]
