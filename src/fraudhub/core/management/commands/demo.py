@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 reporter_email=item.get("email", ""),
             ))
         self._decide_some(users)
+        self._agency_requests(users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {len(DEMO_REPORTS)} reports, {len(DEMO_USERS)} users."))
         self._print_logins()
@@ -78,6 +79,46 @@ class Command(BaseCommand):
                 appeal_file_for_owner(actor=partner, decision_id=decision.pk,
                                       statement="Tài khoản của tôi bị khóa nhầm, tôi là nhân viên "
                                                 "ngân hàng thật.")
+
+    def _agency_requests(self, users: dict[str, User]) -> None:
+        """Two requests of the demo agency: one half answered, one waiting for its answer."""
+        from datetime import date
+
+        from fraudhub.agencies.services.outcomes import TargetResponse, request_target_respond
+        from fraudhub.agencies.services.requests import (
+            LegalBasisInput,
+            RequestInput,
+            agency_request_create,
+        )
+        from fraudhub.agencies.target_list import rows_from_lines
+
+        officer = Actor.for_user(users["officer"], ip="127.0.0.1")
+        reviewer = Actor.for_user(users["reviewer"], ip="127.0.0.1")
+        legal = LegalBasisInput(document_number="215/CATTT-KTAT", date=date(2026, 1, 12),
+                                issuing_body="Cục An toàn thông tin", signer="Trần Văn D")
+        suspend = agency_request_create(actor=officer, data=RequestInput(
+            kind="suspend_account", legal_basis=legal, fraud_type="impersonation_official_brand",
+            reason="Các tài khoản giả mạo lãnh đạo Bộ để kêu gọi đầu tư tiền ảo.",
+            targets=rows_from_lines("https://www.facebook.com/profile.php?id=100091234567001\n"
+                                    "https://www.facebook.com/people/Lanh-Dao-Gia/"
+                                    "100091234567002/\n"
+                                    "https://www.facebook.com/groups/dautu.tienao.vn\n"),
+        ))
+        listing = agency_request_create(actor=officer, data=RequestInput(
+            kind="list_indicators", legal_basis=legal, fraud_type="fake_police_court",
+            reason="Số điện thoại và tài khoản dùng trong vụ giả danh công an.",
+            targets=rows_from_lines("024 3823 4567\n0981 222 333\n"),
+        ))
+        first = suspend.targets.order_by("line").first()
+        if first is not None:
+            request_target_respond(actor=reviewer, request_id=suspend.pk, target_id=first.pk,
+                                   data=TargetResponse(outcome="needs_information",
+                                                       note="Xin gửi đường dẫn bài viết cụ thể."))
+        phone = listing.targets.order_by("line").first()
+        if phone is not None:
+            request_target_respond(actor=reviewer, request_id=listing.pk, target_id=phone.pk,
+                                   data=TargetResponse(outcome="actioned",
+                                                       note="Đã đưa vào cơ sở dữ liệu."))
 
     def _print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
