@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from fraudhub.agencies.api import router as agencies_router
+from fraudhub.agencies.dashboard_api import router as dashboard_router
 from fraudhub.cases.api import router as cases_router
 from fraudhub.core.http import ActorAuth, install_error_handlers
 from fraudhub.indicators.api import router as indicators_router
@@ -29,3 +30,4 @@ api.add_router("", cases_router)
 api.add_router("", indicators_router)
 api.add_router("", delisting_router)
 api.add_router("", agencies_router)
+api.add_router("", dashboard_router)
