@@ -6,10 +6,13 @@ handled_at, deadline and paused_seconds are set on the rows to known values.
 
 Agency A ("Cục An ninh mạng"), times in hours after each request's receipt (local time +07):
 
-| req | kind            | fraud type              | received         | ack | target: outcome, handled, paused, deadline -> time to action, within |
-| R1  | suspend_account | investment_stock_crypto | 2025-10-01 08:00 | 1   | actioned 2/0/24 -> 2 yes; refused 30/0/24 -> 30 no; pending        |
-| R2  | remove_content  | phishing_links_ads      | 2025-10-15 08:00 | 3   | actioned 10/4/28 -> 6 yes; partially 40/20/44 -> 20 yes             |
-| R3  | suspend_account | phishing_links_ads      | 2025-11-03 08:00 | 5   | actioned 4/0/24 -> 4 yes; needs_information (not handled)           |
+R1 suspend_account, investment_stock_crypto, received 2025-10-01 08:00, acknowledged after 1:
+   actioned (handled 2, paused 0, deadline 24) -> 2 h, within; refused (30, 0, 24) -> 30 h, late;
+   pending.
+R2 remove_content, phishing_links_ads, 2025-10-15 08:00, acknowledged after 3:
+   actioned (10, 4, 28) -> 6 h, within; partially actioned (40, 20, 44) -> 20 h, within.
+R3 suspend_account, phishing_links_ads, 2025-11-03 08:00, acknowledged after 5:
+   actioned (4, 0, 24) -> 4 h, within; needs_information (not handled).
 
 Agency B: R4 remove_content, investment_stock_crypto, 2025-10-20 08:00, ack 7, one target
 actioned 1/0/24 -> 1 yes.

@@ -244,6 +244,21 @@ ENDPOINTS += [
                         f"{w.pending_target_id}/outcome",
                         {"outcome": "refused", "refusal_reason": "target_not_found"}, {}), 200),
 ]
+# Accountability: the response document, the dashboard, the transparency report.
+ENDPOINTS += [
+    Endpoint("GET", AGENCY_REQUESTS + "/{request_id}/response.pdf", Perm.AGENCY_REQUEST_VIEW,
+             _stated(Perm.AGENCY_REQUEST_VIEW),
+             lambda w: (f"{AGENCY_REQUESTS}/{w.agency_request_id}/response.pdf", None, {}), 200),
+    Endpoint("GET", "/api/v1/agency/dashboard", Perm.AGENCY_DASHBOARD_READ,
+             _stated(Perm.AGENCY_DASHBOARD_READ),
+             lambda w: ("/api/v1/agency/dashboard", None, {}), 200),
+    Endpoint("GET", "/api/v1/agency/dashboard.csv", Perm.AGENCY_DASHBOARD_READ,
+             _stated(Perm.AGENCY_DASHBOARD_READ),
+             lambda w: ("/api/v1/agency/dashboard.csv", None, {}), 200),
+    Endpoint("GET", "/api/v1/agency/transparency", Perm.TRANSPARENCY_READ,
+             _stated(Perm.TRANSPARENCY_READ),
+             lambda w: ("/api/v1/agency/transparency", None, {}), 200),
+]
 ENDPOINTS_BY_KEY = {e.key: e for e in ENDPOINTS}
 
 
@@ -338,6 +353,18 @@ HAND_WRITTEN = [
     (Role.PARTNER, "GET /api/v1/agency/requests", False),
     (Role.CITIZEN, "GET /api/v1/agency/requests/{request_id}", False),
     (ANONYMOUS, "POST /api/v1/agency/requests [own agency]", False),
+    (Role.AGENCY_OFFICER, "GET /api/v1/agency/requests/{request_id}/response.pdf", True),
+    (Role.CITIZEN, "GET /api/v1/agency/requests/{request_id}/response.pdf", False),
+    (ANONYMOUS, "GET /api/v1/agency/requests/{request_id}/response.pdf", False),
+    (Role.AGENCY_OFFICER, "GET /api/v1/agency/dashboard", True),
+    (Role.AGENCY_OFFICER, "GET /api/v1/agency/dashboard.csv", True),
+    (Role.PARTNER, "GET /api/v1/agency/dashboard", False),
+    (Role.REVIEWER, "GET /api/v1/agency/dashboard", True),
+    (Role.AGENCY_OFFICER, "GET /api/v1/agency/transparency", False),
+    (Role.REVIEWER, "GET /api/v1/agency/transparency", False),
+    (Role.SENIOR_REVIEWER, "GET /api/v1/agency/transparency", True),
+    (Role.ADMIN, "GET /api/v1/agency/transparency", True),
+    (ANONYMOUS, "GET /api/v1/agency/transparency", False),
 ]
 
 
