@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("fraudhub.reports.urls")),
     path("", include("fraudhub.cases.urls")),
     path("", include("fraudhub.indicators.urls")),
+    path("", include("fraudhub.agencies.urls")),
     path("", include("fraudhub.agencies.dashboard_urls")),
 ]

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
-from fraudhub.agencies.models import AgencyRequest, RequestTarget
+from fraudhub.agencies.models import AgencyRequest, ClockEvent, RequestTarget, TargetOutcome
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import Organization, OrganizationKind
 from fraudhub.core.roles import Perm
@@ -39,6 +39,38 @@ def agency_request_targets(*, request: AgencyRequest) -> list[RequestTarget]:
     return list(request.targets.select_related("decision", "case").order_by("line"))
 
 
+def agency_request_target_page(
+    *, request: AgencyRequest, offset: int = 0, limit: int = 200
+) -> list[RequestTarget]:
+    """One page of a request's targets, by line (a request may name thousands)."""
+    return list(request.targets.select_related("decision", "case")
+                .order_by("line")[offset:offset + limit])
+
+
+def agency_request_events(*, request: AgencyRequest, limit: int = 500) -> list[ClockEvent]:
+    """The clock's timeline of a request, oldest first."""
+    return list(request.events.select_related("target").order_by("at", "pk")[:limit])
+
+
+def agency_request_clock_facts(
+    *, request_ids: list[int]
+) -> dict[int, tuple[datetime | None, int]]:
+    """Per request: the earliest deadline of a target still running, and how many targets
+    wait for the agency's answer."""
+    rows = (RequestTarget.objects.filter(request_id__in=request_ids)
+            .values("request_id")
+            .annotate(next_deadline=Min("deadline", filter=Q(outcome=TargetOutcome.PENDING)),
+                      waiting=Count("pk", filter=Q(outcome=TargetOutcome.NEEDS_INFORMATION)))
+            .order_by())
+    return {row["request_id"]: (row["next_deadline"], row["waiting"]) for row in rows}
+
+
+def request_targets_for_case(*, case_id: int) -> list[RequestTarget]:
+    """The authority requests' targets that point at one case, newest request first."""
+    return list(RequestTarget.objects.select_related("request__agency", "decision")
+                .filter(case_id=case_id).order_by("-request__received_at", "pk"))
+
+
 def agency_request_list(
     *, actor: Actor, status: str = "", agency_id: int | None = None, limit: int = 50,
     offset: int = 0,
@@ -54,6 +86,11 @@ def agency_request_list(
 
 def agencies_list() -> list[Organization]:
     return list(Organization.objects.filter(kind=OrganizationKind.AGENCY).order_by("name"))
+
+
+def trusted_flagger_candidates() -> list[Organization]:
+    """Organizations that could be granted the trusted-flagger status now (not active)."""
+    return list(Organization.objects.filter(is_trusted_flagger=False).order_by("name"))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from fraudhub.agencies.clock_display import span_level, target_clock
+from fraudhub.agencies.selectors import request_targets_for_case
 from fraudhub.cases.forms import AppealDecisionForm, BadFaithForm, DecisionForm
 from fraudhub.cases.models import AppealStatus, Case, Outcome, Queue
 from fraudhub.cases.selectors import (
@@ -42,9 +44,17 @@ from fraudhub.taxonomy.selectors import fraud_type_get, policy_ground_get
 class QueueRow:
     case: Case
     fraud_type_name: str
-    time_class: str  # "ok" (> half the time left), "warn", "late" (overdue)
+    # "ok" (> half the time left), "warn", "late" (overdue); authority cases have four
+    # levels: ok, warn50 (half the time used), warn80 (80% used), late.
+    time_class: str
     overdue: bool
     claimed_by: str
+
+
+def _case_time_class(case: Case, now: datetime) -> str:
+    if case.queue == Queue.AUTHORITY:
+        return span_level(case.opened_at, case.due_at, now)
+    return _time_class(case.opened_at, case.due_at, now)
 
 
 def _time_class(opened_at: datetime, due_at: datetime, now: datetime) -> str:
@@ -79,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = [
         QueueRow(case=case, fraud_type_name=_fraud_type_name(case.fraud_type),
-                 time_class=_time_class(case.opened_at, case.due_at, now),
+                 time_class=_case_time_class(case, now),
                  overdue=case.due_at <= now, claimed_by=_claim_label(case, now))
         for case in case_list(queue=selected)
     ]
@@ -166,7 +176,10 @@ def _render_case(
         "proposal": proposal,
         "proposed_label": Outcome(proposal.proposed_outcome).label
         if proposal.proposed_outcome else "",
-        "time_class": _time_class(case.opened_at, case.due_at, now),
+        "time_class": _case_time_class(case, now),
+        "now": now,
+        "authority_rows": [(item, target_clock(item, now))
+                           for item in request_targets_for_case(case_id=case.pk)],
         "overdue": case.due_at <= now,
         "reports": reports,
         "decisions": decisions,

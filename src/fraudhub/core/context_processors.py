@@ -17,4 +17,6 @@ def fraudhub(request: HttpRequest) -> dict[str, Any]:
         "demo_banner": settings.FRAUDHUB_DEMO_BANNER,
         "require_2fa": settings.FRAUDHUB_REQUIRE_2FA,
         "can_review": Perm.CASE_LIST in perms,
+        "can_agency_portal": Perm.AGENCY_REQUEST_VIEW in perms,
+        "can_manage_flaggers": Perm.TRUSTED_FLAGGER_MANAGE in perms,
     }
