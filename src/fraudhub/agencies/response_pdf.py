@@ -120,8 +120,7 @@ class ResponseDocument(FPDF):
     def table_header(self, headers: list[str]) -> None:
         self.set_font(FONT, "B", FONT_SIZE_TABLE)
         self.set_fill_color(230, 230, 230)
-        height = max(self._lines(h, w) for h, w in zip(headers, COLUMNS_MM, strict=True))
-        self._row(headers, height * ROW_LINE_MM, fill=True)
+        self._row(headers, fill=True)
         self.set_font(FONT, "", FONT_SIZE_TABLE)
 
     def _lines(self, text: str, width: float) -> int:
@@ -130,23 +129,29 @@ class ResponseDocument(FPDF):
         lines = self.multi_cell(width, ROW_LINE_MM, text, dry_run=True, output="LINES")
         return max(1, len(lines)) if isinstance(lines, list) else 1
 
-    def _row(self, cells: list[str], height: float, fill: bool = False) -> None:
-        x, y = self.get_x(), self.get_y()
-        for text, width in zip(cells, COLUMNS_MM, strict=True):
+    def _row(self, cells: list[str], fill: bool = False, headers: list[str] | None = None
+             ) -> None:
+        """One table row, as tall as its tallest cell; a new page (with the header) first
+        when it does not fit."""
+        lines = [self._lines(text, width) for text, width in zip(cells, COLUMNS_MM, strict=True)]
+        height = max(lines) * ROW_LINE_MM
+        if headers is not None and self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+            self.table_header(headers)
+        x, y = self.l_margin, self.get_y()
+        for text, width, count in zip(cells, COLUMNS_MM, lines, strict=True):
             self.rect(x, y, width, height, style="DF" if fill else "D")
             self.set_xy(x, y)
-            self.multi_cell(width, ROW_LINE_MM, text, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            if count == 1:
+                # A single line: cell() skips the line breaking that multi_cell() runs.
+                self.cell(width, ROW_LINE_MM, text)
+            else:
+                self.multi_cell(width, ROW_LINE_MM, text, new_x=XPos.RIGHT, new_y=YPos.TOP)
             x += width
         self.set_xy(self.l_margin, y + height)
 
     def table_row(self, cells: list[str], headers: list[str]) -> None:
-        cells = [_text(c) for c in cells]
-        height = max(self._lines(c, w) for c, w in zip(cells, COLUMNS_MM, strict=True))
-        height_mm = height * ROW_LINE_MM
-        if self.get_y() + height_mm > self.page_break_trigger:
-            self.add_page()
-            self.table_header(headers)
-        self._row(cells, height_mm)
+        self._row([_text(c) for c in cells], headers=headers)
 
 
 def _render(request: AgencyRequest, targets: list[RequestTarget]) -> bytes:
