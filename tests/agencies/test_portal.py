@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -110,6 +111,13 @@ def test_the_nav_links_follow_the_role(officer_a: User, reviewer: User) -> None:
     assert "Trusted flaggers" in admin_html
 
 
+def test_an_officer_lands_on_the_portal_after_logging_in(officer_a: User) -> None:
+    response = Client().post("/accounts/login/",
+                             {"username": "officer-a", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert response["Location"] == "/agency/"
+
+
 # --- the list ------------------------------------------------------------------------------
 
 def test_the_portal_lists_only_the_own_agencys_requests(
@@ -172,7 +180,8 @@ def test_another_agencys_request_answers_404_everywhere(
     base = f"/agency/requests/{filed.pk}"
     assert other.get(f"{base}/").status_code == 404
     assert other.get(f"{base}/document.pdf").status_code == 404
-    answer = other.post(f"{base}/targets/{item.pk}/answer", {f"t{item.pk}-answer": "These."})
+    answer = other.post(f"{base}/targets/{item.pk}/answer",
+                        {f"t{item.pk}-answer-answer": "These."})
     assert answer.status_code == 404
     upload = other.post(f"{base}/document",
                         {"document": SimpleUploadedFile("x.pdf", PDF, "application/pdf")})
@@ -181,7 +190,7 @@ def test_another_agencys_request_answers_404_everywhere(
     assert item.outcome == TargetOutcome.NEEDS_INFORMATION and not item.information_answer
     # An officer may not act as the desk, even on the own agency's request.
     own = client_for(officer_a).post(f"{base}/targets/{item.pk}/refuse",
-                                     {f"t{item.pk}-refusal_reason": "other"})
+                                     {f"t{item.pk}-refuse-refusal_reason": "other"})
     assert own.status_code == 403
     assert client_for(officer_a).get("/agency/requests/999999/").status_code == 404
 
@@ -325,10 +334,10 @@ def test_asking_pauses_and_the_officers_answer_resumes_the_clock(officer_a: User
     assert item is not None
     base = f"/agency/requests/{filed.pk}"
     desk = client_for(reviewer)
-    empty = desk.post(f"{base}/targets/{item.pk}/ask", {f"t{item.pk}-note": ""})
+    empty = desk.post(f"{base}/targets/{item.pk}/ask", {f"t{item.pk}-ask-note": ""})
     assert empty.status_code == 422
     response = desk.post(f"{base}/targets/{item.pk}/ask",
-                         {f"t{item.pk}-note": "Which posts <b>exactly</b>?"})
+                         {f"t{item.pk}-ask-note": "Which posts <b>exactly</b>?"})
     assert response.status_code == 303
     item.refresh_from_db()
     assert item.outcome == TargetOutcome.NEEDS_INFORMATION and item.paused_at is not None
@@ -336,18 +345,19 @@ def test_asking_pauses_and_the_officers_answer_resumes_the_clock(officer_a: User
     html = officer.get(f"{base}/").content.decode()
     assert "Paused: waiting for the agency" in html
     assert "Which posts &lt;b&gt;exactly&lt;/b&gt;?" in html
-    assert f'name="t{item.pk}-answer"' in html
+    assert f'name="t{item.pk}-answer-answer"' in html
     RequestTarget.objects.filter(pk=item.pk).update(paused_at=timezone.now()
                                                     - timedelta(hours=2))
     response = officer.post(f"{base}/targets/{item.pk}/answer",
-                            {f"t{item.pk}-answer": "The posts of 20 November."})
+                            {f"t{item.pk}-answer-answer": "The posts of 20 November."})
     assert response.status_code == 303
     item.refresh_from_db()
     assert item.outcome == TargetOutcome.PENDING and item.paused_at is None
     assert item.paused_seconds >= 7200
     assert ClockEvent.objects.filter(target=item, kind=ClockEventKind.RESUMED).exists()
     # Answering twice is a conflict shown on the page, not an error page.
-    again = officer.post(f"{base}/targets/{item.pk}/answer", {f"t{item.pk}-answer": "Again"})
+    again = officer.post(f"{base}/targets/{item.pk}/answer",
+                         {f"t{item.pk}-answer-answer": "Again"})
     assert again.status_code == 409
     assert "No question is waiting" in again.content.decode()
 
@@ -359,13 +369,15 @@ def test_staff_refuse_a_target_with_a_reason(officer_a: User, reviewer: User) ->
     desk = client_for(reviewer)
     html = desk.get(f"{base}/").content.decode()
     assert f'href="/console/cases/{first.case_id}/"' in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "every form field of every target has its own id"
     missing_note = desk.post(f"{base}/targets/{first.pk}/refuse",
-                             {f"t{first.pk}-refusal_reason": "other"})
+                             {f"t{first.pk}-refuse-refusal_reason": "other"})
     assert missing_note.status_code == 422
     assert "Explain the refusal." in missing_note.content.decode()
     response = desk.post(f"{base}/targets/{first.pk}/refuse", {
-        f"t{first.pk}-refusal_reason": "insufficient_legal_basis",
-        f"t{first.pk}-note": "The decision does not name this account."})
+        f"t{first.pk}-refuse-refusal_reason": "insufficient_legal_basis",
+        f"t{first.pk}-refuse-note": "The decision does not name this account."})
     assert response.status_code == 303
     first.refresh_from_db()
     assert (first.outcome, first.refusal_reason) == (TargetOutcome.REFUSED,
@@ -375,10 +387,10 @@ def test_staff_refuse_a_target_with_a_reason(officer_a: User, reviewer: User) ->
     assert "within the deadline" in page and "/console/cases/" not in page
     # A settled target cannot be refused again; a suspension is decided on the case.
     again = desk.post(f"{base}/targets/{first.pk}/refuse",
-                      {f"t{first.pk}-refusal_reason": "out_of_scope"})
+                      {f"t{first.pk}-refuse-refusal_reason": "out_of_scope"})
     assert again.status_code == 409
     record = desk.post(f"{base}/targets/{second.pk}/record", {
-        f"t{second.pk}-outcome": "actioned", f"t{second.pk}-note": "Suspended."})
+        f"t{second.pk}-record-outcome": "actioned", f"t{second.pk}-record-note": "Suspended."})
     assert record.status_code == 422
     assert "deciding the case" in record.content.decode()
     assert desk.post(f"{base}/targets/{second.pk}/nonsense", {}).status_code == 404
@@ -391,11 +403,12 @@ def test_staff_record_an_information_request_as_actioned(officer_a: User, review
     base = f"/agency/requests/{filed.pk}"
     desk = client_for(reviewer)
     assert f'action="{base}/targets/{item.pk}/record"' in desk.get(f"{base}/").content.decode()
-    no_note = desk.post(f"{base}/targets/{item.pk}/record", {f"t{item.pk}-outcome": "actioned"})
+    no_note = desk.post(f"{base}/targets/{item.pk}/record",
+                        {f"t{item.pk}-record-outcome": "actioned"})
     assert no_note.status_code == 422
     response = desk.post(f"{base}/targets/{item.pk}/record", {
-        f"t{item.pk}-outcome": "partially_actioned",
-        f"t{item.pk}-note": "Subscriber data sent by secure mail; call logs not kept."})
+        f"t{item.pk}-record-outcome": "partially_actioned",
+        f"t{item.pk}-record-note": "Subscriber data sent by secure mail; call logs not kept."})
     assert response.status_code == 303
     item.refresh_from_db()
     assert item.outcome == TargetOutcome.PARTIALLY_ACTIONED

@@ -155,6 +155,11 @@ def _visible_or_404(actor: Actor, request_id: int) -> AgencyRequest:
     return found
 
 
+def _prefix(target_id: int, action: str) -> str:
+    """Each form of each target has its own field names and ids on the page."""
+    return f"t{target_id}-{action}"
+
+
 @dataclass
 class TargetRow:
     item: RequestTarget
@@ -187,13 +192,13 @@ def _render_request(
                         decision_label=item.decision.get_outcome_display()
                         if item.decision else "")
         if may_answer and item.outcome == TargetOutcome.NEEDS_INFORMATION:
-            row.answer_form = AnswerForm(prefix=f"t{item.pk}")
+            row.answer_form = AnswerForm(prefix=_prefix(item.pk, "answer"))
         if may_respond and item.outcome in OPEN_TARGET_OUTCOMES:
-            row.refuse_form = RefuseForm(prefix=f"t{item.pk}")
+            row.refuse_form = RefuseForm(prefix=_prefix(item.pk, "refuse"))
             if item.outcome == TargetOutcome.PENDING:
-                row.ask_form = AskForm(prefix=f"t{item.pk}")
+                row.ask_form = AskForm(prefix=_prefix(item.pk, "ask"))
             if recordable:
-                row.record_form = RecordForm(prefix=f"t{item.pk}")
+                row.record_form = RecordForm(prefix=_prefix(item.pk, "record"))
         if bound is not None and bound[0] == item.pk:
             action, form = bound[1], bound[2]
             setattr(row, f"{action}_form", form)
@@ -281,7 +286,7 @@ def target_answer(request: HttpRequest, request_id: int, target_id: int) -> Http
     _visible_or_404(actor, request_id)
     if not _may_file(actor):
         raise PermissionDenied(Perm.AGENCY_REQUEST_CREATE.value)
-    form = AnswerForm(request.POST, prefix=f"t{target_id}")
+    form = AnswerForm(request.POST, prefix=_prefix(target_id, "answer"))
     if not form.is_valid():
         return _render_request(request, request_id, status=422,
                                bound=(target_id, "answer", form))
@@ -305,7 +310,7 @@ def target_respond(request: HttpRequest, request_id: int, target_id: int, action
     form_class = RESPONSE_FORMS.get(action)
     if form_class is None:
         raise Http404
-    form = form_class(request.POST, prefix=f"t{target_id}")
+    form = form_class(request.POST, prefix=_prefix(target_id, action))
     if not form.is_valid():
         return _render_request(request, request_id, status=422, bound=(target_id, action, form))
     try:

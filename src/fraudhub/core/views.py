@@ -56,8 +56,11 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    if actor_for(request).has_perm(Perm.CASE_LIST):
+    actor = actor_for(request)
+    if actor.has_perm(Perm.CASE_LIST):
         return resolve_url(settings.LOGIN_REDIRECT_URL)
+    if actor.has_perm(Perm.AGENCY_REQUEST_VIEW):
+        return resolve_url("portal:list")  # an agency's officer: the own requests
     return resolve_url("home")
 
 
