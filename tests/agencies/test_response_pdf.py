@@ -139,7 +139,7 @@ def test_unusual_text_does_not_break_the_document(officer: Actor) -> None:
     target = request.targets.get()
     RequestTarget.objects.filter(pk=target.pk).update(
         outcome="refused", refusal_reason="other", handled_at=request.received_at,
-        note="Dòng 1\nDòng 2\tđã\x00 " + "rất dài " * 200 + " 🚫 emoji")
+        note="Dòng 1\nDòng 2\tđã\x07 " + "rất dài " * 200 + " 🚫 emoji")
 
     pdf = response_pdf_render(request=request)
 

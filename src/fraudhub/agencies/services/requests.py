@@ -184,7 +184,7 @@ def agency_request_create(*, actor: Actor, data: RequestInput) -> AgencyRequest:
     assert data.legal_basis.date is not None  # checked by _validate
     with transaction.atomic():
         request = AgencyRequest(
-            number=f"pending-{uuid.uuid4().hex}", agency=agency, kind=data.kind,
+            number=f"pending-{uuid.uuid4().hex[:24]}", agency=agency, kind=data.kind,
             channel=data.channel, recorded_on_behalf=on_behalf, filed_by=actor.identity,
             filed_by_label=actor.label[:200], contact_email=data.contact_email,
             reason=data.reason, fraud_type=data.fraud_type,
