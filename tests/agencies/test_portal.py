@@ -20,6 +20,7 @@ from fraudhub.agencies.models import (
     TargetOutcome,
 )
 from fraudhub.agencies.services.outcomes import TargetResponse, request_target_respond
+from fraudhub.agencies.target_list import TargetRow, rows_from_csv
 from fraudhub.cases.models import Case
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import AuditEntry, Organization, User
@@ -241,6 +242,20 @@ def test_a_csv_with_a_bad_row_keeps_the_good_ones_and_names_the_bad_line(officer
     assert "Unknown kind weird" in html
 
 
+def test_an_unreadable_csv_line_keeps_the_rows_before_it(officer_a: User) -> None:
+    # A field past the csv module's limit used to end in a 500 (here and in the API).
+    csv_text = f"target\n{ACCOUNT_A}\n{'x' * 200_000}\n{ACCOUNT_B}\n"
+    response = client_for(officer_a).post("/agency/requests/new/", form_data(
+        targets="", targets_csv=SimpleUploadedFile("t.csv", csv_text.encode(), "text/csv")),
+        follow=True)
+    assert response.status_code == 200
+    filed = AgencyRequest.objects.get()
+    assert filed.target_count == 1
+    assert [row["line"] for row in filed.rejected_rows] == [3]
+    assert "cannot be read from this line on" in response.content.decode()
+    assert rows_from_csv("target\n\"a,b\n")[0] == TargetRow(line=2, target="a,b\n")
+
+
 def test_a_form_with_errors_keeps_what_was_typed(officer_a: User) -> None:
     client = client_for(officer_a)
     response = client.post("/agency/requests/new/", form_data(
@@ -425,3 +440,12 @@ def test_hostile_text_is_escaped_on_the_request_page(officer_a: User) -> None:
     html = client_for(officer_a).get(f"/agency/requests/{filed.pk}/").content.decode()
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;" in html
+
+
+def test_numbers_out_of_range_are_404_not_500(officer_a: User) -> None:
+    client = client_for(officer_a)
+    big = "9" * 30
+    assert client.get(f"/agency/requests/{big}/").status_code == 404
+    assert client.get(f"/agency/requests/{big}/document.pdf").status_code == 404
+    assert client.post(f"/agency/requests/{big}/targets/{big}/answer", {}).status_code == 404
+    assert client.get("/agency/?page=abc&status=").status_code == 200

@@ -96,7 +96,18 @@ def rows_from_csv(text: str) -> list[TargetRow | RejectedRow]:
     has_header = "target" in header
     rows: list[TargetRow | RejectedRow] = []
     reader = csv.reader(io.StringIO(text))
-    for index, cells in enumerate(reader):
+    index = -1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # A field past the csv module's limit, say: the rows read so far stand.
+            rows.append(RejectedRow(line=reader.line_num, value="", error=_(
+                "The CSV file cannot be read from this line on: %(e)s") % {"e": exc}))
+            break
+        index += 1
         line = reader.line_num
         if has_header and index == 0:
             continue
