@@ -20,7 +20,7 @@ from fraudhub.agencies.models import (
     TargetOutcome,
 )
 from fraudhub.agencies.services.outcomes import TargetResponse, request_target_respond
-from fraudhub.agencies.target_list import TargetRow, rows_from_csv
+from fraudhub.agencies.target_list import RejectedRow, TargetRow, rows_from_csv
 from fraudhub.cases.models import Case
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import AuditEntry, Organization, User
@@ -242,18 +242,26 @@ def test_a_csv_with_a_bad_row_keeps_the_good_ones_and_names_the_bad_line(officer
     assert "Unknown kind weird" in html
 
 
-def test_an_unreadable_csv_line_keeps_the_rows_before_it(officer_a: User) -> None:
-    # A field past the csv module's limit used to end in a 500 (here and in the API).
+def test_an_overlong_csv_line_is_rejected_alone(officer_a: User) -> None:
+    # A field past the csv module's limit used to end in a 500 (here and in the API), then
+    # dropped every row after it.
     csv_text = f"target\n{ACCOUNT_A}\n{'x' * 200_000}\n{ACCOUNT_B}\n"
     response = client_for(officer_a).post("/agency/requests/new/", form_data(
         targets="", targets_csv=SimpleUploadedFile("t.csv", csv_text.encode(), "text/csv")),
         follow=True)
     assert response.status_code == 200
     filed = AgencyRequest.objects.get()
-    assert filed.target_count == 1
+    assert filed.target_count == 2
     assert [row["line"] for row in filed.rejected_rows] == [3]
-    assert "cannot be read from this line on" in response.content.decode()
+    assert "Longer than 4096 characters" in response.content.decode()
     assert rows_from_csv("target\n\"a,b\n")[0] == TargetRow(line=2, target="a,b\n")
+
+
+def test_an_unclosed_quote_keeps_the_rows_before_it() -> None:
+    rows = rows_from_csv(f"target\n{ACCOUNT_A}\n\"{'x' * 3000}\n" + f"{'y' * 3000}\n" * 50)
+    assert rows[0] == TargetRow(line=2, target=ACCOUNT_A)
+    assert isinstance(rows[1], RejectedRow)
+    assert "cannot be read from this line on" in rows[1].error
 
 
 def test_a_form_with_errors_keeps_what_was_typed(officer_a: User) -> None:

@@ -24,6 +24,8 @@ from fraudhub.core.errors import ValidationFailed
 from fraudhub.indicators.types import InvalidIndicator, canonicalize
 
 RAW_MAX = 1024
+# A CSV line holds a target, a kind and a platform: anything much longer is not a target row.
+LINE_MAX = 4 * RAW_MAX
 CSV_COLUMNS = ("target", "kind", "platform")
 
 # The indicator type a guessed value has, as the kind of target it is.
@@ -87,15 +89,23 @@ def rows_from_json(items: Iterable[Any]) -> list[TargetRow | RejectedRow]:
 
 
 def rows_from_csv(text: str) -> list[TargetRow | RejectedRow]:
-    """CSV rows, numbered by their line in the file (the header is line 1)."""
-    text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    if not lines:
-        return []
+    """CSV rows, numbered by their line in the file (the header is line 1).
+
+    A line far longer than any target is rejected on its own before the csv module sees it
+    (past its field limit it would stop reading), so the rows after it still count.
+    """
+    lines = text.lstrip("\ufeff").split("\n")
+    rows: list[TargetRow | RejectedRow] = []
+    for number, physical in enumerate(lines, start=1):
+        if len(physical) > LINE_MAX:
+            rows.append(RejectedRow(line=number, value=physical[:200],
+                                    error=_("Longer than %(n)d characters.") % {"n": LINE_MAX}))
+            lines[number - 1] = ""
+    if not any(line.strip() for line in lines):
+        return rows
     header = [cell.strip().lower() for cell in next(csv.reader([lines[0]]), [])]
     has_header = "target" in header
-    rows: list[TargetRow | RejectedRow] = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO("\n".join(lines)))
     index = -1
     while True:
         try:
@@ -103,7 +113,7 @@ def rows_from_csv(text: str) -> list[TargetRow | RejectedRow]:
         except StopIteration:
             break
         except csv.Error as exc:
-            # A field past the csv module's limit, say: the rows read so far stand.
+            # An unclosed quote swallowing the rest of the file, say: the rows so far stand.
             rows.append(RejectedRow(line=reader.line_num, value="", error=_(
                 "The CSV file cannot be read from this line on: %(e)s") % {"e": exc}))
             break
@@ -122,6 +132,7 @@ def rows_from_csv(text: str) -> list[TargetRow | RejectedRow]:
             rows.append(TargetRow(line=line, target=cells[0],
                                   kind=cells[1] if len(cells) > 1 else "",
                                   platform=cells[2] if len(cells) > 2 else ""))
+    rows.sort(key=lambda row: row.line)
     return rows
 
 
