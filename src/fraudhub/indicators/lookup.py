@@ -8,7 +8,6 @@ public reads on top of this module.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ import phonenumbers
 from django.conf import settings
 from django.db import connection, models
 from django.utils.translation import gettext as _
-from phonenumbers import PhoneMetadata, PhoneNumberFormat
+from phonenumbers import PhoneNumberFormat
 
 from fraudhub.indicators.models import Indicator, IndicatorStatus
 from fraudhub.indicators.types import (
@@ -32,6 +31,7 @@ from fraudhub.indicators.types import (
 )
 from fraudhub.indicators.types.bank_account import ANY_BANK
 from fraudhub.indicators.types.domain import parse_ip, registrable_domain, split_url
+from fraudhub.indicators.types.phone import e164_number
 
 MAX_RAW_LENGTH = 2048  # longer input is not a value anybody typed or pasted
 BULK_MAX_ITEMS = 1000
@@ -139,37 +139,13 @@ def read_query(raw: str, type_key: str | None) -> Query:
     return query
 
 
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-
-
 def e164_phone(raw: str) -> str | None:
     """``raw`` itself when it is a valid number already written in E.164, else None.
 
-    Bulk callers (banks, telcos) mostly send numbers already in E.164. For those this gives
-    exactly what PhoneType.normalize gives, at a third of the cost: the number is built from its
-    digits instead of parsed, then validated by phonenumbers. Whatever parsing could read
-    differently -- a national part that starts with the national prefix or a leading zero -- is
-    left to the full path (None), as is every invalid number.
+    Exactly what PhoneType.normalize gives for such input, at a third of the cost (see
+    :func:`fraudhub.indicators.types.phone.e164_number`).
     """
-    if not _E164.match(raw):
-        return None
-    digits = raw[1:]
-    for size in (1, 2, 3):
-        country_code = int(digits[:size])
-        if country_code not in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            continue
-        national = digits[size:]
-        metadata = PhoneMetadata.metadata_for_region_or_calling_code(
-            country_code, phonenumbers.region_code_for_country_code(country_code))
-        if metadata is None or national.startswith("0"):
-            return None
-        prefix = metadata.national_prefix_for_parsing
-        if prefix and re.match(prefix, national):
-            return None
-        number = phonenumbers.PhoneNumber(country_code=country_code,
-                                          national_number=int(national))
-        return raw if phonenumbers.is_valid_number(number) else None
-    return None
+    return raw if e164_number(raw) is not None else None
 
 
 def add_site_query(query: Query) -> None:

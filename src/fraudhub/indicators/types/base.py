@@ -49,6 +49,14 @@ class IndicatorType(abc.ABC):
 # --- text helpers shared by several types -------------------------------------------------
 
 
+_WHITESPACE = re.compile(r"\s")  # the same characters as str.isspace(), found in C
+
+
+def has_space(text: str) -> bool:
+    """Whether ``text`` contains any whitespace (``any(c.isspace() ...)`` without a Python loop)."""
+    return _WHITESPACE.search(text) is not None
+
+
 # Vietnamese text is matched against bank names and keywords without diacritics because people
 # type both "số tài khoản" and "so tai khoan". The table maps each precomposed letter to exactly
 # one ASCII letter so that positions in the folded text are positions in the original.
@@ -100,9 +108,23 @@ _DEFANG_AT = re.compile(r"\[@\]|\(@\)|\[at\]|\(at\)|\{at\}", re.IGNORECASE)
 _DEFANG_SCHEME = re.compile(r"^(?:hxxp|h\*\*p|h__p|hxp)(s?)(?=:|\[:)", re.IGNORECASE)
 
 
+def _may_be_defanged(text: str) -> bool:
+    """False when no defanging pattern can match ``text`` (stripped): a cheap exact pre-check.
+
+    Every pattern above contains a bracket, except the scheme ones, which start with "h" and
+    then "x", "*" or "_". Type guessing calls refang several times per value and almost no value
+    is defanged; this spares it five regular-expression passes each time.
+    """
+    return ("[" in text or "(" in text or "{" in text
+            or (text[:1] in ("h", "H") and text[1:2] in ("x", "X", "*", "_")))
+
+
 def refang(text: str) -> str:
     """Undo the usual defanging of URLs, hosts and e-mail addresses."""
-    text = _DEFANG_SCHEME.sub(r"http\1", text.strip())
+    text = text.strip()
+    if not _may_be_defanged(text):
+        return text
+    text = _DEFANG_SCHEME.sub(r"http\1", text)
     text = _DEFANG_SCHEME_SEP.sub("://", text)
     text = _DEFANG_COLON.sub(":", text)
     text = _DEFANG_DOT.sub(".", text)
@@ -110,6 +132,8 @@ def refang(text: str) -> str:
 
 
 def is_defanged(text: str) -> bool:
+    if not _may_be_defanged(text.strip()):
+        return False
     return bool(
         _DEFANG_SCHEME.search(text.strip())
         or _DEFANG_DOT.search(text)

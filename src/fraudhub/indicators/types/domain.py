@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from urllib.parse import SplitResult, urlsplit
@@ -9,7 +10,7 @@ from urllib.parse import SplitResult, urlsplit
 import idna
 import tldextract
 
-from .base import IndicatorType, InvalidIndicator, refang
+from .base import IndicatorType, InvalidIndicator, has_space, refang
 
 # Only the suffix list bundled with tldextract: a lookup must never wait on, or fail because of,
 # a download. Private suffixes (github.io, blogspot.com, vercel.app…) are honoured so that one
@@ -24,8 +25,13 @@ _HOST_SHAPE = re.compile(r"^(?:[^\s./@:]+\.)+[^\s./@:0-9][^\s./@:]*\.?$")
 
 
 def parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = host.strip("[]")
+    # An IPv6 address has a ":", an IPv4 one only ASCII digits and dots: any other host name
+    # is answered here, without the two exceptions ipaddress raises to say no.
+    if ":" not in text and not (text.isascii() and text.replace(".", "").isdigit()):
+        return None
     try:
-        return ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(text)
     except ValueError:
         return None
 
@@ -55,8 +61,13 @@ def host_to_unicode(ascii_host: str) -> str:
         return ascii_host
 
 
+@functools.lru_cache(maxsize=8192)
 def registrable_domain(ascii_host: str) -> str | None:
-    """The registrable domain of an ASCII host, or None when it has no known public suffix."""
+    """The registrable domain of an ASCII host, or None when it has no known public suffix.
+
+    Cached: a pure function of the host and the bundled suffix list, asked several times for one
+    host (a link, then the site it is on) and for the same few hosts again and again in scans.
+    """
     parts = _EXTRACT(ascii_host)
     if parts.suffix and parts.domain:
         return f"{parts.domain}.{parts.suffix}"
@@ -115,6 +126,6 @@ class DomainType(IndicatorType):
 
     def looks_like(self, raw: str) -> bool:
         text = refang(raw).strip()
-        if not text or any(c.isspace() for c in text) or "@" in text:
+        if not text or has_space(text) or "@" in text:
             return False
         return bool(_HOST_SHAPE.match(split_host(text)))

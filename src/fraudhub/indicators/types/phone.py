@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from phonenumbers import PhoneMetadata, PhoneNumberFormat
 
 from .base import IndicatorType, InvalidIndicator
@@ -26,14 +29,8 @@ def default_region() -> str:
     module works outside Django.
     """
     try:
-        from django.conf import settings
-        from django.core.exceptions import ImproperlyConfigured
-
-        try:
-            region = getattr(settings, "FRAUDHUB_DEFAULT_REGION", None)
-        except ImproperlyConfigured:
-            region = None
-    except ImportError:
+        region = getattr(settings, "FRAUDHUB_DEFAULT_REGION", None)
+    except ImproperlyConfigured:
         region = None
     return str(region).upper() if region else FALLBACK_REGION
 
@@ -43,10 +40,99 @@ def parse_phone(raw: str, region: str | None = None) -> phonenumbers.PhoneNumber
     text = raw.strip()
     if text.lower().startswith("tel:"):
         text = text[4:]
+    region = region or default_region()
+    number = _international_fast(text) if text[:1] == "+" else _national_fast(text, region)
+    if number is not None:
+        return number
     try:
-        number = phonenumbers.parse(text, region or default_region())
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+# Digits in groups split by single spaces, dots or dashes: how people write a national number.
+_GROUPED_DIGITS = re.compile(r"\d+(?:[ .\-]\d+)*")
+_PLUS_GROUPED_DIGITS = re.compile(r"\+\d+(?:[ .\-]\d+)*")
+_GROUP_SEPARATORS = str.maketrans("", "", " .-")
+
+
+@functools.cache
+def _trunk_prefix(region: str) -> tuple[str, int, re.Pattern[str] | None] | None:
+    """(national prefix, country code, international prefix) when the region's numbers are
+    written nationally as a plain literal prefix (VN: "0") with no rewriting rule, else None."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return None
+    prefix = metadata.national_prefix_for_parsing
+    if (not prefix or not prefix.isdigit() or metadata.national_prefix_transform_rule
+            or metadata.country_code is None):
+        return None
+    idd = re.compile(metadata.international_prefix) if metadata.international_prefix else None
+    return prefix, metadata.country_code, idd
+
+
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+def e164_number(text: str) -> phonenumbers.PhoneNumber | None:
+    """The number ``text`` is when it is a valid number written exactly in E.164, else None.
+
+    Bulk callers (banks, telcos) mostly send numbers already in E.164. For those this gives
+    exactly what parsing gives, at a third of the cost: the number is built from its digits
+    instead of parsed, then validated by phonenumbers. Whatever parsing could read differently
+    -- a national part that starts with the national prefix or a leading zero -- is left to the
+    full parse (None), as is every invalid number.
+    """
+    if not _E164.fullmatch(text) or not text.isascii():
+        return None
+    digits = text[1:]
+    for size in (1, 2, 3):
+        country_code = int(digits[:size])
+        if country_code not in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            continue
+        national = digits[size:]
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(
+            country_code, phonenumbers.region_code_for_country_code(country_code))
+        if metadata is None or national.startswith("0"):
+            return None
+        prefix = metadata.national_prefix_for_parsing
+        if prefix and re.match(prefix, national):
+            return None
+        number = phonenumbers.PhoneNumber(country_code=country_code,
+                                          national_number=int(national))
+        return number if phonenumbers.is_valid_number(number) else None
+    return None
+
+
+def _international_fast(text: str) -> phonenumbers.PhoneNumber | None:
+    """:func:`e164_number` for "+84 912 345 678": parsing drops the separators just so."""
+    if not _PLUS_GROUPED_DIGITS.fullmatch(text):
+        return None
+    return e164_number("+" + text[1:].translate(_GROUP_SEPARATORS))
+
+
+def _national_fast(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The valid number that a national spelling ("0912 345 678") stands for, without parsing.
+
+    phonenumbers.parse spends most of its time on what such text does not have (letters,
+    extensions, country codes, carrier codes). For plain digit groups that start with the
+    region's literal trunk prefix, parse strips that prefix and keeps the rest whenever the rest
+    is a valid number; this builds that number directly and validates it. Anything else -- and
+    any number this finds invalid -- goes through the full parse (None here), so the answer is
+    always parse's. tests/indicators/test_phone.py compares the two on many numbers.
+    """
+    trunk = _trunk_prefix(region)
+    if trunk is None or not _GROUPED_DIGITS.fullmatch(text):
+        return None
+    prefix, country_code, idd = trunk
+    digits = text.translate(_GROUP_SEPARATORS)
+    national = digits[len(prefix):]
+    if (not digits.startswith(prefix) or not national or national[0] == "0"
+            or not digits.isascii() or len(national) > 17
+            or digits.startswith(str(country_code)) or (idd is not None and idd.match(digits))):
+        return None
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
     return number if phonenumbers.is_valid_number(number) else None
 
 

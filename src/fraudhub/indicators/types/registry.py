@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .bank_account import BankAccountType
 from .base import IndicatorType, InvalidIndicator
 from .crypto_wallet import CryptoWalletType
@@ -45,31 +47,61 @@ def normalize(type_key: str, raw: str) -> str:
     return get_type(type_key).normalize(raw)
 
 
+# Only ASCII digits and the punctuation people write numbers with: phone numbers and account
+# numbers, most of what bulk callers send. Such text cannot have the letters, "@" or ":" that
+# social accounts, e-mail addresses and IBANs need, so those checks are skipped for it.
+_DIGITISH = re.compile(r"[0-9\s().+\-/]*")
+
+
 def _candidates(raw: str) -> list[str]:
     """Types ``raw`` may be, most specific first.
 
     A social-platform URL is an account before it is a URL; digits are a phone before they are
     an account at an unnamed bank; a bare host is a domain only when nothing else fits.
     """
+    text = raw.strip()
+    if _DIGITISH.fullmatch(text):
+        return _digit_candidates(text)
     url, social = REGISTRY["url"], REGISTRY["social_account"]
     found: list[str] = []
-    if url.looks_like(raw):
-        if social.looks_like(raw):
+    if url.looks_like(text):
+        if social.looks_like(text):
             found.append("social_account")
         found.append("url")
-    elif social.looks_like(raw):
+    elif social.looks_like(text):
         found.append("social_account")
-    if REGISTRY["crypto_wallet"].looks_like(raw):
+    if REGISTRY["crypto_wallet"].looks_like(text):
         found.append("crypto_wallet")
-    if REGISTRY["email"].looks_like(raw):
+    if REGISTRY["email"].looks_like(text):
         found.append("email")
-    if _BANK.looks_like_iban(raw):
+    if _BANK.looks_like_iban(text):
         found.append("bank_account")
-    if REGISTRY["phone"].looks_like(raw):
+    if REGISTRY["phone"].looks_like(text):
         found.append("phone")
-    if "bank_account" not in found and _BANK.looks_like(raw):
+    if "bank_account" not in found and _BANK.looks_like(text):
         found.append("bank_account")
-    if REGISTRY["domain"].looks_like(raw):
+    if REGISTRY["domain"].looks_like(text):
+        found.append("domain")
+    return found
+
+
+def _digit_candidates(text: str) -> list[str]:
+    """:func:`_candidates` for text of digits and number punctuation only (see _DIGITISH).
+
+    The same answer in the same order, with the checks that cannot succeed left out: a link
+    needs a "/" here (digits.digits/...), a wallet 25 to 35 characters (base58 of digits alone),
+    a host a "."; social accounts, e-mail addresses and IBANs need letters, "@" or ":".
+    """
+    found: list[str] = []
+    if "/" in text and REGISTRY["url"].looks_like(text):
+        found.append("url")
+    if 25 <= len(text) <= 35 and REGISTRY["crypto_wallet"].looks_like(text):
+        found.append("crypto_wallet")
+    if REGISTRY["phone"].looks_like(text):
+        found.append("phone")
+    if _BANK.looks_like(text):
+        found.append("bank_account")
+    if "." in text and REGISTRY["domain"].looks_like(text):
         found.append("domain")
     return found
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
-from .base import IndicatorType, InvalidIndicator, refang
+from .base import IndicatorType, InvalidIndicator, has_space, refang
 from .domain import split_url
 from .phone import parse_phone
 
@@ -314,7 +314,7 @@ class SocialAccountType(IndicatorType):
         spoken = _SPOKEN.match(text)
         if spoken and spoken.group(1).strip().lower() in PLATFORM_ALIASES:
             return True
-        if not text or any(c.isspace() for c in text):
+        if not text or has_space(text):
             return False
         hostish = _HOSTISH.match(refang(text))
         if hostish and social_host(hostish.group(1).rpartition("@")[2].split(":")[0]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .base import IndicatorType, InvalidIndicator, is_defanged, refang
+from .base import IndicatorType, InvalidIndicator, has_space, is_defanged, refang
 from .domain import host_to_unicode, parse_ip, registrable_domain, split_url, to_ascii_host
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
@@ -65,7 +65,7 @@ class UrlType(IndicatorType):
 
     def normalize(self, raw: str) -> str:
         text = refang(raw).strip().strip("<>\"'")
-        if not text or any(c.isspace() for c in text):
+        if not text or has_space(text):
             raise InvalidIndicator("not a valid web address")
         parts = split_url(_with_scheme(text))
         scheme = parts.scheme.lower()
