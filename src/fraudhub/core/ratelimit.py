@@ -8,14 +8,91 @@ from __future__ import annotations
 
 import abc
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils.module_loading import import_string
 
 from fraudhub.core.models import RateLimitCounter
+
+
+def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Every row of one statement; on PostgreSQL as a prepared statement of the connection.
+
+    Django binds parameters on the client, so PostgreSQL parses and plans each statement anew.
+    For the statements run on every lookup (this limiter's upsert, the indicator reads) that was
+    most of the database's CPU time; prepared once per connection, they are only executed. The
+    statement text must not vary with the data (use ``= ANY(%s)`` with a list, not ``IN``).
+    Elsewhere (SQLite) this is a plain cursor. Either way the statement goes through Django's
+    cursor wrapper: errors are Django's, and it is logged and counted like any other query.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _prepared_cursor(connection)
+    wrapped = (_prepared_debug_wrapper_class()(raw, connection) if connection.queries_logged
+               else connection.make_cursor(raw))
+    with wrapped as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _prepared_cursor(wrapper: Any) -> Any:
+    """A server-binding psycopg cursor that prepares what it runs, set up as Django sets up its
+    own (PostgreSQL backend, create_cursor): the same connection, the same time zone."""
+    # Defined only when psycopg 3 is installed, so absent from django-stubs.
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        TIMESTAMPTZ_OID,
+        register_tzloader,
+    )
+    from psycopg.pq import Format
+
+    if wrapper.connection.prepare_threshold is None:
+        # Django turns psycopg's automatic preparation off with None, which also refuses an
+        # explicit prepare=True. A threshold no statement reaches keeps it off for everything
+        # else (Django's client-binding cursors never prepare anyway) and lets these prepare.
+        wrapper.connection.prepare_threshold = 2**31 - 1
+    cursor = _prepared_cursor_class()(wrapper.connection)
+    loader = wrapper.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if wrapper.timezone != loader.timezone:
+        register_tzloader(wrapper.timezone, cursor)
+    return cursor
+
+
+@cache
+def _prepared_debug_wrapper_class() -> type:
+    from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        # Django's debug wrapper reads the statement back from psycopg, which keeps none for a
+        # prepared one; log it with its parameters interpolated, as for any other query.
+        def execute(self, sql: Any, params: Any = None) -> Any:
+            with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparedDebugWrapper
+
+
+@cache
+def _prepared_cursor_class() -> type:
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
+
+    class PreparedCursor(ServerBindingCursor):
+        # psycopg prepares a statement when asked to; Django never asks (its
+        # prepare_threshold is None), so this cursor always does.
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return PreparedCursor
 
 
 @dataclass(frozen=True)
@@ -49,10 +126,8 @@ class DatabaseRateLimiter(RateLimiter):
     def hit(self, key: str, *, limit: int, window_seconds: int) -> RateDecision:
         start, retry_after = self._window(window_seconds)
         sql = self._UPSERT.format(table=RateLimitCounter._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key[:200], start])
-            row = cursor.fetchone()
-        count = int(row[0]) if row else limit + 1
+        rows = fetch_prepared(sql, [key[:200], start])
+        count = int(rows[0][0]) if rows else limit + 1
         return RateDecision(allowed=count <= limit, retry_after=retry_after)
 
     @staticmethod

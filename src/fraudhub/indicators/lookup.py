@@ -21,6 +21,7 @@ from django.db import connection, models
 from django.utils.translation import gettext as _
 from phonenumbers import PhoneNumberFormat
 
+from fraudhub.core.ratelimit import fetch_prepared
 from fraudhub.indicators.models import Indicator, IndicatorStatus
 from fraudhub.indicators.types import (
     TYPE_KEYS,
@@ -220,36 +221,40 @@ def _select(visible: Sequence[str], values: dict[str, set[str]]) -> list[Row]:
     """
     if not values:
         return []
+    postgres = connection.vendor == "postgresql"
+
+    def among(items: Iterable[str]) -> tuple[str, list[Any]]:
+        # On PostgreSQL one array parameter, so that the statement text is the same whatever
+        # the number of values and its prepared form is reused (see fetch_prepared).
+        wanted = list(items)
+        if postgres:
+            return "= ANY(%s)", [wanted]
+        return f"IN ({', '.join(['%s'] * len(wanted))})", wanted
+
+    seen_in, seen_params = among(visible)
     # Only quoted identifiers and placeholders are interpolated; every value is a parameter.
     head = (f"SELECT {', '.join(_column(name) for name in _ROW)} "  # noqa: S608
             f"FROM {connection.ops.quote_name(Indicator._meta.db_table)} "
             f"WHERE {_column('removed_at')} IS NULL "
-            f"AND {_column('distribution')} IN ({', '.join(['%s'] * len(visible))}) ")
-    branches: list[str] = []
-    params: list[str] = []
+            f"AND {_column('distribution')} {seen_in} ")
+    branches: list[tuple[str, list[Any]]] = []
     for type_key, wanted in values.items():
-        marks = ", ".join(["%s"] * len(wanted))
-        params.extend(visible)
+        wanted_in, wanted_params = among(sorted(wanted))
         if type_key == "bank_account":
-            branches.append(f"{head}AND {_column('match_key')} IN ({marks})")
+            branches.append((f"{head}AND {_column('match_key')} {wanted_in}",
+                             [*seen_params, *wanted_params]))
         else:
-            branches.append(f"{head}AND {_column('type')} = %s AND {_column('value')} IN ({marks})")
-            params.append(type_key)
-        params.extend(wanted)
+            branches.append((f"{head}AND {_column('type')} = %s AND {_column('value')} {wanted_in}",
+                             [*seen_params, type_key, *wanted_params]))
     fetched: list[Any] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite" or len(branches) == 1:
-            cursor.execute(" UNION ALL ".join(branches), params)
-            fetched = cursor.fetchall()
-        else:
-            # On PostgreSQL a UNION of the branches tempts the planner into a parallel plan
-            # whose workers take longer to start than the index scans take to run.
-            start = 0
-            for branch in branches:
-                count = branch.count("%s")
-                cursor.execute(branch, params[start:start + count])
-                fetched.extend(cursor.fetchall())
-                start += count
+    if postgres:
+        # One statement per type: a UNION of the branches tempts the planner into a parallel
+        # plan whose workers take longer to start than the index scans take to run.
+        for sql, params in branches:
+            fetched.extend(fetch_prepared(sql, params))
+    else:
+        fetched = fetch_prepared(" UNION ALL ".join(sql for sql, _ in branches),
+                                 [param for _, params in branches for param in params])
     lists: dict[Any, list[str]] = {}  # fraud types repeat: parse each distinct text once
     return [
         (t, v, k, st, conf, rep, _json_list(ft, lists), _aware(first), _aware(last))

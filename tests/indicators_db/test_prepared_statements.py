@@ -1,0 +1,75 @@
+"""Lookup reads and the rate limiter's upsert run as prepared statements on PostgreSQL.
+
+They go through Django's cursor wrapper all the same: counted, logged, errors wrapped.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from fraudhub.core.actors import Actor
+from fraudhub.core.ratelimit import DatabaseRateLimiter, fetch_prepared
+from fraudhub.indicators.models import IndicatorStatus
+from fraudhub.indicators.selectors import indicator_lookup, indicator_lookup_many
+from tests.indicators_db.factories import make_indicator
+
+pytestmark = pytest.mark.django_db
+
+
+def _prepared(fragment: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                       [f"%{fragment}%"])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_rows_are_those_of_a_plain_cursor() -> None:
+    make_indicator("+84912345678", status=IndicatorStatus.SCAM)
+    sql = "SELECT value, status FROM indicators_indicator WHERE value = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["+84912345678"])
+        expected = cursor.fetchall()
+    assert fetch_prepared(sql, ["+84912345678"]) == [tuple(row) for row in expected]
+    assert fetch_prepared(sql, ["+84912345678"]) == [("+84912345678", "scam")]
+
+
+def test_statements_are_counted_and_errors_are_djangos() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        fetch_prepared("SELECT 1", [])
+    assert len(queries) == 1
+    with pytest.raises(DatabaseError), transaction.atomic():
+        fetch_prepared("SELECT * FROM no_such_table WHERE x = %s", [1])
+
+
+def test_many_values_are_one_statement_text() -> None:
+    """Bulk lookups of any size share one statement per type (an array, not IN (...))."""
+    make_indicator("+84912345678", status=IndicatorStatus.SCAM)
+    make_indicator("970436:0071000123456", status=IndicatorStatus.SUSPICIOUS)
+    for count in (1, 7, 300):
+        items = [("+84912345678", None)]
+        items += [(f"+849123400{n % 100:02d}", None) for n in range(count)]
+        items.append(("0071000123456", None))
+        with CaptureQueriesContext(connection) as queries:
+            results = indicator_lookup_many(items=items, actor=Actor.anonymous())
+        assert results[0].status == "scam" and results[-1].status == "suspicious"
+        assert len(queries) == (2 if connection.vendor == "postgresql" else 1)
+    if connection.vendor == "postgresql":  # phones and accounts: two statements, whatever size
+        assert _prepared("indicators_indicator") == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_postgresql_prepares_the_lookup_and_the_limiter() -> None:
+    make_indicator("+84912345678", status=IndicatorStatus.SCAM)
+    assert indicator_lookup(raw="0912 345 678", type_key=None, actor=Actor.anonymous())
+    DatabaseRateLimiter().hit("lookup:test", limit=5, window_seconds=60)
+    assert _prepared("indicators_indicator") >= 1
+    assert _prepared("core_ratelimitcounter") == 1
+
+
+def test_the_limiter_still_counts_every_hit() -> None:
+    limiter = DatabaseRateLimiter()
+    decisions = [limiter.hit("lookup:counted", limit=3, window_seconds=3600) for _ in range(5)]
+    assert [d.allowed for d in decisions] == [True, True, True, False, False]
