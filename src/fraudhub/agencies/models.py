@@ -165,7 +165,7 @@ class ClockEventKind(models.TextChoices):
     RECEIVED = "received", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     WARNING_50 = "warning_50", _("Half of the time used")
-    WARNING_80 = "warning_80", _("80% of the time used")
+    WARNING_80 = "warning_80", _("80 percent of the time used")
     ESCALATED = "escalated", _("Deadline passed, escalated")
     PAUSED = "paused", _("Clock paused: information asked")
     RESUMED = "resumed", _("Clock resumed: information received")

@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
             name='ClockEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('received', 'Received'), ('acknowledged', 'Acknowledged'), ('warning_50', 'Half of the time used'), ('warning_80', '80% of the time used'), ('escalated', 'Deadline passed, escalated'), ('paused', 'Clock paused: information asked'), ('resumed', 'Clock resumed: information received'), ('handled', 'Outcome recorded'), ('document', 'Signed document received')], max_length=16)),
+                ('kind', models.CharField(choices=[('received', 'Received'), ('acknowledged', 'Acknowledged'), ('warning_50', 'Half of the time used'), ('warning_80', '80 percent of the time used'), ('escalated', 'Deadline passed, escalated'), ('paused', 'Clock paused: information asked'), ('resumed', 'Clock resumed: information received'), ('handled', 'Outcome recorded'), ('document', 'Signed document received')], max_length=16)),
                 ('at', models.DateTimeField()),
                 ('detail', models.CharField(blank=True, max_length=500)),
                 ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='agencies.agencyrequest')),
