@@ -60,6 +60,25 @@ def test_scan_answers_every_indicator_with_its_status_and_the_risk(partner: ApiC
 
 
 @pytest.mark.django_db
+def test_the_answer_is_the_declared_scan_schema(partner: ApiClient) -> None:
+    """The endpoint serializes its answer itself; it must still be exactly ScanOut."""
+    from fraudhub.indicators.schemas import ScanOut
+
+    made = make_indicator("+84912345678", status=IndicatorStatus.SCAM, reporters=2,
+                          fraud_types=["fake_police_court"])
+
+    body = scan(partner, MESSAGE).json()
+
+    parsed = ScanOut.model_validate(body)
+    assert parsed.model_dump(mode="json").keys() == body.keys()
+    first = parsed.indicators[0]
+    assert list(body["indicators"][0]) == list(type(first).model_fields)
+    assert (first.first_seen, first.last_seen) == (made.first_seen, made.last_seen)
+    assert first.fraud_types == ["fake_police_court"]
+    assert body["indicators"][2]["first_seen"] is None  # no_data
+
+
+@pytest.mark.django_db
 def test_reasons_follow_the_callers_language(partner: ApiClient) -> None:
     make_indicator("+84912345678", status=IndicatorStatus.SCAM)
 

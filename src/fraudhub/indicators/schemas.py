@@ -68,7 +68,7 @@ class BulkLookupOut(Schema):
                     "types, value *:<digits>.")
 
 
-class ScanIn(Schema):
+class ScanIn(BaseModel):  # a plain pydantic model, like BulkLookupIn: cheaper to validate
     text: str = Field(max_length=SCAN_MAX_CHARS)
 
 
