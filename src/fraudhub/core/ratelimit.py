@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.module_loading import import_string
 
 from fraudhub.core.models import RateLimitCounter
@@ -30,15 +30,18 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     Elsewhere (SQLite) this is a plain cursor. Either way the statement goes through Django's
     cursor wrapper: errors are Django's, and it is logged and counted like any other query.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    # The wrapper itself, not the `connection` proxy: every attribute read through the proxy
+    # is a thread-local lookup, and this runs on every lookup.
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = _prepared_cursor(connection)
-    wrapped = (_prepared_debug_wrapper_class()(raw, connection) if connection.queries_logged
-               else connection.make_cursor(raw))
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        raw = _prepared_cursor(db)
+    wrapped = (_prepared_debug_wrapper_class()(raw, db) if db.queries_logged
+               else db.make_cursor(raw))
     with wrapped as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())

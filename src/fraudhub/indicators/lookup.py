@@ -224,10 +224,11 @@ def _select(visible: Sequence[str], values: dict[str, set[str]]) -> list[Row]:
     postgres = connection.vendor == "postgresql"
 
     def among(items: Iterable[str]) -> tuple[str, list[Any]]:
-        # On PostgreSQL one array parameter, so that the statement text is the same whatever
-        # the number of values and its prepared form is reused (see fetch_prepared).
+        # On PostgreSQL several values are one array parameter, so that the statement text is
+        # the same whatever their number and its prepared form is reused (see fetch_prepared);
+        # one value, the usual single lookup, is a plain parameter: cheaper to send.
         wanted = list(items)
-        if postgres:
+        if postgres and len(wanted) > 1:
             return "= ANY(%s)", [wanted]
         return f"IN ({', '.join(['%s'] * len(wanted))})", wanted
 
