@@ -23,6 +23,11 @@ Run it with the project's interpreter from the repository root::
     .venv/bin/python bench/lookup.py --quick
     .venv/bin/python bench/lookup.py --sizes 1000000 --databases sqlite,postgres
     .venv/bin/python bench/lookup.py                     # 1M and 10M on both: about an hour
+    .venv/bin/python bench/lookup.py --quick --redis-url redis://127.0.0.1:6379/0
+
+By default the server counts rate limits and API key quotas in the database, as the production
+recipe of docs/configuration.md runs it; ``--redis-url`` runs it with FRAUDHUB_REDIS_URL set
+(Redis limiter and cache). Which one was used is printed with the figures.
 
 The PostgreSQL database (``--database-url``, default ``fraudhub_bench_lookup``) is dropped and
 recreated; the SQLite database, the CSV files and the server logs live in a temporary directory
@@ -727,7 +732,13 @@ def bench_database(database: str, args: argparse.Namespace, data: Dataset, work:
            "FRAUDHUB_SECRET_KEY": secrets.token_urlsafe(40), "FRAUDHUB_LOG_LEVEL": "WARNING",
            "FRAUDHUB_LOOKUP_RATE_LIMIT": str(RATE_LIMIT),
            "FRAUDHUB_API_KEY_QUOTA_PER_MINUTE": str(RATE_LIMIT),
-           "FRAUDHUB_TRUST_X_FORWARDED_FOR": "1" if args.client_ips else "0"}
+           "FRAUDHUB_TRUST_X_FORWARDED_FOR": "1" if args.client_ips else "0",
+           # Empty: the database rate limiter, as in the production recipe of
+           # docs/configuration.md; --redis-url: Redis cache and limiter, as a deployment that
+           # sets FRAUDHUB_REDIS_URL runs.
+           "FRAUDHUB_REDIS_URL": args.redis_url}
+    if args.redis_url:
+        flush_redis_limits(args.redis_url)
     if database == "postgres":
         recreate_postgres(url)
     else:
@@ -805,8 +816,27 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def report(steps: list[Step]) -> bool:
+def flush_redis_limits(url: str) -> None:
+    """Forget the counters of an earlier run (keys fraudhub:rl:*), so both runs start alike."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        for key in client.scan_iter("fraudhub:rl:*", count=1000):
+            client.delete(key)
+    finally:
+        client.close()
+
+
+def limiter_label(args: argparse.Namespace) -> str:
+    if args.redis_url:
+        return f"Redis ({args.redis_url}, FRAUDHUB_REDIS_URL set)"
+    return "database (FRAUDHUB_REDIS_URL not set, as in docs/configuration.md's production recipe)"
+
+
+def report(steps: list[Step], args: argparse.Namespace) -> bool:
     print("\n== results ==")
+    print(f"rate limiter and quota counters: {limiter_label(args)}")
     passed = True
     for database in dict.fromkeys(step.database for step in steps):
         mine = [s for s in steps if s.database == database]
@@ -889,6 +919,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep-data", action="store_true")
     parser.add_argument("--seed", type=int, default=20250601)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--redis-url", default="",
+                        help="run the server with FRAUDHUB_REDIS_URL set to this (Redis rate "
+                             "limiter and cache, e.g. redis://127.0.0.1:6379/0); default: the "
+                             "database rate limiter")
     args = parser.parse_args(argv)
     args.sizes = [100_000] if args.quick else sorted({int(v) for v in args.sizes.split(",")})
     args.duration = args.duration or (3.0 if args.quick else 10.0)
@@ -914,6 +948,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  NOTE: FRAUDHUB_LOOKUP_RATE_LIMIT and FRAUDHUB_API_KEY_QUOTA_PER_MINUTE are set to "
           f"{RATE_LIMIT:,} so that the limits do not answer 429 (every call still goes "
           "through the limiter, so its cost is measured)")
+    print(f"  NOTE: rate limiter and API key quota counters: {limiter_label(args)}")
     if args.client_ips:
         print(f"  NOTE: single lookups carry X-Forwarded-For from {args.client_ips} addresses "
               "(FRAUDHUB_TRUST_X_FORWARDED_FOR=1, as behind a reverse proxy): public lookups "
@@ -933,7 +968,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             work = make_workload(data, random.Random(args.seed))
             for database in args.databases:
                 steps += bench_database(database, args, data, work, data_dir, log)
-            code = 0 if report(steps) else 2
+            code = 0 if report(steps, args) else 2
         except Exception as exc:
             print(f"\nERROR: {exc} (log: {log_path})", file=sys.stderr)
             args.keep_data = True
