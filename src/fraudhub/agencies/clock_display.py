@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fraudhub.agencies.models import FINAL_OUTCOMES, AgencyRequest, RequestTarget, TargetOutcome
-from fraudhub.agencies.services.clocks import share_used
+from fraudhub.agencies.services.clocks import share_of_request_time, share_used
 
 OK, WARN50, WARN80, LATE, PAUSED, DONE = "ok", "warn50", "warn80", "late", "paused", "done"
 
@@ -63,13 +63,9 @@ def request_level(request: AgencyRequest, next_deadline: datetime | None, waitin
                   now: datetime) -> str:
     """A request's colour: that of its most urgent running target."""
     if next_deadline is not None:
-        allotted = (request.deadline - request.received_at).total_seconds()
         if next_deadline <= now:
             return LATE
-        if allotted <= 0:
-            return OK
-        left = (next_deadline - now).total_seconds()
-        return level_for_share((allotted - left) / allotted)
+        return level_for_share(share_of_request_time(request, deadline=next_deadline, now=now))
     if waiting:
         return PAUSED
     return DONE

@@ -13,7 +13,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from fraudhub.agencies.models import ClockEvent, ClockEventKind, RequestTarget, TargetOutcome
+from fraudhub.agencies.models import (
+    AgencyRequest,
+    ClockEvent,
+    ClockEventKind,
+    RequestTarget,
+    TargetOutcome,
+)
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import AuditSpec, audit_record_many
 from fraudhub.core.jobs import enqueue
@@ -32,10 +38,16 @@ def share_used(item: RequestTarget, now: datetime) -> float:
     The allotted time is the request's (receipt to first deadline); the target's own deadline
     has moved out by every pause, so time spent waiting for the agency does not count.
     """
-    allotted = (item.request.deadline - item.request.received_at).total_seconds()
+    return share_of_request_time(item.request, deadline=item.deadline, now=now)
+
+
+def share_of_request_time(request: AgencyRequest, *, deadline: datetime, now: datetime
+                          ) -> float:
+    """Share of the request's allotted time used by a clock that ends at `deadline`."""
+    allotted = (request.deadline - request.received_at).total_seconds()
     if allotted <= 0:
         return 1.0
-    left = (item.deadline - now).total_seconds()
+    left = (deadline - now).total_seconds()
     return (allotted - left) / allotted
 
 
