@@ -13,6 +13,7 @@ from django.test import Client
 from PIL import Image
 
 from fraudhub.cases.adapters import RecordingAdapter
+from fraudhub.core import apikey_cache
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import Organization, OrganizationKind, User
 from fraudhub.core.roles import Role
@@ -34,6 +35,7 @@ def _test_settings(settings: Any, tmp_path: Any) -> Iterator[None]:
     settings.FRAUDHUB_RATE_LIMITER = "fraudhub.core.ratelimit.DatabaseRateLimiter"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     RecordingAdapter.reset()
+    apikey_cache.clear()  # keys of an earlier test's rolled-back database are not remembered
     yield
     RecordingAdapter.reset()
 

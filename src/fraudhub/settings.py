@@ -294,3 +294,7 @@ FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS = _env_int("FRAUDHUB_LOOKUP_RATE_WINDOW_SECO
 # Calls per minute of one API key to the lookup and scan endpoints (a bulk call of up to 1,000
 # values counts once), counted by the key's prefix with the configured rate limiter.
 FRAUDHUB_API_KEY_QUOTA_PER_MINUTE = _env_int("FRAUDHUB_API_KEY_QUOTA_PER_MINUTE", 6000)
+# How long a server process trusts its memory of an API key before reading it again: the most
+# a revocation or an organization change made in another process takes to be seen (0: never
+# remember).
+FRAUDHUB_API_KEY_CACHE_SECONDS = _env_int("FRAUDHUB_API_KEY_CACHE_SECONDS", 5)

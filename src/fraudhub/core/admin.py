@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
+from fraudhub.core import apikey_cache
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind, User
 from fraudhub.core.roles import Role
@@ -76,6 +77,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             # Only the descriptive fields are editable; the secret never changes.
             ApiKey.objects.filter(pk=obj.pk).update(name=obj.name, expires_at=obj.expires_at)
+            apikey_cache.forget(obj.key_hash)
             return
         issued = apikey_create(actor=actor, name=obj.name, role=obj.role,
                                organization=obj.organization, scopes=list(obj.scopes or []),

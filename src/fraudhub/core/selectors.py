@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from fraudhub.core import apikey_cache
 from fraudhub.core.models import ApiKey
 from fraudhub.core.services import API_KEY_PREFIX, hash_api_key
 
@@ -18,10 +19,14 @@ def apikey_authenticate(*, raw_key: str) -> ApiKey | None:
     """The active key matching `raw_key`, or None (unknown, revoked or expired)."""
     if not raw_key.startswith(API_KEY_PREFIX):
         return None
-    prefix = raw_key[len(API_KEY_PREFIX):].split("_", 1)[0]
-    api_key = ApiKey.objects.select_related("organization").filter(prefix=prefix).first()
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, hash_api_key(raw_key)):
-        return None
+    key_hash = hash_api_key(raw_key)
+    api_key = apikey_cache.get(key_hash)
+    if api_key is None:
+        prefix = raw_key[len(API_KEY_PREFIX):].split("_", 1)[0]
+        api_key = ApiKey.objects.select_related("organization").filter(prefix=prefix).first()
+        if api_key is None or not hmac.compare_digest(api_key.key_hash, key_hash):
+            return None
+        apikey_cache.put(key_hash, api_key)
     now = timezone.now()
     if api_key.revoked_at is not None:
         return None

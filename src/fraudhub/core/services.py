@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from fraudhub.core import apikey_cache
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -141,6 +142,7 @@ def apikey_revoke(*, actor: Actor, api_key_id: int) -> ApiKey:
         if api_key.revoked_at is None:
             api_key.revoked_at = timezone.now()
             api_key.save(update_fields=["revoked_at"])
+            apikey_cache.forget(api_key.key_hash)
             audit_record(
                 actor=actor, action="apikey.revoke", object_type="apikey", object_id=api_key.pk,
                 old={"revoked_at": None}, new={"revoked_at": api_key.revoked_at},

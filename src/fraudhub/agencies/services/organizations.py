@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fraudhub.core import apikey_cache
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -62,6 +63,7 @@ def trusted_flagger_grant(*, actor: Actor, organization_id: int) -> Organization
         org.save()
         audit_record(actor=actor, action="trusted_flagger.grant", object_type="organization",
                      object_id=org.pk, old=old, new={"is_trusted_flagger": True})
+    apikey_cache.clear()  # keys carry their organization's standing
     return org
 
 
@@ -87,4 +89,5 @@ def trusted_flagger_suspend(*, actor: Actor, organization_id: int, reason: str) 
         audit_record(actor=actor, action="trusted_flagger.suspend", object_type="organization",
                      object_id=org.pk, old={"is_trusted_flagger": True},
                      new={"is_trusted_flagger": False, "reason": reason.strip()[:500]})
+    apikey_cache.clear()  # keys carry their organization's standing
     return org
