@@ -215,6 +215,10 @@ ENDPOINTS += [
     Endpoint("POST", "/api/v1/scan", Perm.INDICATOR_SCAN, _stated(Perm.INDICATOR_SCAN),
              lambda w: ("/api/v1/scan", {"text": "Gọi 0912 345 678, chuyển khoản ngay."}, {}),
              200),
+    Endpoint("POST", "/api/v1/scan/batch", Perm.INDICATOR_SCAN, _stated(Perm.INDICATOR_SCAN),
+             lambda w: ("/api/v1/scan/batch",
+                        {"messages": [{"text": "Gọi 0912 345 678, chuyển khoản ngay."}]}, {}),
+             200),
 ]
 # The authorities' priority channel.
 AGENCY_REQUESTS = "/api/v1/agency/requests"
@@ -342,6 +346,9 @@ HAND_WRITTEN = [
     (Role.PARTNER, "POST /api/v1/scan", True),
     (Role.AGENCY_OFFICER, "POST /api/v1/lookup", True),
     (Role.REVIEWER, "POST /api/v1/scan", True),
+    (ANONYMOUS, "POST /api/v1/scan/batch", False),
+    (Role.CITIZEN, "POST /api/v1/scan/batch", False),
+    (Role.PARTNER, "POST /api/v1/scan/batch", True),
     (Role.AGENCY_OFFICER, "POST /api/v1/agency/requests [own agency]", True),
     (Role.AGENCY_OFFICER, "POST /api/v1/agency/requests [on behalf]", False),
     (Role.AGENCY_OFFICER, "POST /api/v1/agency/requests/{request_id}/targets/{target_id}/outcome",

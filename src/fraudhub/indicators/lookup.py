@@ -37,6 +37,10 @@ from fraudhub.indicators.types.phone import e164_number
 MAX_RAW_LENGTH = 2048  # longer input is not a value anybody typed or pasted
 BULK_MAX_ITEMS = 1000
 SCAN_MAX_CHARS = 10_000
+SCAN_BATCH_MAX_MESSAGES = 500
+SCAN_BATCH_MAX_CHARS = 500_000
+# Values read in one statement by a batch scan: far below SQLite's limit of bound parameters.
+SCAN_BATCH_VALUES_PER_READ = 5_000
 
 # How alarming each status is: a merged answer (one number at several banks, a link and its
 # site) reports the worst.

@@ -7,7 +7,12 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import BaseModel
 
-from fraudhub.indicators.lookup import BULK_MAX_ITEMS, SCAN_MAX_CHARS
+from fraudhub.indicators.lookup import (
+    BULK_MAX_ITEMS,
+    SCAN_BATCH_MAX_CHARS,
+    SCAN_BATCH_MAX_MESSAGES,
+    SCAN_MAX_CHARS,
+)
 
 
 class ResultOut(Schema):
@@ -72,6 +77,17 @@ class ScanIn(BaseModel):  # a plain pydantic model, like BulkLookupIn: cheaper t
     text: str = Field(max_length=SCAN_MAX_CHARS)
 
 
+class ScanMessageIn(BaseModel):
+    text: str = Field(max_length=SCAN_MAX_CHARS)
+
+
+class ScanBatchIn(BaseModel):
+    messages: list[ScanMessageIn] = Field(
+        min_length=1, max_length=SCAN_BATCH_MAX_MESSAGES,
+        description=f"Up to {SCAN_BATCH_MAX_MESSAGES} messages of at most {SCAN_MAX_CHARS} "
+                    f"characters, {SCAN_BATCH_MAX_CHARS} in all.")
+
+
 class ScanIndicatorOut(ResultOut):
     input: str = Field(description="The indicator as written in the text.")
 
@@ -80,3 +96,7 @@ class ScanOut(Schema):
     indicators: list[ScanIndicatorOut]
     risk: int = Field(ge=0, le=100)
     reasons: list[str] = Field(description="Why, in the caller's language.")
+
+
+class ScanBatchOut(Schema):
+    results: list[ScanOut] = Field(description="One per message, in order.")

@@ -28,8 +28,11 @@ from fraudhub.core.ratelimit import get_rate_limiter
 from fraudhub.core.roles import Perm
 from fraudhub.indicators.extract import extract
 from fraudhub.indicators.lookup import (
+    SCAN_BATCH_MAX_CHARS,
+    SCAN_BATCH_VALUES_PER_READ,
     SCAN_MAX_CHARS,
     SEVERITY,
+    Found,
     LookupItem,
     LookupResult,
     Query,
@@ -176,15 +179,8 @@ class ScanAnswer:
     reasons: list[str]
 
 
-def indicator_scan(*, text: str, actor: Actor) -> ScanAnswer:
-    """Every indicator in ``text`` with its status, and the overall risk of the message."""
-    from fraudhub.indicators.scan import score
-
-    if len(text) > SCAN_MAX_CHARS:
-        raise ValidationFailed(
-            _("The text is too long (at most %(n)d characters).") % {"n": SCAN_MAX_CHARS},
-            field_errors={"text": [_("At most %(n)d characters.") % {"n": SCAN_MAX_CHARS}]},
-        )
+def _scan_queries(text: str) -> list[Query]:
+    """One query per distinct indicator in ``text``, in the order they appear."""
     seen: set[tuple[str, str]] = set()
     queries = []
     for found_indicator in extract(text):
@@ -193,17 +189,68 @@ def indicator_scan(*, text: str, actor: Actor) -> ScanAnswer:
             continue
         seen.add(key)
         query = Query(input=found_indicator.raw, type=found_indicator.type,
-                       value=found_indicator.value)
+                      value=found_indicator.value)
         if query.type == "url":
             add_site_query(query)
         queries.append(query)
-    found = fetch_rows(queries, visible_distributions(actor))
+    return queries
+
+
+def _scan_answer(text: str, queries: list[Query], found: Found) -> ScanAnswer:
+    from fraudhub.indicators.scan import score
+
     results = []
     for query in queries:
         answers = answers_for(query, found)
         results.append(answers[0] if len(answers) == 1 else merge_answers(answers, query.value))
     risk, reasons = score(results, text)
     return ScanAnswer(indicators=results, risk=risk, reasons=reasons)
+
+
+def indicator_scan(*, text: str, actor: Actor) -> ScanAnswer:
+    """Every indicator in ``text`` with its status, and the overall risk of the message."""
+    if len(text) > SCAN_MAX_CHARS:
+        raise ValidationFailed(
+            _("The text is too long (at most %(n)d characters).") % {"n": SCAN_MAX_CHARS},
+            field_errors={"text": [_("At most %(n)d characters.") % {"n": SCAN_MAX_CHARS}]},
+        )
+    queries = _scan_queries(text)
+    return _scan_answer(text, queries, fetch_rows(queries, visible_distributions(actor)))
+
+
+def indicator_scan_many(*, texts: Sequence[str], actor: Actor) -> list[ScanAnswer]:
+    """``indicator_scan`` of every text, in order, reading the database once for all of them.
+
+    A bank scanning a day's transfer notes or a messaging app scanning a queue of reports sends
+    them together: the indicators of every message are looked up in one query per type.
+    """
+    errors = {f"messages.{index}.text": [_("At most %(n)d characters.") % {"n": SCAN_MAX_CHARS}]
+              for index, text in enumerate(texts) if len(text) > SCAN_MAX_CHARS}
+    total = sum(len(text) for text in texts)
+    if total > SCAN_BATCH_MAX_CHARS:
+        errors["messages"] = [_("At most %(n)d characters in all.") % {"n": SCAN_BATCH_MAX_CHARS}]
+    if errors:
+        raise ValidationFailed(_("The messages are not valid."), field_errors=errors)
+    visible = visible_distributions(actor)
+    answers: list[ScanAnswer] = []
+    pending: list[tuple[str, list[Query]]] = []
+    pending_values = 0
+
+    def answer_pending() -> None:
+        found = fetch_rows([q for _text, queries in pending for q in queries], visible)
+        answers.extend(_scan_answer(text, queries, found) for text, queries in pending)
+        pending.clear()
+
+    for text in texts:
+        queries = _scan_queries(text)
+        if pending and pending_values + len(queries) > SCAN_BATCH_VALUES_PER_READ:
+            answer_pending()
+            pending_values = 0
+        pending.append((text, queries))
+        pending_values += len(queries)
+    if pending:
+        answer_pending()
+    return answers
 
 
 def overall_status(results: Sequence[LookupResult]) -> str:
