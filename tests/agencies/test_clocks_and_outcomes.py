@@ -25,7 +25,14 @@ from fraudhub.agencies.services.outcomes import (
     request_target_respond,
 )
 from fraudhub.agencies.services.rollup import rolled_up_status
-from fraudhub.cases.models import Case, CaseStatus
+from fraudhub.cases.models import Case, CaseStatus, Decision
+from fraudhub.cases.services.appeals import (
+    AppealDecisionInput,
+    appeal_decide,
+    appeal_file_by_owner_token,
+)
+from fraudhub.cases.services.claims import case_claim
+from fraudhub.cases.services.enforcement import owner_appeal_token
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import Conflict, NotFound, ValidationFailed
 from fraudhub.core.models import AuditEntry
@@ -324,3 +331,44 @@ def test_other_agencies_cannot_answer_and_officers_cannot_respond(
         request_target_respond(actor=officer, request_id=request.pk, target_id=target.pk,
                                data=TargetResponse(outcome="refused",
                                                    refusal_reason="other", note="x"))
+
+
+def test_an_appeal_reversal_changes_the_outcome_the_agency_sees(
+        officer: Actor, reviewer_actor: Actor, senior_actor: Actor,
+        drain_jobs: Callable[[], int]) -> None:
+    request = file_request(officer, targets=[ACCOUNT_A, ACCOUNT_B])
+    first, second = _targets(request)
+    decision = decide(reviewer_actor, first.case_id or 0, "suspend", 14)
+    decide(reviewer_actor, second.case_id or 0, "suspend", 14)
+    first.refresh_from_db()
+    handled_at = first.handled_at
+    request.refresh_from_db()
+    assert (first.outcome, request.status) == (TargetOutcome.ACTIONED, RequestStatus.ACTIONED)
+    drain_jobs()
+    mail.outbox.clear()
+
+    appeal = appeal_file_by_owner_token(
+        actor=Actor.anonymous(ip="203.0.113.9"), token=owner_appeal_token(decision),
+        statement="This is the real account of the shop; the impostor is another one.",
+        contact_email="owner@example.com", language="en")
+    case_claim(actor=senior_actor, case_id=appeal.case_id)
+    appeal_decide(actor=senior_actor, appeal_id=appeal.pk, data=AppealDecisionInput(
+        outcome="reversed", reasons="Genuine account; the reported profile was an impostor."))
+    drain_jobs()
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    new = Decision.objects.get(supersedes=decision)
+    assert (first.outcome, first.refusal_reason, first.decision_id) == (
+        TargetOutcome.REFUSED, "content_lawful", new.pk)
+    assert first.handled_at == handled_at  # the deadline was met by the first decision
+    assert second.outcome == TargetOutcome.ACTIONED  # the other target is untouched
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PARTIALLY_ACTIONED
+    reversed_rows = AuditEntry.objects.filter(action="agency_target.reverse")
+    assert [(r.object_id, r.old["outcome"], r.new["outcome"]) for r in reversed_rows] == [
+        (str(first.pk), "actioned", "refused")]
+    assert request.events.filter(target=first, detail__contains="reversed on appeal").exists()
+    told = [m for m in mail.outbox if request.number in m.subject]
+    assert len(told) == 1
+    assert officer.user.email in told[0].to  # type: ignore[union-attr]

@@ -106,13 +106,17 @@ def _handle(item: RequestTarget, *, actor: Actor, outcome: str, now: datetime,
     )
 
 
-def _refresh_requests(actor: Actor, request_ids: set[int]) -> None:
+def _refresh_requests(actor: Actor, request_ids: set[int]) -> set[int]:
+    """Recompute the requests' statuses; the ids of those whose agency is told it is done."""
     from fraudhub.agencies.tasks import send_request_update
 
+    told = set()
     for request in AgencyRequest.objects.select_for_update().filter(
             pk__in=sorted(request_ids)).order_by("pk"):
         if request_status_refresh(actor=actor, request=request) and request.completed_at:
             enqueue(send_request_update, request_id=request.pk)
+            told.add(request.pk)
+    return told
 
 
 def request_targets_on_decision(*, actor: Actor, decision: Decision) -> int:
@@ -137,6 +141,51 @@ def request_targets_on_decision(*, actor: Actor, decision: Decision) -> int:
         indicators_confirm(actor=actor, values=values, reference=reference,
                            source_kind=SourceKind.DECISION)
     _refresh_requests(actor, {item.request_id for item in items})
+    return len(items)
+
+
+def request_targets_on_reversal(*, actor: Actor, old: Decision, new: Decision) -> int:
+    """An appeal replaced ``old`` by ``new``: the targets it settled follow the new decision.
+
+    Runs in the appeal's transaction. The time the target was first handled stays: the
+    deadline was met (or not) by the first decision; what changes is what the agency is told.
+    """
+    items = list(RequestTarget.objects.select_for_update().select_related("request")
+                 .filter(decision=old))
+    if not items:
+        return 0
+    specs = []
+    for item in items:
+        previous = item.outcome
+        outcome, reason = outcome_for_decision(item.request.kind, new.outcome)
+        item.outcome = outcome
+        item.refusal_reason = reason
+        item.decision = new
+        item.decided_by = actor.identity
+        item.decided_by_label = actor.label[:200]
+        item.save(update_fields=["outcome", "refusal_reason", "decision", "decided_by",
+                                 "decided_by_label"])
+        ClockEvent.objects.create(
+            request_id=item.request_id, target=item, kind=ClockEventKind.HANDLED,
+            at=new.decided_at,
+            detail=f"{outcome} {reason} (decision {old.pk} reversed on appeal)".replace(
+                "  ", " ")[:500],
+        )
+        specs.append(AuditSpec(
+            action="agency_target.reverse", object_type="agency_request_target",
+            object_id=item.pk,
+            old={"outcome": previous, "decision": old.pk},
+            new={"outcome": outcome, "refusal_reason": reason or None, "decision": new.pk},
+        ))
+    audit_record_many(actor=actor, specs=specs)
+    request_ids = {item.request_id for item in items}
+    told = _refresh_requests(actor, request_ids)
+    from fraudhub.agencies.tasks import send_request_update
+
+    # The agency was told the outcome already; it is told of the change even when the
+    # request's status stays the same.
+    for request_id in sorted(request_ids - told):
+        enqueue(send_request_update, request_id=request_id)
     return len(items)
 
 

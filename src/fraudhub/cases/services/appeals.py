@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fraudhub.agencies.services.outcomes import request_targets_on_reversal
 from fraudhub.cases.machines import APPEAL_MACHINE, CASE_MACHINE
 from fraudhub.cases.models import (
     Appeal,
@@ -259,6 +260,7 @@ def _reverse(
         adjust_reputation(reporter_ids, upheld=is_violation(new.outcome))
     set_report_outcomes(actor=actor, reports=decided_reports, outcome=new.outcome, now=now)
     decision_reversed(actor=actor, old=old, new=new)
+    request_targets_on_reversal(actor=actor, old=old, new=new)
     audit_record(actor=actor, action="decision.reverse", object_type="decision",
                  object_id=old.pk, old={"is_current": True, "outcome": old.outcome},
                  new={"is_current": False, "replaced_by": new.pk, "outcome": new.outcome})
