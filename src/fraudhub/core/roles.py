@@ -23,6 +23,8 @@ class Role(models.TextChoices):
 
 class Perm(StrEnum):
     REPORT_CREATE = "public:report:create"
+    # Forwarding many reports in one call: API clients that collect reports themselves.
+    REPORT_BATCH_CREATE = "partner:report:batch_create"
     TAXONOMY_READ = "public:taxonomy:read"
     CASE_LIST = "desk:case:list"
     CASE_VIEW = "desk:case:view"
@@ -65,6 +67,7 @@ _INDICATOR_PARTNER = {
     Perm.INDICATOR_VIEW_PARTNERS,
 }
 _INDICATOR_STAFF = _INDICATOR_PARTNER | {Perm.INDICATOR_VIEW_INTERNAL}
+_FORWARDING = {Perm.REPORT_BATCH_CREATE}
 _REVIEW = {
     Perm.CASE_LIST,
     Perm.CASE_VIEW,
@@ -96,9 +99,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         _PUBLIC | _REVIEW | _INDICATOR_STAFF | _AGENCY_DESK
         | {Perm.APPEAL_DECIDE, Perm.TRANSPARENCY_READ}
     ),
-    Role.AGENCY_OFFICER: frozenset(_PUBLIC | _INDICATOR_STAFF | _AGENCY_OFFICER),
+    Role.AGENCY_OFFICER: frozenset(_PUBLIC | _INDICATOR_STAFF | _AGENCY_OFFICER | _FORWARDING),
     Role.PARTNER: frozenset(
-        _PUBLIC | _INDICATOR_PARTNER | {Perm.APPEAL_FILE_FOR_OWNER, Perm.TARGET_STATUS_READ}
+        _PUBLIC | _INDICATOR_PARTNER | _FORWARDING
+        | {Perm.APPEAL_FILE_FOR_OWNER, Perm.TARGET_STATUS_READ}
     ),
     # Filing as an agency is the officers' alone; staff record letters and calls on its behalf.
     Role.ADMIN: frozenset(Perm) - {Perm.AGENCY_REQUEST_CREATE},

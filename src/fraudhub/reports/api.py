@@ -8,26 +8,33 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
-from fraudhub.core.actors import Actor
 from fraudhub.core.errors import DomainError, NotFound, ValidationFailed
 from fraudhub.core.http import authorize, needs
 from fraudhub.core.roles import Perm
+from fraudhub.indicators.selectors import api_key_quota
 from fraudhub.reports.evidence import EvidenceUpload
 from fraudhub.reports.models import Report, ReportStatus
 from fraudhub.reports.schemas import (
     DecisionOut,
+    ReportBatchIn,
+    ReportBatchOut,
+    ReportBatchResultOut,
     ReportCreatedOut,
-    ReporterContactIn,
     ReportIn,
     ReportStatusOut,
 )
 from fraudhub.reports.selectors import report_decision_view, report_get_with_secret
-from fraudhub.reports.services import FiledReport, ReportInput, report_create
+from fraudhub.reports.services import (
+    FiledReport,
+    ReportInput,
+    report_create,
+    report_create_many,
+)
 
 router = Router(tags=["reports"])
 
 
-def _decode_evidence(payload: ReportIn) -> list[EvidenceUpload]:
+def _decode_evidence(payload: ReportIn, prefix: str = "") -> list[EvidenceUpload]:
     uploads = []
     for index, item in enumerate(payload.evidence):
         try:
@@ -35,7 +42,7 @@ def _decode_evidence(payload: ReportIn) -> list[EvidenceUpload]:
         except (binascii.Error, ValueError) as exc:
             raise ValidationFailed(
                 _("Evidence is not valid base64."),
-                field_errors={f"evidence.{index}.content_base64": [_("Not valid base64.")]},
+                field_errors={f"{prefix}evidence.{index}.content_base64": [_("Not valid base64.")]},
             ) from exc
         uploads.append(EvidenceUpload(name=item.filename, content=content))
     return uploads
@@ -59,23 +66,57 @@ def status_out(report: Report) -> ReportStatusOut:
 @router.post("/reports", response={201: ReportCreatedOut}, openapi_extra=needs(Perm.REPORT_CREATE))
 def create_report(request: HttpRequest, payload: ReportIn) -> Status[ReportCreatedOut]:
     actor = authorize(request, Perm.REPORT_CREATE)
-    contact = payload.reporter_contact
     try:
-        filed = _create(actor, payload, contact)
+        filed = report_create(actor=actor, data=_input_of(payload))
     except DomainError as exc:
-        # The service speaks of reporter_email/_name/_phone; the API caller sent them nested.
-        exc.field_errors = {
-            _API_FIELD_NAMES.get(field, field): messages
-            for field, messages in exc.field_errors.items()
-        }
+        exc.field_errors = _api_field_errors(exc.field_errors)
         raise
+    return Status(201, _created(filed))
+
+
+@router.post("/reports/batch", response=ReportBatchOut,
+             openapi_extra=needs(Perm.REPORT_BATCH_CREATE), summary="File many reports")
+def create_reports(request: HttpRequest, payload: ReportBatchIn) -> ReportBatchOut:
+    """Up to 100 reports in one call, for a bank, platform or authority forwarding the reports
+    it received. Each is checked and answered on its own: the valid ones are filed (in one
+    transaction), the invalid ones come back with their errors. Needs an API key; each call
+    counts once against its quota."""
+    actor = authorize(request, Perm.REPORT_BATCH_CREATE)
+    api_key_quota(actor=actor)
+    inputs: list[ReportInput | DomainError] = []
+    for index, report_in in enumerate(payload.reports):
+        try:
+            inputs.append(_input_of(report_in, prefix=f"reports.{index}."))
+        except DomainError as exc:
+            inputs.append(exc)
+    valid = [item for item in inputs if isinstance(item, ReportInput)]
+    answers = iter(report_create_many(actor=actor, items=valid) if valid else [])
+    results = []
+    for index, checked in enumerate(inputs):
+        answer = next(answers) if isinstance(checked, ReportInput) else checked
+        if isinstance(answer, FiledReport):
+            created = _created(answer)
+            results.append(ReportBatchResultOut(
+                index=index, created=True, tracking_code=created.tracking_code,
+                secret=created.secret, status=created.status, status_url=created.status_url))
+        else:
+            results.append(ReportBatchResultOut(
+                index=index, created=False, error=answer.message,
+                field_errors=_api_field_errors(answer.field_errors, prefix=f"reports.{index}.")))
+    created_count = sum(r.created for r in results)
+    return ReportBatchOut(results=results, created=created_count,
+                          refused=len(results) - created_count)
+
+
+def _created(filed: FiledReport) -> ReportCreatedOut:
     code = filed.report.tracking_code
-    return Status(201, ReportCreatedOut(
+    return ReportCreatedOut(
         tracking_code=code, secret=filed.secret, status=filed.report.status,
         status_url=f"{settings.FRAUDHUB_BASE_URL}/report/status/{code}",
-    ))
+    )
 
 
+# The services speak of reporter_email/_name/_phone; the API caller sent them nested.
 _API_FIELD_NAMES = {
     "reporter_email": "reporter_contact.email",
     "reporter_name": "reporter_contact.name",
@@ -83,18 +124,24 @@ _API_FIELD_NAMES = {
 }
 
 
-def _create(actor: Actor, payload: ReportIn, contact: ReporterContactIn | None) -> FiledReport:
-    return report_create(
-        actor=actor,
-        data=ReportInput(
-            target_kind=payload.target_kind, target=payload.target, platform=payload.platform,
-            fraud_type=payload.fraud_type, description=payload.description,
-            good_faith=payload.good_faith, language=payload.language,
-            reporter_email=contact.email if contact else "",
-            reporter_name=contact.name if contact else "",
-            reporter_phone=contact.phone if contact else "",
-            evidence=_decode_evidence(payload),
-        ),
+def _api_field_errors(errors: dict[str, list[str]], prefix: str = "") -> dict[str, list[str]]:
+    return {
+        (name if prefix and name.startswith(prefix)
+         else prefix + _API_FIELD_NAMES.get(name, name)): messages
+        for name, messages in errors.items()
+    }
+
+
+def _input_of(payload: ReportIn, prefix: str = "") -> ReportInput:
+    contact = payload.reporter_contact
+    return ReportInput(
+        target_kind=payload.target_kind, target=payload.target, platform=payload.platform,
+        fraud_type=payload.fraud_type, description=payload.description,
+        good_faith=payload.good_faith, language=payload.language,
+        reporter_email=contact.email if contact else "",
+        reporter_name=contact.name if contact else "",
+        reporter_phone=contact.phone if contact else "",
+        evidence=_decode_evidence(payload, prefix),
     )
 
 

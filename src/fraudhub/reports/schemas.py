@@ -33,11 +33,36 @@ class ReportIn(Schema):
     language: str = Field(default="vi", max_length=8)
 
 
+class ReportBatchIn(Schema):
+    reports: list[ReportIn] = Field(
+        min_length=1, max_length=100,
+        description="Up to 100 reports, each as POST /api/v1/reports takes one.")
+
+
 class ReportCreatedOut(Schema):
     tracking_code: str
     secret: str = Field(description="Shown once; needed to see the report's status.")
     status: str
     status_url: str
+
+
+class ReportBatchResultOut(Schema):
+    index: int = Field(description="Position of the report in the request.")
+    created: bool
+    tracking_code: str | None = None
+    secret: str | None = Field(default=None, description="Shown once, as for a single report.")
+    status: str | None = None
+    status_url: str | None = None
+    error: str | None = Field(default=None, description="Why the report was refused.")
+    field_errors: dict[str, list[str]] = Field(
+        default_factory=dict, description="Messages by field, named as in the request "
+        "(reports.<index>.<field>).")
+
+
+class ReportBatchOut(Schema):
+    results: list[ReportBatchResultOut] = Field(description="One per report, in order.")
+    created: int
+    refused: int
 
 
 class DecisionOut(Schema):

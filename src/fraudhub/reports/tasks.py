@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
-from fraudhub.core.jobs import retried
+from fraudhub.core.jobs import enqueue, retried
 from fraudhub.reports.models import Report
 from fraudhub.reports.selectors import report_decision_view
+
+logger = logging.getLogger(__name__)
 
 
 def _status_url(report: Report) -> str:
     return f"{settings.FRAUDHUB_BASE_URL}/report/status/{report.tracking_code}"
 
 
+# Kept for the jobs queued one per report before reports were filed in batches.
 @task()
 @retried(max_attempts=6, backoff_seconds=30)
 def record_report_indicators(*, report_id: int) -> bool:
@@ -26,8 +31,37 @@ def record_report_indicators(*, report_id: int) -> bool:
 
 
 @task()
+@retried(max_attempts=6, backoff_seconds=30)
+def record_reports_indicators(*, report_ids: list[int]) -> int:
+    """The sightings of every report filed in one call (each report in its own transaction)."""
+    from fraudhub.indicators.feeds import report_indicators_record
+
+    return sum(report_indicators_record(report_id=report_id) for report_id in report_ids)
+
+
+@task()
+def send_report_receipts(*, report_ids: list[int]) -> None:
+    """The receipts of the reports filed in one call.
+
+    A receipt that cannot be sent now gets a job of its own with its own retries, so a retry
+    never mails again the reporters who already have theirs.
+    """
+    for report_id in report_ids:
+        try:
+            _send_receipt(report_id)
+        except Exception:  # any failure: the single job retries it, with back-off
+            logger.warning("receipt of report %s not sent now; retried on its own", report_id,
+                           exc_info=True)
+            enqueue(send_report_receipt, report_id=report_id)
+
+
+@task()
 @retried(max_attempts=6, backoff_seconds=60)
 def send_report_receipt(*, report_id: int) -> None:
+    _send_receipt(report_id)
+
+
+def _send_receipt(report_id: int) -> None:
     report = Report.objects.select_related("target").filter(pk=report_id).first()
     if report is None or not report.reporter_email:
         return

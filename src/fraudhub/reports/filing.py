@@ -1,0 +1,272 @@
+"""Filing checked reports: each joins its target's open case, in one transaction per call.
+
+`report_create` files one report through here and `report_create_many` a batch; both take the
+same locks in the same order (see cases/services/intake.py), so a batch of a hundred reports
+costs about as many statements as a single one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, ReportSource, Target
+from fraudhub.cases.services.intake import (
+    CaseOpening,
+    case_count_report,
+    case_open_audit,
+    cases_lock_or_open,
+    cases_save_counts,
+    targets_get_or_create,
+)
+from fraudhub.cases.targets import CanonicalTarget
+from fraudhub.core.actors import Actor
+from fraudhub.core.audit import AuditSpec, audit_record_many
+from fraudhub.core.jobs import enqueue
+from fraudhub.core.roles import Role
+from fraudhub.indicators.extract import FoundIndicator, extract
+from fraudhub.reports.evidence import CheckedEvidence
+from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator, ReportStatus
+
+INDICATOR_VALUE_MAX = 512
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are read aloud
+_CODE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    """A report that passed validation, with its target canonicalized and evidence checked."""
+
+    target_kind: str
+    target_raw: str
+    canonical: CanonicalTarget
+    fraud_type: str
+    severity: int
+    description: str
+    language: str
+    reporter_email: str
+    reporter_name: str
+    reporter_phone: str
+    evidence: list[CheckedEvidence]
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    report: Report
+    secret: str
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _tracking_code() -> str:
+    body = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    return f"FH-{body[:5]}-{body[5:]}"
+
+
+def _source_for(actor: Actor) -> str:
+    org = actor.organization
+    if actor.role == Role.AGENCY_OFFICER:
+        return ReportSource.AUTHORITY
+    if org is not None and org.is_trusted_flagger:
+        return ReportSource.TRUSTED_FLAGGER
+    if actor.role == Role.PARTNER:
+        return ReportSource.PARTNER
+    return ReportSource.CITIZEN
+
+
+def _reporter_identity(actor: Actor, email: str) -> str:
+    if actor.user is not None:
+        return f"user:{actor.user.pk}"
+    if actor.organization is not None:
+        return f"org:{actor.organization.pk}"
+    if actor.api_key is not None:
+        return f"apikey:{actor.api_key.pk}"
+    if email:
+        return "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    # Anonymous and without contact: the address, keyed so the table holds no raw IPs.
+    keyed = hashlib.sha256(f"{settings.SECRET_KEY}:{actor.ip or '-'}".encode()).hexdigest()
+    return "ip:" + keyed[:40]
+
+
+def _reporters_get_or_create(actor: Actor, emails: Sequence[str]) -> list[Reporter]:
+    identities = [_reporter_identity(actor, email) for email in emails]
+    found = {r.identity: r for r in Reporter.objects.filter(identity__in=set(identities))}
+    missing = sorted(set(identities) - found.keys())
+    if missing:
+        Reporter.objects.bulk_create(
+            [Reporter(identity=i, user=actor.user, organization=actor.organization)
+             for i in missing],
+            ignore_conflicts=True,  # a concurrent request created it: its row is the one
+        )
+        found.update((r.identity, r) for r in Reporter.objects.filter(identity__in=missing))
+    return [found[identity] for identity in identities]
+
+
+def _open_pairs(reporters: Sequence[Reporter], targets: Sequence[Target]) -> set[tuple[int, int]]:
+    """(reporter, target) pairs that already count in an open case."""
+    if not reporters:
+        return set()
+    return set(
+        Report.objects.filter(reporter_id__in={r.pk for r in reporters},
+                              target_id__in={t.pk for t in targets},
+                              case__status__in=OPEN_CASE_STATUSES)
+        .values_list("reporter_id", "target_id").distinct()
+    )
+
+
+def _indicators_of(report: Report, item: PreparedReport,
+                   found: list[FoundIndicator]) -> list[ReportIndicator]:
+    canonical = item.canonical
+    return [ReportIndicator(report=report, type=canonical.indicator_type,
+                            value=canonical.canonical, raw=item.target_raw[:512],
+                            from_target=True)] + [
+        ReportIndicator(report=report, type=f.type, value=f.value, raw=f.raw[:512])
+        for f in found
+        if (f.type, f.value) != (canonical.indicator_type, canonical.canonical)
+        # a longer value cannot be stored whole, and a cut one would be a wrong value
+        and len(f.value) <= INDICATOR_VALUE_MAX
+    ]
+
+
+def _insert_reports(reports: list[Report]) -> None:
+    """Insert with fresh tracking codes; a clash with an existing code draws them again."""
+    for attempt in range(1, _CODE_ATTEMPTS + 1):
+        for report in reports:
+            report.tracking_code = _tracking_code()
+        try:
+            with transaction.atomic():
+                Report.objects.bulk_create(reports)
+            return
+        except IntegrityError:
+            if attempt == _CODE_ATTEMPTS:
+                raise
+
+
+def _store_evidence(report: Report, files: list[CheckedEvidence]) -> None:
+    for item in files:
+        evidence = Evidence(
+            report=report, original_name=item.name, content_type=item.content_type,
+            extension=item.extension, size=len(item.content), sha256=item.sha256,
+        )
+        evidence.file.save(item.name, ContentFile(item.content), save=False)
+        evidence.save()
+
+
+@dataclass
+class _Filing:
+    """One report on its way in: what the transaction decided about it."""
+
+    item: PreparedReport
+    found: list[FoundIndicator]
+    secret: str
+    target: Target
+    reporter: Reporter
+    case: Case | None = None
+    # The case.open audit row when this report opened its case, as the case stood then.
+    opened_case: AuditSpec | None = None
+
+
+def reports_file(*, actor: Actor, items: Sequence[PreparedReport]) -> list[FiledReport]:
+    """File every item for `actor`, in order; all of them or none (one transaction)."""
+    source = _source_for(actor)
+    # Extraction is pure CPU work: do it before taking any lock.
+    found = [extract(item.description) for item in items]
+    now = timezone.now()
+    with transaction.atomic():
+        targets = targets_get_or_create(canonicals=[item.canonical for item in items])
+        reporters = _reporters_get_or_create(actor, [item.reporter_email for item in items])
+        filings = [
+            _Filing(item=item, found=found[i], secret=secrets.token_urlsafe(18),
+                    target=targets[(item.canonical.indicator_type, item.canonical.canonical)],
+                    reporter=reporters[i])
+            for i, item in enumerate(items)
+        ]
+        counted = [f for f in filings if not _suspended(f.reporter, now)]
+        _join_cases(counted, source=source, now=now)
+        reports = [_report_of(f, source=source, now=now) for f in filings]
+        _insert_reports(reports)
+        ReportIndicator.objects.bulk_create(
+            [row for f, report in zip(filings, reports, strict=True)
+             for row in _indicators_of(report, f.item, f.found)]
+        )
+        for f, report in zip(filings, reports, strict=True):
+            _store_evidence(report, f.item.evidence)
+        from fraudhub.reports.tasks import record_reports_indicators, send_report_receipts
+
+        # The indicator database is fed by a job: the reporter's answer need not wait for it.
+        enqueue(record_reports_indicators, report_ids=[r.pk for r in reports])
+        with_email = [r.pk for r in reports if r.reporter_email]
+        if with_email:
+            enqueue(send_report_receipts, report_ids=with_email)
+        # Last statement before the commit: the chain-head lock is held only for that long.
+        audit_record_many(actor=actor, specs=_audit_specs(filings, reports, source))
+    return [FiledReport(report=r, secret=f.secret) for f, r in zip(filings, reports, strict=True)]
+
+
+def _suspended(reporter: Reporter, now: datetime) -> bool:
+    return reporter.bad_faith_until is not None and reporter.bad_faith_until > now
+
+
+def _join_cases(counted: list[_Filing], *, source: str, now: datetime) -> None:
+    if not counted:
+        return
+    openings: dict[int, CaseOpening] = {}
+    for f in counted:
+        openings.setdefault(f.target.pk, CaseOpening(source=source, fraud_type=f.item.fraud_type,
+                                                     severity=f.item.severity))
+    cases, opened = cases_lock_or_open(targets=[f.target for f in counted], openings=openings,
+                                       now=now)
+    seen_pairs = _open_pairs([f.reporter for f in counted], [f.target for f in counted])
+    for f in counted:
+        case = cases[f.target.pk]
+        pair = (f.reporter.pk, f.target.pk)
+        first_of_new_case = case.pk in opened and case.report_count == 0
+        case_count_report(
+            case, source=source, fraud_type=f.item.fraud_type, severity=f.item.severity,
+            new_reporter=pair not in seen_pairs, reporter_reputation=f.reporter.reputation,
+            now=now, opened=first_of_new_case,
+        )
+        if first_of_new_case:
+            f.opened_case = case_open_audit(case)
+        seen_pairs.add(pair)
+        f.case = case
+    cases_save_counts(list(cases.values()))
+
+
+def _report_of(f: _Filing, *, source: str, now: datetime) -> Report:
+    item = f.item
+    return Report(
+        secret_hash=hash_secret(f.secret), target=f.target, target_kind=item.target_kind,
+        target_raw=item.target_raw, platform=item.canonical.platform,
+        fraud_type=item.fraud_type, description=item.description, language=item.language,
+        source=source, reporter=f.reporter, reporter_email=item.reporter_email.strip()[:254],
+        reporter_name=item.reporter_name.strip()[:200],
+        reporter_phone=item.reporter_phone.strip()[:40], good_faith=True,
+        status=ReportStatus.RECEIVED if f.case is not None else ReportStatus.SUSPENDED,
+        case=f.case, created_at=now,
+    )
+
+
+def _audit_specs(filings: list[_Filing], reports: list[Report], source: str) -> list[AuditSpec]:
+    specs = []
+    for f, report in zip(filings, reports, strict=True):
+        if f.opened_case is not None:
+            specs.append(f.opened_case)
+        specs.append(AuditSpec(
+            action="report.create", object_type="report", object_id=report.pk,
+            new={"tracking_code": report.tracking_code, "target": f.target.canonical,
+                 "case": report.case_id, "status": report.status, "source": source,
+                 "fraud_type": report.fraud_type,
+                 "evidence": [c.sha256 for c in f.item.evidence]},
+        ))
+    return specs
