@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, ReportSource, Target
+from fraudhub.cases.models import Case, ReportSource, Target
 from fraudhub.cases.services.intake import (
     CaseOpening,
     case_count_report,
@@ -112,15 +112,12 @@ def _reporters_get_or_create(actor: Actor, emails: Sequence[str]) -> list[Report
     return [found[identity] for identity in identities]
 
 
-def _open_pairs(reporters: Sequence[Reporter], targets: Sequence[Target]) -> set[tuple[int, int]]:
-    """(reporter, target) pairs that already count in an open case."""
-    if not reporters:
-        return set()
+def _counted_pairs(reporters: Sequence[Reporter], cases: Sequence[Case]) -> set[tuple[int, int]]:
+    """(reporter, case) pairs where the reporter has a report in the case already."""
     return set(
-        Report.objects.filter(reporter_id__in={r.pk for r in reporters},
-                              target_id__in={t.pk for t in targets},
-                              case__status__in=OPEN_CASE_STATUSES)
-        .values_list("reporter_id", "target_id").distinct()
+        Report.objects.filter(case_id__in={c.pk for c in cases},
+                              reporter_id__in={r.pk for r in reporters})
+        .values_list("reporter_id", "case_id").distinct()
     )
 
 
@@ -226,10 +223,10 @@ def _join_cases(counted: list[_Filing], *, source: str, now: datetime) -> None:
                                                      severity=f.item.severity))
     cases, opened = cases_lock_or_open(targets=[f.target for f in counted], openings=openings,
                                        now=now)
-    seen_pairs = _open_pairs([f.reporter for f in counted], [f.target for f in counted])
+    seen_pairs = _counted_pairs([f.reporter for f in counted], list(cases.values()))
     for f in counted:
         case = cases[f.target.pk]
-        pair = (f.reporter.pk, f.target.pk)
+        pair = (f.reporter.pk, case.pk)
         first_of_new_case = case.pk in opened and case.report_count == 0
         case_count_report(
             case, source=source, fraud_type=f.item.fraud_type, severity=f.item.severity,

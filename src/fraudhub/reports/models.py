@@ -73,6 +73,10 @@ class Report(models.Model):
     created_at = models.DateTimeField(db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # Intake asks, for every report, whether its reporter counts in the case already.
+        indexes = [models.Index(fields=["case", "reporter"], name="report_case_reporter")]
+
     def __str__(self) -> str:
         return self.tracking_code
 
