@@ -32,3 +32,17 @@ def test_database_limiter_counts_per_key_and_window() -> None:
 
 def test_redis_limiter_counts_per_key_and_window() -> None:
     _exercise(_redis_or_skip())
+
+
+def test_redis_counters_expire_after_their_window() -> None:
+    import redis
+
+    limiter = _redis_or_skip()
+    key = f"test:{uuid.uuid4()}"
+    limiter.hit(key, limit=3, window_seconds=60)
+    limiter.hit(key, limit=3, window_seconds=60)
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    [stored] = client.keys(f"fraudhub:rl:{key}:*")
+    assert int(client.get(stored) or 0) == 2
+    assert 60 <= client.ttl(stored) <= 65

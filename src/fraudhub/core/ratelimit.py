@@ -141,18 +141,24 @@ class DatabaseRateLimiter(RateLimiter):
 
 
 class RedisRateLimiter(RateLimiter):
+    # Count and set the expiry in one atomic command with one integer reply: a MULTI/EXEC
+    # pipeline costs four replies to parse, which was a quarter of an anonymous lookup's time.
+    _HIT = """
+        local count = redis.call('INCR', KEYS[1])
+        if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+        return count
+    """
+
     def __init__(self, url: str | None = None) -> None:
         import redis
 
         self._client = redis.Redis.from_url(url or settings.REDIS_URL)
+        self._hit = self._client.register_script(self._HIT)
 
     def hit(self, key: str, *, limit: int, window_seconds: int) -> RateDecision:
         start, retry_after = self._window(window_seconds)
         redis_key = f"fraudhub:rl:{key}:{start}"
-        pipe = self._client.pipeline()
-        pipe.incr(redis_key)
-        pipe.expire(redis_key, window_seconds + 5)
-        count, _ = pipe.execute()
+        count = self._hit(keys=[redis_key], args=[window_seconds + 5])
         return RateDecision(allowed=int(count) <= limit, retry_after=retry_after)
 
 
