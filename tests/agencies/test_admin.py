@@ -6,10 +6,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from fraudhub.core.actors import Actor
+from fraudhub.core.audit import audit_verify
+from fraudhub.core.errors import PermissionDenied, ValidationFailed
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind
 from fraudhub.core.roles import Role
-from tests.conftest import make_user
+from fraudhub.core.services import apikey_create, apikey_update, organization_create
+from tests.conftest import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +55,62 @@ def test_an_officer_key_needs_an_agency_in_admin_too(admin_client: Client) -> No
         "organization": agency.pk})
     assert made.status_code == 302
     assert ApiKey.objects.get().organization == agency
+
+
+def test_editing_a_key_in_admin_is_audited_and_cannot_change_its_powers(
+    admin_client: Client,
+) -> None:
+    issued = apikey_create(actor=SYSTEM, name="bank feed", role=Role.PARTNER)
+    url = f"/admin/core/apikey/{issued.api_key.pk}/change/"
+
+    page = admin_client.get(url).content.decode()
+    response = admin_client.post(url, {
+        "name": "bank feed (2027)", "expires_at_0": "2027-06-30", "expires_at_1": "00:00:00",
+        "role": Role.ADMIN, "scopes": "[]"})
+
+    assert 'name="role"' not in page  # shown, not editable
+    assert response.status_code == 302, response.content[:2000]
+    key = ApiKey.objects.get()
+    assert (key.name, key.role) == ("bank feed (2027)", Role.PARTNER)
+    assert key.expires_at is not None
+    assert timezone.localtime(key.expires_at).date().isoformat() == "2027-06-30"
+    entry = AuditEntry.objects.get(action="apikey.update")
+    assert (entry.object_id, entry.old["name"], entry.new["name"]) == (
+        str(key.pk), "bank feed", "bank feed (2027)")
+    assert entry.old["expires_at"] is None
+    assert parse_datetime(entry.new["expires_at"]) == key.expires_at
+    assert audit_verify().ok
+
+
+def test_an_unchanged_key_saved_in_admin_writes_no_audit_row(admin_client: Client) -> None:
+    issued = apikey_create(actor=SYSTEM, name="bank feed", role=Role.PARTNER)
+
+    admin_client.post(f"/admin/core/apikey/{issued.api_key.pk}/change/",
+                      {"name": "bank feed", "expires_at_0": "", "expires_at_1": ""})
+
+    assert not AuditEntry.objects.filter(action="apikey.update").exists()
+
+
+def test_only_admins_rename_keys_and_a_name_is_required() -> None:
+    issued = apikey_create(actor=SYSTEM, name="bank feed", role=Role.PARTNER)
+    reviewer = Actor.for_user(make_user(Role.REVIEWER, "rv"))
+
+    with pytest.raises(PermissionDenied):
+        apikey_update(actor=reviewer, api_key_id=issued.api_key.pk, name="x", expires_at=None)
+    with pytest.raises(ValidationFailed):
+        apikey_update(actor=SYSTEM, api_key_id=issued.api_key.pk, name="  ", expires_at=None)
+    assert ApiKey.objects.get().name == "bank feed"
+
+
+def test_an_organization_contact_changed_in_admin_is_audited(admin_client: Client) -> None:
+    org = organization_create(actor=SYSTEM, name="Ngân hàng X", kind=OrganizationKind.PARTNER)
+
+    response = admin_client.post(f"/admin/core/organization/{org.pk}/change/", {
+        "name": "Ngân hàng X", "kind": OrganizationKind.PARTNER,
+        "contact_email": "fraud-desk@bank.example"})
+
+    assert response.status_code == 302, response.content[:2000]
+    assert Organization.objects.get(pk=org.pk).contact_email == "fraud-desk@bank.example"
+    entry = AuditEntry.objects.get(action="organization.update")
+    assert (entry.old, entry.new) == ({"contact_email": ""},
+                                      {"contact_email": "fraud-desk@bank.example"})

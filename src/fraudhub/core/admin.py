@@ -7,11 +7,16 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from fraudhub.core import apikey_cache
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind, User
 from fraudhub.core.roles import Role
-from fraudhub.core.services import apikey_create, apikey_revoke, organization_create
+from fraudhub.core.services import (
+    apikey_create,
+    apikey_revoke,
+    apikey_update,
+    organization_create,
+    organization_update,
+)
 
 
 @admin.register(User)
@@ -36,7 +41,8 @@ class OrganizationAdmin(admin.ModelAdmin):
                    ) -> None:
         actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
         if change:
-            Organization.objects.filter(pk=obj.pk).update(contact_email=obj.contact_email)
+            organization_update(actor=actor, organization_id=obj.pk,
+                                contact_email=obj.contact_email)
             return
         if obj.kind == OrganizationKind.AGENCY:
             from fraudhub.agencies.services.organizations import agency_create
@@ -72,12 +78,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fields = ("name", "role", "scopes", "organization", "expires_at", *readonly_fields)
     actions = ["revoke"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None
+                            ) -> tuple[str, ...]:
+        if obj is None:
+            return self.readonly_fields
+        return ("role", "scopes", "organization", *self.readonly_fields)
+
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
         actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
         if change:
-            # Only the descriptive fields are editable; the secret never changes.
-            ApiKey.objects.filter(pk=obj.pk).update(name=obj.name, expires_at=obj.expires_at)
-            apikey_cache.forget(obj.key_hash)
+            # Only the descriptive fields are editable (see get_readonly_fields): a key with
+            # other powers is a new key, issued and shown once.
+            apikey_update(actor=actor, api_key_id=obj.pk, name=obj.name,
+                          expires_at=obj.expires_at)
             return
         issued = apikey_create(actor=actor, name=obj.name, role=obj.role,
                                organization=obj.organization, scopes=list(obj.scopes or []),

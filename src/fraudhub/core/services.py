@@ -150,6 +150,48 @@ def apikey_revoke(*, actor: Actor, api_key_id: int) -> ApiKey:
     return api_key
 
 
+def apikey_update(
+    *, actor: Actor, api_key_id: int, name: str, expires_at: datetime | None
+) -> ApiKey:
+    """Rename a key or change its expiry; role, scopes and owner stay as issued."""
+    _require(actor, Perm.APIKEY_MANAGE)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(_("Name the key."), field_errors={"name": [_("Required.")]})
+    with transaction.atomic():
+        api_key = ApiKey.objects.select_for_update().filter(pk=api_key_id).first()
+        if api_key is None:
+            raise NotFound("no such API key")
+        old = {"name": api_key.name, "expires_at": api_key.expires_at}
+        new = {"name": name[:200], "expires_at": expires_at}
+        if new == old:
+            return api_key
+        api_key.name, api_key.expires_at = name[:200], expires_at
+        api_key.save(update_fields=["name", "expires_at"])
+        apikey_cache.forget(api_key.key_hash)
+        audit_record(actor=actor, action="apikey.update", object_type="apikey",
+                     object_id=api_key.pk, old=old, new=new)
+    return api_key
+
+
+def organization_update(*, actor: Actor, organization_id: int, contact_email: str
+                        ) -> Organization:
+    """Change where an organization is written to; its name and kind stay as created."""
+    _require(actor, Perm.APIKEY_MANAGE)
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().filter(pk=organization_id).first()
+        if org is None:
+            raise NotFound("no such organization")
+        if org.contact_email == contact_email:
+            return org
+        old = {"contact_email": org.contact_email}
+        org.contact_email = contact_email
+        org.save(update_fields=["contact_email"])
+        audit_record(actor=actor, action="organization.update", object_type="organization",
+                     object_id=org.pk, old=old, new={"contact_email": contact_email})
+    return org
+
+
 def otp_device_pending(*, actor: Actor, user: User) -> TOTPDevice:
     """The user's unconfirmed TOTP device, made on first call.
 
