@@ -108,8 +108,12 @@ def test_the_nav_links_follow_the_role(officer_a: User, reviewer: User) -> None:
     assert "Agency portal" in officer_html and "Trusted flaggers" not in officer_html
     reviewer_html = client_for(reviewer).get("/agency/").content.decode()
     assert "Authority requests" in reviewer_html and "Trusted flaggers" not in reviewer_html
+    assert 'href="/console/transparency/"' not in reviewer_html
     admin_html = client_for(make_user(Role.ADMIN)).get("/agency/").content.decode()
     assert "Trusted flaggers" in admin_html
+    assert 'href="/console/transparency/"' in admin_html
+    senior_html = client_for(make_user(Role.SENIOR_REVIEWER)).get("/agency/").content.decode()
+    assert 'href="/console/transparency/"' in senior_html
 
 
 def test_an_officer_lands_on_the_portal_after_logging_in(officer_a: User) -> None:

@@ -19,4 +19,5 @@ def fraudhub(request: HttpRequest) -> dict[str, Any]:
         "can_review": Perm.CASE_LIST in perms,
         "can_agency_portal": Perm.AGENCY_REQUEST_VIEW in perms,
         "can_manage_flaggers": Perm.TRUSTED_FLAGGER_MANAGE in perms,
+        "can_read_transparency": Perm.TRANSPARENCY_READ in perms,
     }
