@@ -1,24 +1,27 @@
 """The shortcuts of type guessing answer exactly as the full computations they stand in for.
 
 Each shortcut (refang's pre-check, the digits-only candidate list, phone numbers built from
-their digits, the IP pre-check, the registrable-domain cache) is compared here with the slow
-path it replaces, on edge cases and on many generated values. No timing: speed is shown by
-bench/lookup.py only.
+their digits, the IP pre-check, the registrable-domain cache, and extraction's rewritten
+patterns and link pre-checks) is compared here with the slow path it replaces, on edge cases
+and on many generated values. No timing: speed is shown by bench/lookup.py only.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import random
+import re
 from collections.abc import Callable
 
 import phonenumbers
 import pytest
 
+from fraudhub.indicators import extract as extract_module
 from fraudhub.indicators.lookup import e164_phone, read_query
 from fraudhub.indicators.types import REGISTRY, InvalidIndicator
 from fraudhub.indicators.types import base as base_module
-from fraudhub.indicators.types.base import has_space, is_defanged, refang
+from fraudhub.indicators.types.bank_account import _alias_pattern, all_banks
+from fraudhub.indicators.types.base import fold, fold_words, has_space, is_defanged, refang
 from fraudhub.indicators.types.domain import parse_ip, registrable_domain
 from fraudhub.indicators.types.phone import (
     _international_fast,
@@ -27,6 +30,8 @@ from fraudhub.indicators.types.phone import (
     parse_phone,
 )
 from fraudhub.indicators.types.registry import _BANK, _DIGITISH, _candidates
+
+from .extraction_corpus import CORPUS
 
 # --- refang ------------------------------------------------------------------------------
 
@@ -225,3 +230,143 @@ def test_registrable_domain_is_the_same_from_the_cache() -> None:
     assert registrable_domain("a.b.evil.com.vn") == "evil.com.vn"
     assert registrable_domain("x.github.io") == "x.github.io"
     assert registrable_domain("localhost") is None
+
+
+# --- extraction's patterns -----------------------------------------------------------------
+# extract.py and find_banks write their patterns to open with a character (set) and look behind
+# it, and prefix-share the bank names, so that the regex engine can skip along in C. Each is
+# compared here with the plain form it stands for, written out as it was before.
+
+_PLAIN_NUM = r"\d{1,3}(?:[.,  ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+_PLAIN_PHONE_GROUP = r"(?:\(\d{1,4}\)|\d{1,13})"
+_PLAIN = {
+    "_WALLET": r"(?<![\w])(?:0x[0-9a-fA-F]{40}|(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}"
+    r"|[13T][1-9A-HJ-NP-Za-km-z]{24,34})(?![\w])",
+    "_IBAN": r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])",
+    "_NRB": r"(?<![\w])\d{2}(?: ?\d{4}){6}(?![\w])",
+    "_DATE": r"(?<![\d.,/-])(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?:\d{4}|\d{2})"
+    r"|\d{4}[./-](?P<m2>\d{1,2})[./-](?P<d2>\d{1,2})|(?P<m3>\d{1,2})/\d{4})(?![\d])",
+    "_TIME": r"(?<!\d)\d{1,2}[:h]\d{2}(?::\d{2})?(?!\d)",
+    "_MONEY": rf"(?<![\w.,])(?:(?:[$€£¥]|us\$|usd|eur|vnd|pln)\s?(?:{_PLAIN_NUM})"
+    rf"|(?:{_PLAIN_NUM})\s?{extract_module._CUR_AFTER})(?![a-z0-9])",
+    "_REFERENCE": r"(?<![a-z])(?:ma don hang|ma don|don hang|ma van don|van don|ma giao dich"
+    r"|ma gd|ma tra cuu|ma ho so|ma khach hang|ma kh|ma otp|otp|ma xac nhan|ma xac thuc|ma so"
+    r"|code|kod|pin|so hop dong|hop dong so|ma hop dong|hop dong|contract(?: no| number)?"
+    r"|vertragsnummer|umowa|numer umowy|so hoa don|hoa don|bien lai|so seri|seri|bhxh|bhyt"
+    r"|ma nhan vien|order(?: id| number| no)?|tracking(?: number| no)?|invoice(?: number| no)?"
+    r"|transaction(?: id)?|ref(?:erence)?(?: no)?|booking(?: code)?|ticket"
+    r"|bestellnummer|bestellung|auftragsnummer|rechnungsnummer|rechnung|sendungsnummer"
+    r"|kundennummer|vorgangsnummer|numer zamowienia|nr zamowienia|zamowienie|zamowienia"
+    r"|numer przesylki|nr przesylki|przesylka|numer faktury|faktura|cccd|cmnd|cmt|can cuoc"
+    r"|so dinh danh|ma so thue|mst|ho chieu|passport|personalausweis|ausweisnummer|pesel|nip"
+    r"|regon|ma the|so the|card number|kartennummer|numer karty|imei)"
+    r"(?![a-z])[\s:#.\-]*(?:(?:la|is|ist|lautet|to|no|nr|so|number|nummer|numer)\b[\s:#.]*)?"
+    r"(?P<ref>#?[a-z0-9][a-z0-9\-]{3,}(?: \d{2,})*)",
+    "_ACCOUNT_KEYWORD": r"(?<![a-z])(?:so tai khoan|so tk|stk|tai khoan|tk"
+    r"|account(?: number| no)?|acct|acc|a/c|konto(?:nummer)?|kontonr|nr konta|numer konta"
+    r"|rachunek|rachunku|nr rachunku|iban|chuyen khoan|chuyen tien|ck)(?![a-z])",
+    "_OTHER_ROLE": r"(?<![a-z])(?:goi|lien he|hotline|sdt|so dien thoai|dien thoai|dt|zalo"
+    r"|call|phone|tel|whatsapp|anruf|anrufen|telefon|rufen|zadzwon|dzwon|sms|nhan tin|mat khau"
+    r"|mk|password|pass|passwort|kennwort|haslo)(?![a-z])",
+    "_DIGIT_RUN": r"(?<![\w.,+/#@$€£-])\d(?: ?\d){5,29}(?![\w/@#-]|[.,]\d)",
+    "_PHONE": rf"(?<![\w+#@$€£¥.,-])(?:\(\+\d{{1,3}}\)\s?|\+\s?)?{_PLAIN_PHONE_GROUP}"
+    rf"(?:[ .\-\u00a0]{{1,2}}{_PLAIN_PHONE_GROUP}){{0,7}}(?![\w@#%€$]|[.,]\d)",
+}
+
+_PIECES = (
+    "ma don hang", "contract", "order", "id", "number", "no", "ref", "reference", "stk", "so tk",
+    "tai khoan", "a/c", "konto", "kontonummer", "ck", "goi", "sdt", "dt", "pass", "password", "la",
+    "nr", "cmt", "imei", "tel", "zalo", "ticket", "booking code", "#a123", "abc-12", "x",
+    "$", "€", "£", "¥", "us$", "usd", "eur", "vnd", "pln", "u", "e", "v", "p", "d", "k", "tr",
+    "trieu", "ngan", "ngan hang", "dong", "zl", "m", "btc", "dollars", "ty",
+    "(", ")", "+", "(+84)", "+84", "(028)", "0912", "345", "678", "5.000.000", "1,200", "1 200",
+    "12.5", "2", "23", "500", "4567", "120.000.000", "750 000", "999,999.50", "30.000,5",
+    "1234 5678 9012 3456 7890 1234 5678 90", "00", "12/05/2025", "2025-05-12", "31.12.99",
+    "05/2025", "13/13/2024", "0/5/2025", "9:30", "21h15", "12:00:59", "٣", "²",
+    "0x" + "ab12" * 10, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "BC1QAR0SRRR7XFKVY5L643",
+    "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9",
+    "DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "PL61109010140000071219812874",
+    "61 1090 1014 0000 0712 1981 2874", "a", "A", "_", "é", "đ", "@",
+)
+_GLUE = ("", " ", " ", "  ", ".", ",", "-", ":", "#", "\n", "_", "/", "\u00a0", "a", "1", "é")
+
+
+def _generated(rng: random.Random, count: int) -> list[str]:
+    texts = []
+    for _ in range(count):
+        parts = [rng.choice(_PIECES) + rng.choice(_GLUE) for _ in range(rng.randint(1, 12))]
+        texts.append("".join(parts))
+    return texts
+
+
+def _plain_date_claims(text: str) -> list[tuple[tuple[int, int], bool]]:
+    claims = []
+    for match in re.finditer(_PLAIN["_DATE"], text):
+        day = int(match.group("d") or match.group("d2") or 1)
+        month = int(match.group("m") or match.group("m2") or match.group("m3"))
+        claims.append((match.span(), 1 <= day <= 31 and 1 <= month <= 12))
+    return claims
+
+
+def test_extraction_patterns_match_as_their_plain_forms() -> None:
+    rng = random.Random(23)
+    texts = [s.text for s in CORPUS] + _generated(rng, 4000)
+    texts += [fold(text) for text in texts]
+    for text in texts:
+        for name, plain in _PLAIN.items():
+            pattern: re.Pattern[str] = getattr(extract_module, name)
+            group = "ref" if name == "_REFERENCE" else 0
+            got = [m.span(group) for m in pattern.finditer(text)]
+            assert got == [m.span(group) for m in re.finditer(plain, text)], (name, text)
+        claims = [
+            (m.span(), extract_module._date_is_plausible(m.group()))
+            for m in extract_module._DATE.finditer(text)
+        ]
+        assert claims == _plain_date_claims(text), text
+
+
+def test_link_pre_checks_pass_whenever_the_link_patterns_match() -> None:
+    rng = random.Random(29)
+    texts = [s.text for s in CORPUS] + _generated(rng, 500)
+    texts += ["WwW.x.com", "hxxps[:]//x.y", "H**PS://A.B", "a[at]b.com", "A(AT)B.COM", "x(@)y.z"]
+    for text in texts:
+        if extract_module._URL.search(text):
+            assert extract_module._may_hold_url(text), text
+        if extract_module._EMAIL.search(text):
+            assert extract_module._AT_SIGN.search(text), text
+
+
+def _plain_alias_pattern() -> re.Pattern[str]:
+    names = {
+        fold_words(name)
+        for bank in all_banks()
+        for name in (bank.short_name, bank.code, bank.name, *bank.aliases)
+    } - {""}
+    ordered = sorted(names, key=len, reverse=True)
+    parts = [r"[\s.\-]*".join(map(re.escape, name.split())) for name in ordered]
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])")
+
+
+def test_bank_names_are_found_as_by_a_plain_alternation() -> None:
+    plain = _plain_alias_pattern()
+    names = sorted({fold_words(n) for b in all_banks() for n in (b.short_name, *b.aliases)} - {""})
+    rng = random.Random(31)
+    texts = [fold(s.text) for s in CORPUS]
+    for _ in range(5000):
+        pieces = []
+        for _ in range(rng.randint(1, 6)):
+            name = rng.choice(names)
+            roll = rng.random()
+            if roll < 0.3:
+                name = name.replace(" ", rng.choice(["", ".", "-", " . ", "  "]))
+            elif roll < 0.5:
+                start = rng.randrange(len(name))
+                name = name[start : rng.randrange(start, len(name) + 1)]
+            elif roll < 0.6:
+                name += rng.choice(["bank", " bank", "a", "1"])
+            pieces.append(name + rng.choice(_GLUE))
+        texts.append("".join(pieces))
+    for text in texts:
+        assert [m.span() for m in _alias_pattern().finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ], text

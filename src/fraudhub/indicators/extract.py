@@ -48,71 +48,124 @@ _URL = re.compile(
     r"[^\s<>\"'`]+",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(
-    rf"(?<![\w.%+-])[a-z0-9._%+-]+(?:@|\[@\]|\(@\)|\[at\]|\(at\)){_HOSTNAME}(?![\w-])",
-    re.IGNORECASE,
-)
+_AT = r"(?:@|\[@\]|\(@\)|\[at\]|\(at\))"
+_EMAIL = re.compile(rf"(?<![\w.%+-])[a-z0-9._%+-]+{_AT}{_HOSTNAME}(?![\w-])", re.IGNORECASE)
+# Most texts hold no address; this search opens with "@", "[" or "(", which the regex engine
+# skips to in C, where _EMAIL is tried at every position.
+_AT_SIGN = re.compile(_AT, re.IGNORECASE)
 _BARE_HOST = re.compile(
     rf"(?<![\w.@/:%-]){_HOSTNAME}(?::\d{{2,5}})?(?P<path>/[^\s<>\"'`]*)?(?![\w-])",
     re.IGNORECASE,
 )
+# Most patterns here must not start inside a word, which a lookbehind at the start would say.
+# A pattern opening with an assertion is tried at every position of the text, though, while one
+# opening with a character (or a set of them, or branches that each open with a literal) lets
+# the regex engine skip to candidate characters in C. So these patterns take their first
+# character and then look behind it: "X(?<!\wX)" accepts exactly where "(?<!\w)X" would.
+_BASE58 = r"[1-9A-HJ-NP-Za-km-z]{24,34}"
+_BECH32 = r"[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}"
 _WALLET = re.compile(
-    r"(?<![\w])(?:0x[0-9a-fA-F]{40}|(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}"
-    r"|[13T][1-9A-HJ-NP-Za-km-z]{24,34})(?![\w])"
+    rf"(?:0(?<!\w0)x[0-9a-fA-F]{{40}}|b(?<!\wb)c1{_BECH32}|B(?<!\wB)C1{_BECH32}"
+    rf"|1(?<!\w1){_BASE58}|3(?<!\w3){_BASE58}|T(?<!\wT){_BASE58})(?![\w])"
 )
-_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
-_NRB = re.compile(r"(?<![\w])\d{2}(?: ?\d{4}){6}(?![\w])")
+_IBAN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
+_NRB = re.compile(r"\d(?<!\w\d)\d(?: ?\d{4}){6}(?![\w])")
 
 # Dates and times, checked for plausible day and month before they block anything.
+# Day-month-year, year-month-day or month/year; the parts are told apart by their count and
+# the length of the first (see _date_is_plausible).
 _DATE = re.compile(
-    r"(?<![\d.,/-])(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?:\d{4}|\d{2})"
-    r"|\d{4}[./-](?P<m2>\d{1,2})[./-](?P<d2>\d{1,2})|(?P<m3>\d{1,2})/\d{4})(?![\d])"
+    r"\d(?<![\d.,/-]\d)(?:\d?[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{3}[./-]\d{1,2}[./-]\d{1,2}"
+    r"|\d?/\d{4})(?![\d])"
 )
-_TIME = re.compile(r"(?<!\d)\d{1,2}[:h]\d{2}(?::\d{2})?(?!\d)")
+_DATE_SEPARATOR = re.compile(r"[./-]")
+_TIME = re.compile(r"\d(?<!\d\d)\d?[:h]\d{2}(?::\d{2})?(?!\d)")
 # Amounts, matched on the folded text: "5.000.000đ", "2 triệu", "$300", "1.200 zł", "300 €".
 _NUM = r"\d{1,3}(?:[.,  ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+_NUM_AFTER_FIRST_DIGIT = r"\d{0,2}(?:[.,  ]\d{3})+(?:[.,]\d{1,2})?|\d*(?:[.,]\d+)?"
 _CUR_AFTER = (
     r"(?:vnd|dong|d|k|tr|trieu|nghin|ngan(?! hang)|ty|ti|usd|usdt|eur|euro|euros|€|\$|zl|pln"
     r"|zlotych|gbp|£|chf|dollars?|mln|tys|m|btc|eth)"
 )
+# Stands for (?<![\w.,])(?:(?:[$€£¥]|us\$|usd|eur|vnd|pln)\s?(?:NUM)|(?:NUM)\s?CUR_AFTER),
+# opening with the set of possible first characters (see _WALLET); the lookbehinds after it
+# pick the branch that character can start.
 _MONEY = re.compile(
-    rf"(?<![\w.,])(?:(?:[$€£¥]|us\$|usd|eur|vnd|pln)\s?(?:{_NUM})"
-    rf"|(?:{_NUM})\s?{_CUR_AFTER})(?![a-z0-9])"
+    r"[\d$€£¥uevp](?<![\w.,][\d$€£¥uevp])"
+    r"(?:(?:(?<=[$€£¥])|(?<=u)(?:s\$|sd)|(?<=e)ur|(?<=v)nd|(?<=p)ln)"
+    rf"\s?(?:{_NUM})|(?<=\d)(?:{_NUM_AFTER_FIRST_DIGIT})\s?{_CUR_AFTER})(?![a-z0-9])"
 )
+
+
+def _keywords(*alternatives: str) -> str:
+    """``(?<![a-z])(?:a|b|...)`` for keywords that each open with a lower-case letter.
+
+    The keywords are grouped by first letter, each group opening with its letter and looking
+    behind it, so that the pattern opens with a set of letters (see _WALLET). Keywords with
+    different first letters never match at the same place, and within a group the order is
+    kept, so the keyword that wins where several match is the same as in a plain alternation.
+    """
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        if not "a" <= alternative[0] <= "z":
+            raise ValueError(f"keyword must open with a lower-case letter: {alternative!r}")
+        groups.setdefault(alternative[0], []).append(alternative[1:])
+    branches = [f"{first}(?<![a-z]{first})(?:{'|'.join(rests)})" for first, rests in groups.items()]
+    return "(?:" + "|".join(branches) + ")"
+
+
 # A number introduced as an order, tracking, transaction, ID document or card number.
 _REFERENCE = re.compile(
-    r"(?<![a-z])(?:ma don hang|ma don|don hang|ma van don|van don|ma giao dich|ma gd|ma tra cuu"
-    r"|ma ho so|ma khach hang|ma kh|ma otp|otp|ma xac nhan|ma xac thuc|ma so|code|kod|pin"
-    r"|so hop dong|hop dong so|ma hop dong|hop dong|contract(?: no| number)?|vertragsnummer"
-    r"|umowa|numer umowy|so hoa don|hoa don|bien lai|so seri|seri|bhxh|bhyt|ma nhan vien"
-    r"|order(?: id| number| no)?|tracking(?: number| no)?|invoice(?: number| no)?"
-    r"|transaction(?: id)?|ref(?:erence)?(?: no)?|booking(?: code)?|ticket"
-    r"|bestellnummer|bestellung|auftragsnummer|rechnungsnummer|rechnung|sendungsnummer"
-    r"|kundennummer|vorgangsnummer|numer zamowienia|nr zamowienia|zamowienie|zamowienia"
-    r"|numer przesylki|nr przesylki|przesylka|numer faktury|faktura|cccd|cmnd|cmt|can cuoc"
-    r"|so dinh danh|ma so thue|mst|ho chieu|passport|personalausweis|ausweisnummer|pesel|nip"
-    r"|regon|ma the|so the|card number|kartennummer|numer karty|imei)"
-    r"(?![a-z])[\s:#.\-]*(?:(?:la|is|ist|lautet|to|no|nr|so|number|nummer|numer)\b[\s:#.]*)?"
+    _keywords(
+        "ma don hang", "ma don", "don hang", "ma van don", "van don", "ma giao dich", "ma gd",
+        "ma tra cuu", "ma ho so", "ma khach hang", "ma kh", "ma otp", "otp", "ma xac nhan",
+        "ma xac thuc", "ma so", "code", "kod", "pin", "so hop dong", "hop dong so",
+        "ma hop dong", "hop dong", "contract(?: no| number)?", "vertragsnummer", "umowa",
+        "numer umowy", "so hoa don", "hoa don", "bien lai", "so seri", "seri", "bhxh", "bhyt",
+        "ma nhan vien", "order(?: id| number| no)?", "tracking(?: number| no)?",
+        "invoice(?: number| no)?", "transaction(?: id)?", "ref(?:erence)?(?: no)?",
+        "booking(?: code)?", "ticket", "bestellnummer", "bestellung", "auftragsnummer",
+        "rechnungsnummer", "rechnung", "sendungsnummer", "kundennummer", "vorgangsnummer",
+        "numer zamowienia", "nr zamowienia", "zamowienie", "zamowienia", "numer przesylki",
+        "nr przesylki", "przesylka", "numer faktury", "faktura", "cccd", "cmnd", "cmt",
+        "can cuoc", "so dinh danh", "ma so thue", "mst", "ho chieu", "passport",
+        "personalausweis", "ausweisnummer", "pesel", "nip", "regon", "ma the", "so the",
+        "card number", "kartennummer", "numer karty", "imei",
+    )
+    + r"(?![a-z])[\s:#.\-]*(?:(?:la|is|ist|lautet|to|no|nr|so|number|nummer|numer)\b[\s:#.]*)?"
     r"(?P<ref>#?[a-z0-9][a-z0-9\-]{3,}(?: \d{2,})*)",
 )
 _ACCOUNT_KEYWORD = re.compile(
-    r"(?<![a-z])(?:so tai khoan|so tk|stk|tai khoan|tk|account(?: number| no)?|acct|acc|a/c"
-    r"|konto(?:nummer)?|kontonr|nr konta|numer konta|rachunek|rachunku|nr rachunku|iban"
-    r"|chuyen khoan|chuyen tien|ck)(?![a-z])"
+    _keywords(
+        "so tai khoan", "so tk", "stk", "tai khoan", "tk", "account(?: number| no)?", "acct",
+        "acc", "a/c", "konto(?:nummer)?", "kontonr", "nr konta", "numer konta", "rachunek",
+        "rachunku", "nr rachunku", "iban", "chuyen khoan", "chuyen tien", "ck",
+    )
+    + r"(?![a-z])"
 )
 # Words between a keyword and a number that mean the number is something else.
 _OTHER_ROLE = re.compile(
-    r"(?<![a-z])(?:goi|lien he|hotline|sdt|so dien thoai|dien thoai|dt|zalo|call|phone|tel"
-    r"|whatsapp|anruf|anrufen|telefon|rufen|zadzwon|dzwon|sms|nhan tin|mat khau|mk|password"
-    r"|pass|passwort|kennwort|haslo)(?![a-z])"
+    _keywords(
+        "goi", "lien he", "hotline", "sdt", "so dien thoai", "dien thoai", "dt", "zalo", "call",
+        "phone", "tel", "whatsapp", "anruf", "anrufen", "telefon", "rufen", "zadzwon", "dzwon",
+        "sms", "nhan tin", "mat khau", "mk", "password", "pass", "passwort", "kennwort", "haslo",
+    )
+    + r"(?![a-z])"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?;]\s|\n|[.!?]$")
+_CLAUSE_BREAK = re.compile(r"[,;\n]|[.!?]\s")
 # Account numbers are written as one block or in groups split by spaces; dashes and dots make
 # order numbers ("112-3456789-1234567") and amounts, not accounts.
-_DIGIT_RUN = re.compile(r"(?<![\w.,+/#@$€£-])\d(?: ?\d){5,29}(?![\w/@#-]|[.,]\d)")
+_DIGIT_RUN = re.compile(r"\d(?<![\w.,+/#@$€£-]\d)(?: ?\d){5,29}(?![\w/@#-]|[.,]\d)")
+# Stands for (?<![\w+#@$€£¥.,-])(?:\(\+\d{1,3}\)\s?|\+\s?)?GROUP(?:[ .\-\u00a0]{1,2}GROUP){0,7}
+# opening with the set of possible first characters (see _MONEY): "(" opens "(+84)" or a group
+# "(028)", "+" a country code, a digit the first group.
+_PHONE_GROUP = r"(?:\(\d{1,4}\)|\d{1,13})"
 _PHONE = re.compile(
-    r"(?<![\w+#@$€£¥.,-])(?:\(\+\d{1,3}\)\s?|\+\s?)?(?:\(\d{1,4}\)|\d{1,13})"
-    r"(?:[ .\-\u00a0]{1,2}(?:\(\d{1,4}\)|\d{1,13})){0,7}(?![\w@#%€$]|[.,]\d)"
+    r"[(+\d](?<![\w+#@$€£¥.,-][(+\d])"
+    rf"(?:(?<=\()(?:\+\d{{1,3}}\)\s?{_PHONE_GROUP}|\d{{1,4}}\))|(?<=\+)\s?{_PHONE_GROUP}"
+    r"|(?<=\d)\d{0,12})"
+    rf"(?:[ .\-\u00a0]{{1,2}}{_PHONE_GROUP}){{0,7}}(?![\w@#%€$]|[.,]\d)"
 )
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3}){2,}$")
 _PHONE_CHUNK = re.compile(r"\+?[\d(][\d().\-]*[\d)]|\d")
@@ -183,11 +236,19 @@ def _add_link(reader: _Reader, raw: str, start: int, *, bare: bool) -> None:
             reader.claim(start, end)
 
 
+def _may_hold_url(text: str) -> bool:
+    # Every _URL match holds "//" after its scheme or starts with "www" in some case ("w" folds
+    # to no other character under IGNORECASE).
+    return "//" in text or "www" in text.lower()
+
+
 def _links(reader: _Reader) -> None:
-    for match in _URL.finditer(reader.text):
-        raw = _trim_url(match.group())
-        _add_link(reader, raw, match.start(), bare=False)
-    for match in _EMAIL.finditer(reader.text):
+    if _may_hold_url(reader.text):
+        for match in _URL.finditer(reader.text):
+            raw = _trim_url(match.group())
+            _add_link(reader, raw, match.start(), bare=False)
+    emails = _EMAIL.finditer(reader.text) if _AT_SIGN.search(reader.text) else ()
+    for match in emails:
         if reader.free(match.start(), match.end()):
             try:
                 value = _NORMALIZE_EMAIL(match.group())
@@ -241,9 +302,7 @@ def _nrb(text: str) -> str | None:
 
 def _not_indicators(reader: _Reader) -> None:
     for match in _DATE.finditer(reader.text):
-        day = int(match.group("d") or match.group("d2") or 1)
-        month = int(match.group("m") or match.group("m2") or match.group("m3"))
-        if 1 <= day <= 31 and 1 <= month <= 12:
+        if _date_is_plausible(match.group()):
             reader.claim(match.start(), match.end())
     for pattern in (_TIME, _MONEY):
         source = reader.folded if pattern is _MONEY else reader.text
@@ -251,6 +310,17 @@ def _not_indicators(reader: _Reader) -> None:
             reader.claim(match.start(), match.end())
     for match in _REFERENCE.finditer(reader.folded):
         reader.claim(match.start("ref"), match.end("ref"))
+
+
+def _date_is_plausible(date: str) -> bool:
+    parts = _DATE_SEPARATOR.split(date)
+    if len(parts) == 2:  # month/year
+        day, month = "1", parts[0]
+    elif len(parts[0]) == 4:  # year-month-day
+        day, month = parts[2], parts[1]
+    else:  # day-month-year
+        day, month = parts[0], parts[1]
+    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
 
 
 def _handles(reader: _Reader) -> None:
@@ -270,7 +340,7 @@ def _gap_is_plain(gap: str) -> bool:
     """Whether the text between a keyword (or bank name) and a number ties them together."""
     if _SENTENCE_BREAK.search(gap) or _OTHER_ROLE.search(gap):
         return False
-    return not any(c.isdigit() for c in gap)
+    return not any(map(str.isdigit, gap))
 
 
 def _bank_bin(reader: _Reader, start: int, end: int, banks: list[tuple[int, int, str]]) -> str:
@@ -286,8 +356,8 @@ def _bank_bin(reader: _Reader, start: int, end: int, banks: list[tuple[int, int,
         if len(gap) > _BANK_WINDOW:
             continue
         # Another number in between owns the name; a clause break loosens the tie.
-        score = len(gap) + (200 if any(c.isdigit() for c in gap) else 0)
-        score += 60 if re.search(r"[,;\n]|[.!?]\s", gap) else 0
+        score = len(gap) + (200 if any(map(str.isdigit, gap)) else 0)
+        score += 60 if _CLAUSE_BREAK.search(gap) else 0
         score += 1 if after else 0
         if best is None or score < best[0]:
             best = (score, bin_)
@@ -327,12 +397,12 @@ def _amount_like(digits: str) -> bool:
 
 def _account_spans(match: re.Match[str]) -> list[tuple[int, int]]:
     """Spans of account-number candidates in a digit run, split at spaces when too long."""
-    digits = sum(c.isdigit() for c in match.group())
+    digits = sum(map(str.isdigit, match.group()))
     if 6 <= digits <= 20:
         return [match.span()]
     spans, offset = [], match.start()
     for chunk in match.group().split(" "):
-        if 6 <= sum(c.isdigit() for c in chunk) <= 20:
+        if 6 <= sum(map(str.isdigit, chunk)) <= 20:
             spans.append((offset, offset + len(chunk)))
         offset += len(chunk) + 1
     return spans
@@ -356,7 +426,7 @@ def _phone_value(candidate: str, region: str) -> str | None:
 def _phones(reader: _Reader) -> None:
     region = default_region()
     for match in _PHONE.finditer(reader.text):
-        if sum(c.isdigit() for c in match.group()) < 8:
+        if sum(map(str.isdigit, match.group())) < 8:
             continue
         if not reader.free(match.start(), match.end()):
             continue
