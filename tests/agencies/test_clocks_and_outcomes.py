@@ -368,7 +368,9 @@ def test_an_appeal_reversal_changes_the_outcome_the_agency_sees(
     reversed_rows = AuditEntry.objects.filter(action="agency_target.reverse")
     assert [(r.object_id, r.old["outcome"], r.new["outcome"]) for r in reversed_rows] == [
         (str(first.pk), "actioned", "refused")]
-    assert request.events.filter(target=first, detail__contains="reversed on appeal").exists()
+    assert request.events.filter(
+        target=first,
+        detail=f"refused content_lawful (decision {decision.pk} reversed on appeal)").exists()
     told = [m for m in mail.outbox if request.number in m.subject]
     assert len(told) == 1
     assert officer.user.email in told[0].to  # type: ignore[union-attr]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -115,8 +114,7 @@ def test_unknown_keys_are_not_remembered(clock: FakeClock) -> None:
     assert apikey_cache._entries == {}
 
 
-def test_a_change_of_trusted_flagger_standing_is_seen_at_once(
-        clock: FakeClock, api_client_for: Callable[..., Any]) -> None:
+def test_a_change_of_trusted_flagger_standing_is_seen_at_once(clock: FakeClock) -> None:
     org = organization_create(actor=SYSTEM, name="Anti-scam NGO", kind=OrganizationKind.NGO,
                               is_trusted_flagger=True)
     raw, _key = _partner_key(org)

@@ -168,8 +168,9 @@ def request_targets_on_reversal(*, actor: Actor, old: Decision, new: Decision) -
         ClockEvent.objects.create(
             request_id=item.request_id, target=item, kind=ClockEventKind.HANDLED,
             at=new.decided_at,
-            detail=f"{outcome} {reason} (decision {old.pk} reversed on appeal)".replace(
-                "  ", " ")[:500],
+            detail=" ".join(
+                part for part in (outcome, reason, f"(decision {old.pk} reversed on appeal)")
+                if part)[:500],
         )
         specs.append(AuditSpec(
             action="agency_target.reverse", object_type="agency_request_target",
