@@ -40,6 +40,13 @@ def _test_settings(settings: Any, tmp_path: Any) -> Iterator[None]:
     RecordingAdapter.reset()
 
 
+def logged_in_client(user: User, ip: str = "192.0.2.60") -> Client:
+    """A web client holding `user`'s session (its tests turn FRAUDHUB_REQUIRE_2FA off)."""
+    client = Client(REMOTE_ADDR=ip)
+    client.force_login(user)
+    return client
+
+
 def make_user(role: str, username: str | None = None, org: Organization | None = None) -> User:
     return user_create(actor=SYSTEM, username=username or f"{role}-{User.objects.count() + 1}",
                        password="correct-horse-battery", role=role, organization=org)

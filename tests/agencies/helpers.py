@@ -6,17 +6,26 @@ import base64
 from datetime import date
 from typing import Any
 
+from django.test import Client
+
 from fraudhub.agencies.services.organizations import agency_create
 from fraudhub.agencies.services.requests import LegalBasisInput, RequestInput, agency_request_create
 from fraudhub.agencies.target_list import rows_from_json
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import Organization
 from fraudhub.core.roles import Role
-from tests.conftest import SYSTEM, make_user
+from tests.conftest import SYSTEM, logged_in_client, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ACCOUNT_A = "https://www.facebook.com/profile.php?id=100011112222"
 ACCOUNT_B = "https://m.facebook.com/people/Nguyen-Van-B/100033334444/"
+
+
+def session_client(actor: Actor, settings: Any) -> Client:
+    """The web pages as `actor`'s user sees them, with the second factor switched off."""
+    settings.FRAUDHUB_REQUIRE_2FA = False
+    assert actor.user is not None
+    return logged_in_client(actor.user)
 
 
 def make_agency(name: str = "Cục A05 - Bộ Công an") -> Organization:

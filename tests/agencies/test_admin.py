@@ -15,7 +15,7 @@ from fraudhub.core.errors import PermissionDenied, ValidationFailed
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind
 from fraudhub.core.roles import Role
 from fraudhub.core.services import apikey_create, apikey_update, organization_create
-from tests.conftest import SYSTEM, make_user
+from tests.conftest import SYSTEM, logged_in_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,7 @@ def admin_client(settings: Any) -> Client:
     user = make_user(Role.ADMIN, "root")
     user.is_staff = user.is_superuser = True
     user.save()
-    client = Client()
-    client.force_login(user)
-    return client
+    return logged_in_client(user)
 
 
 def test_an_agency_added_in_admin_is_made_by_the_service(admin_client: Client) -> None:

@@ -45,7 +45,7 @@ from fraudhub.agencies.stats import (
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import Organization
 from fraudhub.core.roles import Role
-from tests.agencies.helpers import file_request, make_agency, officer_of
+from tests.agencies.helpers import file_request, make_agency, officer_of, session_client
 from tests.conftest import ApiClient, make_user
 
 pytestmark = pytest.mark.django_db
@@ -339,16 +339,8 @@ def test_csv_escapes_an_agency_name_that_is_a_formula(fx: Fixture) -> None:
 # --- pages ------------------------------------------------------------------------------------
 
 
-def _browser(actor: Actor, settings: Any) -> Client:
-    settings.FRAUDHUB_REQUIRE_2FA = False
-    client = Client()
-    assert actor.user is not None
-    client.force_login(actor.user)
-    return client
-
-
 def test_dashboard_page_shows_the_own_figures(fx: Fixture, settings: Any) -> None:
-    response = _browser(fx.officer_a, settings).get(reverse("agency_dashboard"))
+    response = session_client(fx.officer_a, settings).get(reverse("agency_dashboard"))
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -357,7 +349,7 @@ def test_dashboard_page_shows_the_own_figures(fx: Fixture, settings: Any) -> Non
 
 
 def test_dashboard_page_csv_download(fx: Fixture, settings: Any) -> None:
-    response = _browser(fx.officer_a, settings).get(
+    response = session_client(fx.officer_a, settings).get(
         reverse("agency_dashboard"), {"format": "csv", "date_from": "2025-10-01",
                                       "date_to": "2025-10-31"})
 
@@ -369,7 +361,7 @@ def test_dashboard_page_csv_download(fx: Fixture, settings: Any) -> None:
 
 
 def test_dashboard_page_bad_dates_are_a_form_error(fx: Fixture, settings: Any) -> None:
-    client = _browser(fx.officer_a, settings)
+    client = session_client(fx.officer_a, settings)
 
     assert client.get(reverse("agency_dashboard"), {"date_from": "yesterday"}).status_code == 422
     reversed_period = client.get(reverse("agency_dashboard"),
@@ -378,15 +370,16 @@ def test_dashboard_page_bad_dates_are_a_form_error(fx: Fixture, settings: Any) -
 
 
 def test_transparency_page_is_for_senior_staff(fx: Fixture, settings: Any) -> None:
-    staff = _browser(fx.staff, settings).get(reverse("transparency"))
+    staff = session_client(fx.staff, settings).get(reverse("transparency"))
     assert staff.status_code == 200
     assert "Sở Công an tỉnh B" in staff.content.decode()
-    csv_response = _browser(fx.staff, settings).get(reverse("transparency"), {"format": "csv"})
+    csv_response = session_client(fx.staff, settings).get(reverse("transparency"),
+                                                           {"format": "csv"})
     assert _csv_rows(csv_response.content.decode())[0]["requests"] == "4"
 
-    assert _browser(fx.officer_a, settings).get(reverse("transparency")).status_code == 403
+    assert session_client(fx.officer_a, settings).get(reverse("transparency")).status_code == 403
     reviewer = Actor.for_user(make_user(Role.REVIEWER, "reviewer-stats"))
-    assert _browser(reviewer, settings).get(reverse("transparency")).status_code == 403
+    assert session_client(reviewer, settings).get(reverse("transparency")).status_code == 403
     assert Client().get(reverse("transparency")).status_code == 302  # to the login page
 
 

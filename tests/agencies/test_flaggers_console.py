@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from fraudhub.agencies.services.organizations import trusted_flagger_grant
@@ -17,7 +16,7 @@ from fraudhub.core.roles import Role
 from fraudhub.core.services import organization_create
 from tests.agencies.helpers import file_request, make_agency
 from tests.cases.helpers import decide, file_report
-from tests.conftest import SYSTEM, make_user
+from tests.conftest import SYSTEM, logged_in_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _no_second_factor(settings: Any) -> None:
     settings.FRAUDHUB_REQUIRE_2FA = False
-
-
-def client_for(user: User) -> Client:
-    client = Client(REMOTE_ADDR="192.0.2.70")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -54,7 +47,7 @@ def _audit(org: Organization) -> list[str]:
                                   Role.CITIZEN, Role.PARTNER])
 def test_only_admins_open_the_flaggers_page(role: str) -> None:
     org = organization_create(actor=SYSTEM, name="NGO", kind=OrganizationKind.NGO)
-    client = client_for(make_user(role, org=make_agency() if role == Role.AGENCY_OFFICER
+    client = logged_in_client(make_user(role, org=make_agency() if role == Role.AGENCY_OFFICER
                                   else None))
     assert client.get("/console/flaggers/").status_code == 403
     assert client.post("/console/flaggers/grant", {"organization": org.pk}).status_code == 403
@@ -70,7 +63,7 @@ def test_the_page_shows_each_flaggers_standing(admin: User) -> None:
         filed = file_report(actor=member,
                             target=f"https://facebook.com/profile.php?id={100077777770 + n}")
         decide(reviewer, filed.report.case_id or 0, outcome=outcome)
-    html = client_for(admin).get("/console/flaggers/").content.decode()
+    html = logged_in_client(admin).get("/console/flaggers/").content.decode()
     assert "Chống lừa đảo NGO" in html
     assert "33%" in html and "below the threshold" in html
     assert "Suspend the status" in html
@@ -78,7 +71,7 @@ def test_the_page_shows_each_flaggers_standing(admin: User) -> None:
 
 def test_admins_suspend_with_a_reason_and_grant_again(admin: User) -> None:
     org, _member = _flagger()
-    client = client_for(admin)
+    client = logged_in_client(admin)
     empty = client.post(f"/console/flaggers/{org.pk}/suspend", {f"org{org.pk}-reason": "  "})
     assert empty.status_code == 422
     assert "This field is required." in empty.content.decode()
@@ -106,7 +99,7 @@ def test_admins_suspend_with_a_reason_and_grant_again(admin: User) -> None:
 
 def test_admins_grant_the_status_to_any_organization(admin: User) -> None:
     bank = organization_create(actor=SYSTEM, name="Ngân hàng X", kind=OrganizationKind.PARTNER)
-    client = client_for(admin)
+    client = logged_in_client(admin)
     html = client.get("/console/flaggers/").content.decode()
     assert f'<option value="{bank.pk}">Ngân hàng X' in html
     bad = client.post("/console/flaggers/grant", {"organization": "abc"})
@@ -127,7 +120,7 @@ def test_the_case_page_lists_the_authority_requests_on_it(reviewer: User) -> Non
     filed = file_request(officer)
     item = filed.targets.order_by("line").first()
     assert item is not None and item.case_id is not None
-    client = client_for(reviewer)
+    client = logged_in_client(reviewer)
     html = client.get(f"/console/cases/{item.case_id}/").content.decode()
     assert 'id="authority-requests"' in html
     assert f'href="/agency/requests/{filed.pk}/"' in html
@@ -155,5 +148,5 @@ def test_authority_cases_have_four_colours_in_the_queue(
     Case.objects.filter(queue=Queue.AUTHORITY).update(
         opened_at=now - timedelta(hours=hours_used),
         due_at=now + timedelta(hours=24 - hours_used))
-    html = client_for(reviewer).get("/console/?queue=authority").content.decode()
+    html = logged_in_client(reviewer).get("/console/?queue=authority").content.decode()
     assert f'class="due {level}"' in html

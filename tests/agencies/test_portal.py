@@ -26,7 +26,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.models import AuditEntry, Organization, User
 from fraudhub.core.roles import Role
 from tests.agencies.helpers import ACCOUNT_A, ACCOUNT_B, PDF, file_request, make_agency
-from tests.conftest import make_user
+from tests.conftest import logged_in_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,6 @@ PHONE = "0912 345 678"
 def _no_second_factor(settings: Any) -> None:
     # The login and 2FA pages have their own tests (tests/web); here a session is enough.
     settings.FRAUDHUB_REQUIRE_2FA = False
-
-
-def client_for(user: User) -> Client:
-    client = Client(REMOTE_ADDR="192.0.2.60")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -93,26 +87,26 @@ def test_anonymous_visitors_are_sent_to_login(path: str) -> None:
 @pytest.mark.parametrize("role", [Role.CITIZEN, Role.PARTNER])
 @pytest.mark.parametrize("path", ["/agency/", "/agency/requests/new/"])
 def test_citizens_and_partners_may_not_open_the_portal(role: str, path: str) -> None:
-    assert client_for(make_user(role)).get(path).status_code == 403
+    assert logged_in_client(make_user(role)).get(path).status_code == 403
 
 
 def test_a_citizen_gets_403_on_a_request_page_and_its_document(officer_a: User) -> None:
     filed = file_request(actor(officer_a))
-    citizen = client_for(make_user(Role.CITIZEN))
+    citizen = logged_in_client(make_user(Role.CITIZEN))
     assert citizen.get(f"/agency/requests/{filed.pk}/").status_code == 403
     assert citizen.get(f"/agency/requests/{filed.pk}/document.pdf").status_code == 403
 
 
 def test_the_nav_links_follow_the_role(officer_a: User, reviewer: User) -> None:
-    officer_html = client_for(officer_a).get("/agency/").content.decode()
+    officer_html = logged_in_client(officer_a).get("/agency/").content.decode()
     assert "Agency portal" in officer_html and "Trusted flaggers" not in officer_html
-    reviewer_html = client_for(reviewer).get("/agency/").content.decode()
+    reviewer_html = logged_in_client(reviewer).get("/agency/").content.decode()
     assert "Authority requests" in reviewer_html and "Trusted flaggers" not in reviewer_html
     assert 'href="/console/transparency/"' not in reviewer_html
-    admin_html = client_for(make_user(Role.ADMIN)).get("/agency/").content.decode()
+    admin_html = logged_in_client(make_user(Role.ADMIN)).get("/agency/").content.decode()
     assert "Trusted flaggers" in admin_html
     assert 'href="/console/transparency/"' in admin_html
-    senior_html = client_for(make_user(Role.SENIOR_REVIEWER)).get("/agency/").content.decode()
+    senior_html = logged_in_client(make_user(Role.SENIOR_REVIEWER)).get("/agency/").content.decode()
     assert 'href="/console/transparency/"' in senior_html
 
 
@@ -130,11 +124,11 @@ def test_the_portal_lists_only_the_own_agencys_requests(
 ) -> None:
     mine = file_request(actor(officer_a))
     theirs = file_request(actor(officer_b), targets=[ACCOUNT_B])
-    html = client_for(officer_a).get("/agency/").content.decode()
+    html = logged_in_client(officer_a).get("/agency/").content.decode()
     assert mine.number in html and theirs.number not in html
     assert 'href="/agency/requests/new/"' in html and 'href="/agency/dashboard/"' in html
     assert 'class="due ok"' in html
-    staff_html = client_for(reviewer).get("/agency/").content.decode()
+    staff_html = logged_in_client(reviewer).get("/agency/").content.decode()
     assert mine.number in staff_html and theirs.number in staff_html
 
 
@@ -145,7 +139,7 @@ def test_the_list_filters_by_status(officer_a: User, reviewer: User) -> None:
     request_target_respond(actor=actor(reviewer), request_id=refused.pk, target_id=item.pk,
                            data=TargetResponse(outcome="refused",
                                                refusal_reason="target_not_found"))
-    client = client_for(officer_a)
+    client = logged_in_client(officer_a)
     html = client.get("/agency/?status=refused").content.decode()
     assert refused.number in html and open_one.number not in html
     bad = client.get("/agency/?status=<script>")
@@ -162,7 +156,7 @@ def test_time_left_is_coloured_by_the_share_used(officer_a: User) -> None:
         deadline=filed.deadline - timedelta(hours=20))
     RequestTarget.objects.filter(request=filed).update(deadline=filed.deadline
                                                        - timedelta(hours=20))
-    client = client_for(officer_a)
+    client = logged_in_client(officer_a)
     assert 'class="due warn80"' in client.get("/agency/").content.decode()
     assert 'class="due warn80"' in client.get(f"/agency/requests/{filed.pk}/").content.decode()
     RequestTarget.objects.filter(request=filed).update(deadline=timezone.now()
@@ -181,7 +175,7 @@ def test_another_agencys_request_answers_404_everywhere(
     request_target_respond(actor=actor(reviewer), request_id=filed.pk, target_id=item.pk,
                            data=TargetResponse(outcome="needs_information",
                                                note="Which posts?"))
-    other = client_for(officer_b)
+    other = logged_in_client(officer_b)
     base = f"/agency/requests/{filed.pk}"
     assert other.get(f"{base}/").status_code == 404
     assert other.get(f"{base}/document.pdf").status_code == 404
@@ -194,17 +188,17 @@ def test_another_agencys_request_answers_404_everywhere(
     item.refresh_from_db()
     assert item.outcome == TargetOutcome.NEEDS_INFORMATION and not item.information_answer
     # An officer may not act as the desk, even on the own agency's request.
-    own = client_for(officer_a).post(f"{base}/targets/{item.pk}/refuse",
+    own = logged_in_client(officer_a).post(f"{base}/targets/{item.pk}/refuse",
                                      {f"t{item.pk}-refuse-refusal_reason": "other"})
     assert own.status_code == 403
-    assert client_for(officer_a).get("/agency/requests/999999/").status_code == 404
+    assert logged_in_client(officer_a).get("/agency/requests/999999/").status_code == 404
 
 
 # --- filing --------------------------------------------------------------------------------
 
 def test_an_officer_files_a_request_with_a_typed_list(officer_a: User, agency_a: Organization
                                                       ) -> None:
-    client = client_for(officer_a)
+    client = logged_in_client(officer_a)
     assert client.get("/agency/requests/new/").status_code == 200
     data = form_data(document_pdf=SimpleUploadedFile("cv.pdf", PDF, "application/pdf"))
     response = client.post("/agency/requests/new/", data)
@@ -234,7 +228,7 @@ def test_a_csv_with_a_bad_row_keeps_the_good_ones_and_names_the_bad_line(officer
                 f"{ACCOUNT_B},account,facebook\n")
     data = form_data(targets="", kind="remove_content",
                      targets_csv=SimpleUploadedFile("t.csv", csv_text.encode(), "text/csv"))
-    client = client_for(officer_a)
+    client = logged_in_client(officer_a)
     response = client.post("/agency/requests/new/", data, follow=True)
     assert response.status_code == 200
     filed = AgencyRequest.objects.get()
@@ -250,7 +244,7 @@ def test_an_overlong_csv_line_is_rejected_alone(officer_a: User) -> None:
     # A field past the csv module's limit used to end in a 500 (here and in the API), then
     # dropped every row after it.
     csv_text = f"target\n{ACCOUNT_A}\n{'x' * 200_000}\n{ACCOUNT_B}\n"
-    response = client_for(officer_a).post("/agency/requests/new/", form_data(
+    response = logged_in_client(officer_a).post("/agency/requests/new/", form_data(
         targets="", targets_csv=SimpleUploadedFile("t.csv", csv_text.encode(), "text/csv")),
         follow=True)
     assert response.status_code == 200
@@ -269,7 +263,7 @@ def test_an_unclosed_quote_keeps_the_rows_before_it() -> None:
 
 
 def test_a_form_with_errors_keeps_what_was_typed(officer_a: User) -> None:
-    client = client_for(officer_a)
+    client = logged_in_client(officer_a)
     response = client.post("/agency/requests/new/", form_data(
         reason="", targets="<b>not-a-target</b>", signer="Nguyễn <i>Văn</i> A"))
     assert response.status_code == 422
@@ -303,7 +297,7 @@ def test_a_form_with_errors_keeps_what_was_typed(officer_a: User) -> None:
 
 def test_staff_record_a_letter_on_an_agencys_behalf(reviewer: User, agency_a: Organization
                                                     ) -> None:
-    client = client_for(reviewer)
+    client = logged_in_client(reviewer)
     html = client.get("/agency/requests/new/").content.decode()
     assert 'name="agency"' in html and "Cục A05" in html
     received = timezone.localtime() - timedelta(hours=3)
@@ -326,7 +320,7 @@ def test_staff_record_a_letter_on_an_agencys_behalf(reviewer: User, agency_a: Or
 
 def test_an_officer_cannot_pick_an_agency_or_a_channel(officer_a: User, agency_b: Organization
                                                        ) -> None:
-    response = client_for(officer_a).post("/agency/requests/new/", form_data(
+    response = logged_in_client(officer_a).post("/agency/requests/new/", form_data(
         agency=str(agency_b.pk), channel="letter"))
     assert response.status_code == 303
     filed = AgencyRequest.objects.get()
@@ -335,7 +329,7 @@ def test_an_officer_cannot_pick_an_agency_or_a_channel(officer_a: User, agency_b
 
 def test_the_signed_document_follows_the_request(officer_a: User) -> None:
     filed = file_request(actor(officer_a), document_pdf=None)
-    client = client_for(officer_a)
+    client = logged_in_client(officer_a)
     base = f"/agency/requests/{filed.pk}"
     assert client.get(f"{base}/document.pdf").status_code == 404
     assert "Not received yet." in client.get(f"{base}/").content.decode()
@@ -360,7 +354,7 @@ def test_asking_pauses_and_the_officers_answer_resumes_the_clock(officer_a: User
     item = filed.targets.order_by("line").first()
     assert item is not None
     base = f"/agency/requests/{filed.pk}"
-    desk = client_for(reviewer)
+    desk = logged_in_client(reviewer)
     empty = desk.post(f"{base}/targets/{item.pk}/ask", {f"t{item.pk}-ask-note": ""})
     assert empty.status_code == 422
     response = desk.post(f"{base}/targets/{item.pk}/ask",
@@ -368,7 +362,7 @@ def test_asking_pauses_and_the_officers_answer_resumes_the_clock(officer_a: User
     assert response.status_code == 303
     item.refresh_from_db()
     assert item.outcome == TargetOutcome.NEEDS_INFORMATION and item.paused_at is not None
-    officer = client_for(officer_a)
+    officer = logged_in_client(officer_a)
     html = officer.get(f"{base}/").content.decode()
     assert "Paused: waiting for the agency" in html
     assert "Which posts &lt;b&gt;exactly&lt;/b&gt;?" in html
@@ -393,7 +387,7 @@ def test_staff_refuse_a_target_with_a_reason(officer_a: User, reviewer: User) ->
     filed = file_request(actor(officer_a))
     first, second = filed.targets.order_by("line")
     base = f"/agency/requests/{filed.pk}"
-    desk = client_for(reviewer)
+    desk = logged_in_client(reviewer)
     html = desk.get(f"{base}/").content.decode()
     assert f'href="/console/cases/{first.case_id}/"' in html
     ids = re.findall(r'\sid="([^"]+)"', html)
@@ -409,7 +403,7 @@ def test_staff_refuse_a_target_with_a_reason(officer_a: User, reviewer: User) ->
     first.refresh_from_db()
     assert (first.outcome, first.refusal_reason) == (TargetOutcome.REFUSED,
                                                      "insufficient_legal_basis")
-    page = client_for(officer_a).get(f"{base}/").content.decode()
+    page = logged_in_client(officer_a).get(f"{base}/").content.decode()
     assert "Insufficient legal basis" in page and "The decision does not name" in page
     assert "within the deadline" in page and "/console/cases/" not in page
     # A settled target cannot be refused again; a suspension is decided on the case.
@@ -428,7 +422,7 @@ def test_staff_record_an_information_request_as_actioned(officer_a: User, review
     filed = file_request(actor(officer_a), kind="provide_information", targets=[PHONE])
     item = filed.targets.get()
     base = f"/agency/requests/{filed.pk}"
-    desk = client_for(reviewer)
+    desk = logged_in_client(reviewer)
     assert f'action="{base}/targets/{item.pk}/record"' in desk.get(f"{base}/").content.decode()
     no_note = desk.post(f"{base}/targets/{item.pk}/record",
                         {f"t{item.pk}-record-outcome": "actioned"})
@@ -441,7 +435,7 @@ def test_staff_record_an_information_request_as_actioned(officer_a: User, review
     assert item.outcome == TargetOutcome.PARTIALLY_ACTIONED
     filed.refresh_from_db()
     assert filed.status == "partially_actioned"
-    html = client_for(officer_a).get(f"{base}/").content.decode()
+    html = logged_in_client(officer_a).get(f"{base}/").content.decode()
     assert "call logs not kept" in html and "Time to action" in html
     assert AuditEntry.objects.filter(action="agency_target.outcome",
                                      object_id=str(item.pk)).exists()
@@ -449,13 +443,13 @@ def test_staff_record_an_information_request_as_actioned(officer_a: User, review
 
 def test_hostile_text_is_escaped_on_the_request_page(officer_a: User) -> None:
     filed = file_request(actor(officer_a), reason='<script>alert("x")</script>')
-    html = client_for(officer_a).get(f"/agency/requests/{filed.pk}/").content.decode()
+    html = logged_in_client(officer_a).get(f"/agency/requests/{filed.pk}/").content.decode()
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;" in html
 
 
 def test_numbers_out_of_range_are_404_not_500(officer_a: User) -> None:
-    client = client_for(officer_a)
+    client = logged_in_client(officer_a)
     big = "9" * 30
     assert client.get(f"/agency/requests/{big}/").status_code == 404
     assert client.get(f"/agency/requests/{big}/document.pdf").status_code == 404

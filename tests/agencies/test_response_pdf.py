@@ -18,7 +18,14 @@ from fraudhub.agencies.services.outcomes import TargetResponse, request_target_r
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import User
 from fraudhub.core.roles import Role
-from tests.agencies.helpers import ACCOUNT_A, ACCOUNT_B, file_request, make_agency, officer_of
+from tests.agencies.helpers import (
+    ACCOUNT_A,
+    ACCOUNT_B,
+    file_request,
+    make_agency,
+    officer_of,
+    session_client,
+)
 from tests.cases.helpers import decide
 from tests.conftest import ApiClient, make_user
 
@@ -149,16 +156,8 @@ def test_unusual_text_does_not_break_the_document(officer: Actor) -> None:
 # --- downloads --------------------------------------------------------------------------------
 
 
-def _browser(actor: Actor, settings: Any) -> Client:
-    settings.FRAUDHUB_REQUIRE_2FA = False
-    client = Client()
-    assert actor.user is not None
-    client.force_login(actor.user)
-    return client
-
-
 def test_web_download(handled: AgencyRequest, officer: Actor, settings: Any) -> None:
-    response = _browser(officer, settings).get(
+    response = session_client(officer, settings).get(
         reverse("agency_response_pdf", args=[handled.pk]))
 
     assert response.status_code == 200
@@ -173,18 +172,18 @@ def test_web_download_is_404_for_another_agency_and_403_for_citizens(
     other = officer_of(make_agency("Sở Công an tỉnh B"))
     url = reverse("agency_response_pdf", args=[handled.pk])
 
-    assert _browser(other, settings).get(url).status_code == 404
-    assert _browser(other, settings).get(
+    assert session_client(other, settings).get(url).status_code == 404
+    assert session_client(other, settings).get(
         reverse("agency_response_pdf", args=[999999])).status_code == 404
     citizen = Actor.for_user(make_user(Role.CITIZEN, "citizen-pdf"))
-    assert _browser(citizen, settings).get(url).status_code == 403
+    assert session_client(citizen, settings).get(url).status_code == 403
     assert Client().get(url).status_code == 302
 
 
 def test_staff_download_any_agencys_document(handled: AgencyRequest, reviewer_actor: Actor,
                                              settings: Any) -> None:
     url = reverse("agency_response_pdf", args=[handled.pk])
-    assert _browser(reviewer_actor, settings).get(url).status_code == 200
+    assert session_client(reviewer_actor, settings).get(url).status_code == 200
 
 
 def test_api_download(handled: AgencyRequest, officer: Actor,
