@@ -37,6 +37,7 @@ from fraudhub.reports.evidence import CheckedEvidence
 from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator, ReportStatus
 
 INDICATOR_VALUE_MAX = 512
+REPORT_BATCH_MAX = 100  # reports per call of POST /api/v1/reports/batch, one transaction
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are read aloud
 _CODE_ATTEMPTS = 5
 

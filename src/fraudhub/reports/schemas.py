@@ -4,6 +4,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from fraudhub.reports.filing import REPORT_BATCH_MAX
+
 
 class EvidenceIn(Schema):
     filename: str = Field(default="", max_length=255)
@@ -35,8 +37,8 @@ class ReportIn(Schema):
 
 class ReportBatchIn(Schema):
     reports: list[ReportIn] = Field(
-        min_length=1, max_length=100,
-        description="Up to 100 reports, each as POST /api/v1/reports takes one.")
+        min_length=1, max_length=REPORT_BATCH_MAX,
+        description=f"Up to {REPORT_BATCH_MAX} reports, each as POST /api/v1/reports takes one.")
 
 
 class ReportCreatedOut(Schema):

@@ -23,13 +23,18 @@ from fraudhub.core.ratelimit import get_rate_limiter
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
 from fraudhub.reports.evidence import EvidenceUpload, check_evidence
-from fraudhub.reports.filing import FiledReport, PreparedReport, hash_secret, reports_file
+from fraudhub.reports.filing import (
+    REPORT_BATCH_MAX,
+    FiledReport,
+    PreparedReport,
+    hash_secret,
+    reports_file,
+)
 from fraudhub.taxonomy.selectors import fraud_type_get
 
 __all__ = ["REPORT_BATCH_MAX", "FiledReport", "ReportInput", "hash_secret", "report_create",
            "report_create_many"]
 
-REPORT_BATCH_MAX = 100
 DESCRIPTION_MAX = 10_000
 TARGET_MAX = 2_048
 
