@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.db import connection
 
 from fraudhub.core.ratelimit import DatabaseRateLimiter, RateLimiter, RedisRateLimiter
 
@@ -46,3 +47,32 @@ def test_redis_counters_expire_after_their_window() -> None:
     [stored] = client.keys(f"fraudhub:rl:{key}:*")
     assert int(client.get(stored) or 0) == 2
     assert 60 <= client.ttl(stored) <= 65
+
+
+def _persistence(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [table])
+        return str(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL only: SQLite has no unlogged tables")
+def test_postgresql_keeps_the_counters_in_an_unlogged_table_and_the_migration_reverses() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from fraudhub.core.models import RateLimitCounter
+
+    migration = importlib.import_module("fraudhub.core.migrations.0003_ratelimitcounter_unlogged")
+    forward = migration.Migration.operations[0]
+    table = RateLimitCounter._meta.db_table
+    assert _persistence(table) == "u"  # what `migrate` left: no WAL, no fsync per hit
+    with connection.schema_editor() as editor:
+        forward.reverse_code(apps, editor)
+    assert _persistence(table) == "p"
+    with connection.schema_editor() as editor:
+        forward.code(apps, editor)
+    assert _persistence(table) == "u"
+    assert DatabaseRateLimiter().hit("test:unlogged", limit=1, window_seconds=60).allowed
