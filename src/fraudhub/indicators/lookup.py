@@ -19,7 +19,6 @@ import phonenumbers
 from django.conf import settings
 from django.db import connection, models
 from django.utils.translation import gettext as _
-from phonenumbers import PhoneNumberFormat
 
 from fraudhub.core.ratelimit import fetch_prepared
 from fraudhub.indicators.models import Indicator, IndicatorStatus
@@ -33,6 +32,7 @@ from fraudhub.indicators.types import (
 from fraudhub.indicators.types.bank_account import ANY_BANK
 from fraudhub.indicators.types.domain import parse_ip, registrable_domain, split_url
 from fraudhub.indicators.types.phone import e164_number
+from fraudhub.indicators.types.phone_rules import format_international
 
 MAX_RAW_LENGTH = 2048  # longer input is not a value anybody typed or pasted
 BULK_MAX_ITEMS = 1000
@@ -319,9 +319,8 @@ def _phone_display(e164: str) -> str:
             national = digits[size:]
             if not national or national.startswith("0"):  # Italian leading zeros & co.
                 break
-            number = phonenumbers.PhoneNumber(country_code=country_code,
-                                              national_number=int(national))
-            return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+            return format_international(phonenumbers.PhoneNumber(
+                country_code=country_code, national_number=int(national)))
     return get_type("phone").display(e164)
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from phonenumbers import PhoneMetadata, PhoneNumberFormat
 
 from .base import IndicatorType, InvalidIndicator
+from .phone_rules import format_international, is_valid
 
 FALLBACK_REGION = "VN"
 
@@ -48,7 +49,7 @@ def parse_phone(raw: str, region: str | None = None) -> phonenumbers.PhoneNumber
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    return number if phonenumbers.is_valid_number(number) else None
+    return number if is_valid(number) else None
 
 
 # Digits in groups split by single spaces, dots or dashes: how people write a national number.
@@ -101,7 +102,7 @@ def e164_number(text: str) -> phonenumbers.PhoneNumber | None:
             return None
         number = phonenumbers.PhoneNumber(country_code=country_code,
                                           national_number=int(national))
-        return number if phonenumbers.is_valid_number(number) else None
+        return number if is_valid(number) else None
     return None
 
 
@@ -133,7 +134,7 @@ def _national_fast(text: str, region: str) -> phonenumbers.PhoneNumber | None:
             or digits.startswith(str(country_code)) or (idd is not None and idd.match(digits))):
         return None
     number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
-    return number if phonenumbers.is_valid_number(number) else None
+    return number if is_valid(number) else None
 
 
 def plausible_local_digits(digits: str, region: str) -> bool:
@@ -172,7 +173,7 @@ class PhoneType(IndicatorType):
         number = parse_phone(canonical)
         if number is None:
             return canonical
-        return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+        return format_international(number)
 
     def looks_like(self, raw: str) -> bool:
         text = raw.strip()

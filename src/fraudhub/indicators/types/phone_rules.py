@@ -1,0 +1,124 @@
+"""phonenumbers' validity test and international format, with each country's rules read once.
+
+``phonenumbers.is_valid_number`` and ``format_number(..., INTERNATIONAL)`` look up the metadata
+of the number's country, and each of its patterns in a cache of compiled expressions, on every
+call; for a Vietnamese mobile number that is some forty lookups to run eight regular
+expressions. Every lookup, bulk item, scan and report runs them at least once, so this module
+reads the rules of a country once -- the same patterns, lengths and order, from the same
+metadata -- and then only runs the expressions.
+
+The answers are phonenumbers' own: whatever these rules do not cover (calling codes shared by
+several regions, such as +1 and +7, Italian leading zeros, extensions) is handed to the
+library, and tests/indicators/test_phone_rules.py compares both on numbers of every country.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneMetadata, PhoneNumberFormat
+from phonenumbers.phonemetadata import NumberFormat, PhoneNumberDesc
+
+
+@dataclass(frozen=True, slots=True)
+class _Desc:
+    """A number type: the lengths it may have (empty: any) and its full pattern."""
+
+    lengths: frozenset[int]
+    pattern: re.Pattern[str]
+
+    def matches(self, national: str) -> bool:
+        return (not self.lengths or len(national) in self.lengths) and bool(
+            self.pattern.fullmatch(national))
+
+
+@dataclass(frozen=True, slots=True)
+class _Format:
+    leading: re.Pattern[str] | None  # the most detailed leading-digits pattern, if any
+    pattern: re.Pattern[str]
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Country:
+    general: _Desc
+    types: tuple[_Desc, ...]  # every type that makes a number valid, in the library's order
+    formats: tuple[_Format, ...]  # the international formats, in the library's order
+    prefix: str  # "+84 "
+
+
+def _desc(desc: PhoneNumberDesc | None) -> _Desc | None:
+    if desc is None or not desc.national_number_pattern:
+        return None  # the library finds no match with such a description
+    return _Desc(frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern))
+
+
+def _format(number_format: NumberFormat) -> _Format:
+    leading = number_format.leading_digits_pattern
+    # Every format of the metadata has both (the library would fail on one without them).
+    assert number_format.pattern is not None and number_format.format is not None
+    return _Format(leading=re.compile(leading[-1]) if leading else None,
+                   pattern=re.compile(number_format.pattern), rule=number_format.format)
+
+
+@functools.cache
+def _country(country_code: int) -> _Country | None:
+    """The rules of a calling code that belongs to one region alone, else None."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if not regions or len(regions) != 1:
+        return None
+    region = regions[0]
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region.upper())
+    if metadata is None or (region != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
+                            and metadata.country_code != country_code):
+        return None
+    general = _desc(metadata.general_desc)
+    if general is None:
+        return None
+    # The order of _number_type_helper; mobile only counts on its own when its pattern differs
+    # from the fixed-line one (otherwise a number the fixed-line pattern refused is UNKNOWN).
+    descs = [metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
+             metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail,
+             metadata.fixed_line]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        descs.append(metadata.mobile)
+    available = metadata.intl_number_format or metadata.number_format
+    return _Country(
+        general=general,
+        types=tuple(d for d in (_desc(desc) for desc in descs) if d is not None),
+        formats=tuple(_format(f) for f in available),
+        prefix=f"+{country_code} ",
+    )
+
+
+def _plain(number: phonenumbers.PhoneNumber) -> bool:
+    """A number as E.164 digits make it: no leading zero, extension or kept raw input."""
+    return not number.italian_leading_zero and not number.extension and not number.raw_input
+
+
+def is_valid(number: phonenumbers.PhoneNumber) -> bool:
+    """``phonenumbers.is_valid_number(number)``."""
+    country = _country(number.country_code) if _plain(number) else None
+    if country is None:
+        return bool(phonenumbers.is_valid_number(number))
+    national = str(number.national_number)
+    if not country.general.matches(national):
+        return False
+    return any(desc.matches(national) for desc in country.types)
+
+
+def format_international(number: phonenumbers.PhoneNumber) -> str:
+    """``phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)``."""
+    country = _country(number.country_code) if _plain(number) and number.national_number \
+        else None
+    if country is None:
+        return str(phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL))
+    national = str(number.national_number)
+    for candidate in country.formats:
+        if (candidate.leading is None or candidate.leading.match(national)) \
+                and candidate.pattern.fullmatch(national):
+            return country.prefix + candidate.pattern.sub(candidate.rule, national)
+    return country.prefix + national
