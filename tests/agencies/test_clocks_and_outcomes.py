@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fraudhub.agencies.models import (
     AgencyRequest,
@@ -25,6 +25,7 @@ from fraudhub.agencies.services.outcomes import (
     request_target_respond,
 )
 from fraudhub.agencies.services.rollup import rolled_up_status
+from fraudhub.agencies.timeline import agency_request_timeline
 from fraudhub.cases.models import Case, CaseStatus, Decision
 from fraudhub.cases.services.appeals import (
     AppealDecisionInput,
@@ -368,9 +369,12 @@ def test_an_appeal_reversal_changes_the_outcome_the_agency_sees(
     reversed_rows = AuditEntry.objects.filter(action="agency_target.reverse")
     assert [(r.object_id, r.old["outcome"], r.new["outcome"]) for r in reversed_rows] == [
         (str(first.pk), "actioned", "refused")]
-    assert request.events.filter(
-        target=first,
-        detail=f"refused content_lawful (decision {decision.pk} reversed on appeal)").exists()
+    assert request.events.filter(target=first, facts={
+        "outcome": "refused", "refusal_reason": "content_lawful",
+        "reversed_decision": decision.pk}).exists()
+    with translation.override("en"):
+        texts = [e.text for e in agency_request_timeline(request=request) if e.target == first]
+    assert f"Refused — Content is lawful (decision {decision.pk} reversed on appeal)" in texts
     told = [m for m in mail.outbox if request.number in m.subject]
     assert len(told) == 1
     assert officer.user.email in told[0].to  # type: ignore[union-attr]

@@ -455,3 +455,50 @@ def test_numbers_out_of_range_are_404_not_500(officer_a: User) -> None:
     assert client.get(f"/agency/requests/{big}/document.pdf").status_code == 404
     assert client.post(f"/agency/requests/{big}/targets/{big}/answer", {}).status_code == 404
     assert client.get("/agency/?page=abc&status=").status_code == 200
+
+
+# --- timeline ------------------------------------------------------------------------------
+
+def _timeline(client: Client, request_id: int, language: str) -> str:
+    client.cookies["django_language"] = language
+    html = client.get(f"/agency/requests/{request_id}/").content.decode()
+    return html.split('id="timeline"', 1)[1]
+
+
+def test_the_timeline_is_worded_in_the_readers_language_from_stored_keys(
+    officer_a: User, reviewer: User
+) -> None:
+    filed = file_request(actor(officer_a))
+    first, second = filed.targets.order_by("line")
+    request_target_respond(actor=actor(reviewer), request_id=filed.pk, target_id=first.pk,
+                           data=TargetResponse(outcome="refused",
+                                               refusal_reason="target_not_found",
+                                               note="No such profile."))
+    question = "<script>alert(1)</script> Which posts?"
+    request_target_respond(actor=actor(reviewer), request_id=filed.pk, target_id=second.pk,
+                           data=TargetResponse(outcome="needs_information", note=question))
+    handled = ClockEvent.objects.get(target=first, kind=ClockEventKind.HANDLED)
+    assert handled.facts == {"outcome": "refused", "refusal_reason": "target_not_found"}
+    assert handled.detail == ""  # keys, not words, are stored
+
+    client = logged_in_client(officer_a)
+    english = _timeline(client, filed.pk, "en")
+    assert "Refused — Target not found" in english
+    assert "by Electronic (portal or API)" in english
+    assert f"request number {filed.number}" in english
+    vietnamese = _timeline(client, filed.pk, "vi")
+    assert "Từ chối — Không tìm thấy đối tượng" in vietnamese
+    assert f"số yêu cầu {filed.number}" in vietnamese
+    for html in (english, vietnamese):
+        assert "target_not_found" not in html  # never the raw key
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; Which posts?" in html  # as written
+        assert "<script>alert(1)" not in html
+
+
+def test_events_stored_before_facts_existed_show_their_text() -> None:
+    from fraudhub.agencies.timeline import event_text
+
+    old = ClockEvent(kind=ClockEventKind.HANDLED, detail="refused other")
+    assert event_text(old) == "refused other"
+    unknown = ClockEvent(kind=ClockEventKind.HANDLED, facts={"outcome": "withdrawn_later"})
+    assert event_text(unknown) == "withdrawn_later"  # a key of a newer release, as it is

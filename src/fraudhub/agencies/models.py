@@ -180,6 +180,10 @@ class ClockEvent(models.Model):
     )
     kind = models.CharField(max_length=16, choices=ClockEventKind.choices)
     at = models.DateTimeField()
+    # What the event says, as keys and numbers (outcome, refusal_reason, share_used,
+    # waited_hours, reversed_decision, channel, number, sha256): worded in the reader's language
+    # when shown (agencies/timeline.py). `detail` is text as a person wrote it (a question).
+    facts = models.JSONField(default=dict, blank=True)
     detail = models.CharField(max_length=500, blank=True)
 
     class Meta:

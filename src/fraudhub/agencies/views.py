@@ -40,7 +40,6 @@ from fraudhub.agencies.models import (
 )
 from fraudhub.agencies.selectors import (
     agency_request_clock_facts,
-    agency_request_events,
     agency_request_get,
     agency_request_list,
     agency_request_target_page,
@@ -54,6 +53,7 @@ from fraudhub.agencies.services.requests import (
     agency_request_attach_document,
     agency_request_create,
 )
+from fraudhub.agencies.timeline import agency_request_timeline
 from fraudhub.core.actors import Actor
 from fraudhub.core.decorators import actor_for, staff_required
 from fraudhub.core.errors import DomainError, NotFound
@@ -212,7 +212,7 @@ def _render_request(
     context = {
         "req": agency_request,
         "rows": rows,
-        "events": agency_request_events(request=agency_request),
+        "events": agency_request_timeline(request=agency_request),
         "fraud_type_name": fraud_type.name() if fraud_type else agency_request.fraud_type,
         "page": page,
         "has_next": page * TARGET_PAGE < agency_request.target_count,

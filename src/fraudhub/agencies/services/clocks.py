@@ -75,7 +75,7 @@ def agency_clocks_tick(*, now: datetime | None = None) -> int:
                     setattr(item, stamp, now)
                     changed.append(stamp)
                     events.append(ClockEvent(request_id=item.request_id, target=item, kind=kind,
-                                             at=now, detail=f"{used:.0%} used"))
+                                             at=now, facts={"share_used": round(used, 3)}))
                     specs.append(AuditSpec(
                         action=f"agency_clock.{kind}", object_type="agency_request_target",
                         object_id=item.pk,

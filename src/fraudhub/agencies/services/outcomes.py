@@ -94,7 +94,7 @@ def _handle(item: RequestTarget, *, actor: Actor, outcome: str, now: datetime,
     item.save()
     ClockEvent.objects.create(
         request_id=item.request_id, target=item, kind=ClockEventKind.HANDLED, at=now,
-        detail=f"{outcome} {refusal_reason}".strip()[:500],
+        facts={"outcome": outcome, "refusal_reason": refusal_reason or ""},
     )
     return AuditSpec(
         action="agency_target.outcome", object_type="agency_request_target", object_id=item.pk,
@@ -168,9 +168,8 @@ def request_targets_on_reversal(*, actor: Actor, old: Decision, new: Decision) -
         ClockEvent.objects.create(
             request_id=item.request_id, target=item, kind=ClockEventKind.HANDLED,
             at=new.decided_at,
-            detail=" ".join(
-                part for part in (outcome, reason, f"(decision {old.pk} reversed on appeal)")
-                if part)[:500],
+            facts={"outcome": outcome, "refusal_reason": reason or "",
+                   "reversed_decision": old.pk},
         )
         specs.append(AuditSpec(
             action="agency_target.reverse", object_type="agency_request_target",
@@ -345,7 +344,7 @@ def request_target_answer(
             case.save(update_fields=["due_at"])
         ClockEvent.objects.create(request_id=item.request_id, target=item,
                                   kind=ClockEventKind.RESUMED, at=now,
-                                  detail=_("waited %(h).1f h") % {"h": waited / 3600})
+                                  facts={"waited_hours": round(waited / 3600, 1)})
         audit_record_many(actor=actor, specs=[AuditSpec(
             action="agency_target.answer_information", object_type="agency_request_target",
             object_id=item.pk, old={"outcome": TargetOutcome.NEEDS_INFORMATION},

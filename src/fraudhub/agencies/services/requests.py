@@ -211,9 +211,9 @@ def agency_request_create(*, actor: Actor, data: RequestInput) -> AgencyRequest:
         )
         ClockEvent.objects.bulk_create([
             ClockEvent(request=request, kind=ClockEventKind.RECEIVED, at=received_at,
-                       detail=f"{request.get_channel_display()}"),
+                       facts={"channel": request.channel}),
             ClockEvent(request=request, kind=ClockEventKind.ACKNOWLEDGED, at=now,
-                       detail=request.number),
+                       facts={"number": request.number}),
         ])
         audit_record(
             actor=actor, action="agency_request.create", object_type="agency_request",
@@ -317,7 +317,7 @@ def agency_request_attach_document(
         request.save(update_fields=["legal_document", "legal_document_sha256",
                                     "legal_document_received_at"])
         ClockEvent.objects.create(request=request, kind=ClockEventKind.DOCUMENT, at=now,
-                                  detail=sha[:16])
+                                  facts={"sha256": sha})
         audit_record(actor=actor, action="agency_request.document", object_type="agency_request",
                      object_id=request.pk, old={"document_sha256": old or None},
                      new={"document_sha256": sha})
