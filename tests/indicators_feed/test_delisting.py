@@ -101,3 +101,25 @@ def test_delisting_through_the_api(
     assert decided.status_code == 200 and decided.json()["status"] == "accepted"
     assert anon.get("/api/v1/delisting").status_code == 401
     assert reviewer.get("/api/v1/delisting", status="bogus").status_code == 422
+
+
+def test_anonymous_delisting_requests_are_limited_per_address(
+    drain_jobs: Callable[[], int], api_client_for: Callable[..., ApiClient], settings: object
+) -> None:
+    file_report()
+    drain_jobs()
+    settings.FRAUDHUB_INTAKE_RATE_LIMIT = 2  # type: ignore[attr-defined]
+    body = {"value": "+84 912 345 678", "requester_name": "B",
+            "requester_email": "b@example.com", "statement": "Mine since 2019."}
+    anon = api_client_for(None)
+    answers = [anon.post("/api/v1/delisting", body) for _ in range(3)]
+    # The second asks again about a value already under review (409): it still counts.
+    assert [a.status_code for a in answers] == [201, 409, 429]
+    window = settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS  # type: ignore[attr-defined]
+    assert 1 <= int(answers[-1]["Retry-After"]) <= window
+    assert "Too many requests; try again in" in answers[-1].json()["detail"]
+    # A signed-in caller is not held to the address's limit: refused for asking twice (409),
+    # not for the rate.
+    with pytest.raises(Conflict):
+        delisting_request_create(actor=Actor.system("desk"),
+                                 data=_request(requester_email="b@example.com"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.module_loading import import_string
 
+from fraudhub.core.actors import Actor
+from fraudhub.core.errors import RateLimited
 from fraudhub.core.models import RateLimitCounter
 
 
@@ -175,3 +177,23 @@ def _limiter_for(path: str) -> RateLimiter:
 
 def get_rate_limiter() -> RateLimiter:
     return _limiter_for(settings.FRAUDHUB_RATE_LIMITER)
+
+
+def rate_limit(*, key: str, limit: int, window_seconds: int, message: str,
+               message_args: Mapping[str, object] | None = None) -> None:
+    """Count one hit for ``key``; beyond ``limit`` per window, RateLimited (429 with
+    Retry-After) saying ``message``, in which ``%(s)d`` is the seconds left to wait."""
+    decision = get_rate_limiter().hit(key, limit=limit, window_seconds=window_seconds)
+    if not decision.allowed:
+        raise RateLimited(message % {**(message_args or {}), "s": decision.retry_after},
+                          retry_after=decision.retry_after)
+
+
+def anonymous_rate_limit(*, actor: Actor, scope: str, limit: int, window_seconds: int,
+                         message: str) -> None:
+    """:func:`rate_limit` per address for a caller who is not signed in and has no API key;
+    anyone else is held to their own quota, or not limited here."""
+    if actor.is_authenticated:
+        return
+    rate_limit(key=f"{scope}:{actor.ip or '-'}", limit=limit, window_seconds=window_seconds,
+               message=message)

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
-from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.jobs import enqueue
-from fraudhub.core.ratelimit import get_rate_limiter
+from fraudhub.core.ratelimit import anonymous_rate_limit
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
 from fraudhub.indicators.models import (
@@ -73,13 +73,10 @@ def delisting_request_create(*, actor: Actor, data: DelistingInput) -> Delisting
     if errors:
         raise ValidationFailed(_("The request is not valid."), field_errors=errors)
     checked = check_evidence(data.evidence)
-    if not actor.is_authenticated:
-        decision = get_rate_limiter().hit(
-            f"delisting:{actor.ip or '-'}", limit=settings.FRAUDHUB_INTAKE_RATE_LIMIT,
-            window_seconds=settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS)
-        if not decision.allowed:
-            raise RateLimited(_("Too many requests; try again in %(s)d seconds.")
-                              % {"s": decision.retry_after}, retry_after=decision.retry_after)
+    anonymous_rate_limit(
+        actor=actor, scope="delisting", limit=settings.FRAUDHUB_INTAKE_RATE_LIMIT,
+        window_seconds=settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS,
+        message=_("Too many requests; try again in %(s)d seconds."))
     now = timezone.now()
     with transaction.atomic():
         indicator = Indicator.objects.select_for_update().filter(type=type_key,

@@ -23,8 +23,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fraudhub.core.actors import Actor
-from fraudhub.core.errors import RateLimited, ValidationFailed
-from fraudhub.core.ratelimit import get_rate_limiter
+from fraudhub.core.errors import ValidationFailed
+from fraudhub.core.ratelimit import anonymous_rate_limit, rate_limit
 from fraudhub.core.roles import Perm
 from fraudhub.indicators.extract import extract
 from fraudhub.indicators.lookup import (
@@ -69,19 +69,11 @@ def lookup_throttle(*, actor: Actor) -> None:
     if actor.api_key is not None:
         api_key_quota(actor=actor)
         return
-    if actor.is_authenticated:
-        return
-    decision = get_rate_limiter().hit(
-        f"lookup:{actor.ip or '-'}",
-        limit=settings.FRAUDHUB_LOOKUP_RATE_LIMIT,
+    anonymous_rate_limit(
+        actor=actor, scope="lookup", limit=settings.FRAUDHUB_LOOKUP_RATE_LIMIT,
         window_seconds=settings.FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS,
+        message=_("Too many lookups from your address; try again in %(s)d seconds."),
     )
-    if not decision.allowed:
-        raise RateLimited(
-            _("Too many lookups from your address; try again in %(s)d seconds.")
-            % {"s": decision.retry_after},
-            retry_after=decision.retry_after,
-        )
 
 
 def api_key_quota(*, actor: Actor) -> None:
@@ -92,18 +84,12 @@ def api_key_quota(*, actor: Actor) -> None:
     """
     if actor.api_key is None:
         return
-    decision = get_rate_limiter().hit(
-        f"apikey:{actor.api_key.prefix}",
-        limit=settings.FRAUDHUB_API_KEY_QUOTA_PER_MINUTE,
-        window_seconds=60,
+    quota = settings.FRAUDHUB_API_KEY_QUOTA_PER_MINUTE
+    rate_limit(
+        key=f"apikey:{actor.api_key.prefix}", limit=quota, window_seconds=60,
+        message=_("This API key has used its quota of %(n)d calls a minute; try again in "
+                  "%(s)d seconds."), message_args={"n": quota},
     )
-    if not decision.allowed:
-        raise RateLimited(
-            _("This API key has used its quota of %(n)d calls a minute; try again in "
-              "%(s)d seconds.") % {"n": settings.FRAUDHUB_API_KEY_QUOTA_PER_MINUTE,
-                                   "s": decision.retry_after},
-            retry_after=decision.retry_after,
-        )
 
 
 # --- the lookups ---------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from fraudhub.cases.models import TargetKind
 from fraudhub.cases.targets import PLATFORMS, canonicalize_target
 from fraudhub.core.actors import Actor
-from fraudhub.core.errors import PermissionDenied, RateLimited, ValidationFailed
-from fraudhub.core.ratelimit import get_rate_limiter
+from fraudhub.core.errors import PermissionDenied, ValidationFailed
+from fraudhub.core.ratelimit import anonymous_rate_limit
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
 from fraudhub.reports.evidence import EvidenceUpload, check_evidence
@@ -94,19 +94,11 @@ def _validate(data: ReportInput) -> None:
 
 
 def _check_rate(actor: Actor) -> None:
-    if actor.is_authenticated:
-        return  # API clients are held to their own quotas, staff are not limited here
-    decision = get_rate_limiter().hit(
-        f"intake:{actor.ip or '-'}",
-        limit=settings.FRAUDHUB_INTAKE_RATE_LIMIT,
+    anonymous_rate_limit(
+        actor=actor, scope="intake", limit=settings.FRAUDHUB_INTAKE_RATE_LIMIT,
         window_seconds=settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS,
+        message=_("Too many reports from your address; try again in %(s)d seconds."),
     )
-    if not decision.allowed:
-        raise RateLimited(
-            _("Too many reports from your address; try again in %(s)d seconds.")
-            % {"s": decision.retry_after},
-            retry_after=decision.retry_after,
-        )
 
 
 def _prepare(data: ReportInput) -> PreparedReport:
