@@ -40,33 +40,41 @@ import json
 import os
 import platform
 import random
+import resource
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from _common import (
+    HOST,
+    Connection,
+    HttpError,
+    build_request,
+    fraudhub_command,
+    free_port,
+    http_get,
+    ms,
+    recreate_postgres,
+    running_server,
+)
+from psycopg.conninfo import conninfo_to_dict
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fraudhub_bench"
-HOST = "127.0.0.1"  # loopback only: this benchmark never talks to another machine
 INTAKE_RATE_LIMIT = 1_000_000_000
 API_KEY_QUOTA = 1_000_000_000
 TARGET_RATIO = 0.5
 REQUEST_TIMEOUT = 30.0
-SERVER_START_TIMEOUT = 90.0
 
 # ------------------------------------------------------------------------------------------
 # Realistic report bodies
@@ -341,110 +349,8 @@ def make_report_body(target: BenchTarget, rng: random.Random) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------
 
 
-class HttpError(Exception):
-    """The connection failed or the answer could not be read."""
-
-
-class Connection:
-    def __init__(self, port: int, timeout: float = REQUEST_TIMEOUT) -> None:
-        self.port = port
-        self.timeout = timeout
-        self.sock: socket.socket | None = None
-        self.buffer = b""
-
-    def close(self) -> None:
-        if self.sock is not None:
-            with suppress(OSError):
-                self.sock.close()
-        self.sock = None
-        self.buffer = b""
-
-    def connect(self) -> None:
-        if self.sock is None:
-            sock = socket.create_connection((HOST, self.port), timeout=self.timeout)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.sock = sock
-
-    def _fill(self) -> None:
-        assert self.sock is not None
-        chunk = self.sock.recv(262144)
-        if not chunk:
-            raise HttpError("connection closed by the server")
-        self.buffer += chunk
-
-    def request(self, raw: bytes) -> tuple[int, bytes]:
-        """Send one complete request; return (status, body). Raises HttpError, OSError."""
-        self.connect()
-        assert self.sock is not None
-        self.sock.sendall(raw)
-        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
-            self._fill()
-        head = self.buffer[:end].decode("latin-1").split("\r\n")
-        self.buffer = self.buffer[end + 4:]
-        try:
-            status = int(head[0].split(" ", 2)[1])
-        except (IndexError, ValueError) as exc:
-            raise HttpError(f"bad status line {head[0]!r}") from exc
-        headers: dict[str, str] = {}
-        for line in head[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
-            length = int(headers["content-length"])
-            while len(self.buffer) < length:
-                self._fill()
-            body, self.buffer = self.buffer[:length], self.buffer[length:]
-        elif headers.get("transfer-encoding", "").lower() == "chunked":
-            body = self._read_chunked()
-        else:  # body runs to the end of the connection
-            with suppress(HttpError):
-                while True:
-                    self._fill()
-            body, self.buffer = self.buffer, b""
-            self.close()
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        return status, body
-
-    def _read_chunked(self) -> bytes:
-        parts: list[bytes] = []
-        while True:
-            while (end := self.buffer.find(b"\r\n")) < 0:
-                self._fill()
-            size = int(self.buffer[:end].split(b";")[0], 16)
-            self.buffer = self.buffer[end + 2:]
-            while len(self.buffer) < size + 2:
-                self._fill()
-            if size == 0:
-                # trailers are not expected; skip to the blank line
-                while (end := self.buffer.find(b"\r\n")) != 0:
-                    if end < 0:
-                        self._fill()
-                    else:
-                        self.buffer = self.buffer[end + 2:]
-                self.buffer = self.buffer[2:]
-                return b"".join(parts)
-            parts.append(self.buffer[:size])
-            self.buffer = self.buffer[size + 2:]
-
-
-def build_request(method: str, path: str, port: int, body: bytes | None = None,
-                  bearer: str = "") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Accept: application/json",
-             "Accept-Language: vi", "User-Agent: fraudhub-bench/1"]
-    if bearer:
-        lines.append(f"Authorization: Bearer {bearer}")
-    if body is not None:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + (body or b"")
-
-
 def http_get_json(port: int, path: str) -> tuple[int, Any]:
-    conn = Connection(port, timeout=10)
-    try:
-        status, body = conn.request(build_request("GET", path, port))
-    finally:
-        conn.close()
+    status, body = http_get(port, path)
     try:
         return status, json.loads(body)
     except ValueError:
@@ -581,7 +487,7 @@ def run_phase(name: str, port: int, jobs: Sequence[Job], *, concurrency: int, du
     def worker(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
         result = results[index]
-        conn = Connection(port)
+        conn = Connection(port, timeout=REQUEST_TIMEOUT)
         failures_in_a_row = 0
         try:
             with suppress(OSError):
@@ -663,28 +569,6 @@ def run_phase(name: str, port: int, jobs: Sequence[Job], *, concurrency: int, du
 # ------------------------------------------------------------------------------------------
 
 
-def recreate_database(url: str) -> None:
-    params = conninfo_to_dict(url)
-    name = params.get("dbname")
-    if not name or name in ("postgres", "template0", "template1"):
-        raise SystemExit(f"refusing to drop database {name!r}: name a dedicated benchmark database")
-    admin = make_conninfo(url, dbname="postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(str(name))))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(name))))
-
-
-def fraudhub_command() -> str:
-    beside = Path(sys.executable).with_name("fraudhub")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("fraudhub")
-    if found is None:
-        raise SystemExit("the `fraudhub` command was not found; run with .venv/bin/python")
-    return found
-
-
 def serve_has_option(fraudhub: str, option: str, env: dict[str, str]) -> bool:
     """Whether this version of `fraudhub serve` knows ``option``."""
     found = subprocess.run([fraudhub, "serve", "--help"], env=env, capture_output=True,
@@ -704,56 +588,6 @@ def fraudhub_source() -> str:
     return f"{where} ({commit})" if found.returncode == 0 and commit else str(where)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def running_server(cmd: list[str], env: dict[str, str], log: TextIO,
-                   port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """Start the server in its own process group; always stop the whole group."""
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_healthy(proc, port)
-        yield proc
-    finally:
-        stop_group(proc)
-
-
-def stop_group(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # leftovers of a master that died
-        return
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        pass
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=10)
-
-
-def wait_healthy(proc: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with status {proc.returncode} while starting")
-        with suppress(HttpError, OSError):
-            status, payload = http_get_json(port, "/healthz")
-            if status == 200 and isinstance(payload, dict) and payload.get("status") == "ok":
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer /healthz within {SERVER_START_TIMEOUT:.0f} s")
-
-
 @dataclass
 class Checks:
     accepted: int
@@ -771,6 +605,7 @@ class Checks:
     split_targets: int
     audit_report_rows: int
     queued_jobs: dict[str, int]
+    unrecorded_reports: int  # reports whose values are not sightings in the indicator database
 
     @property
     def integrity_ok(self) -> bool:
@@ -812,6 +647,7 @@ def check_database(url: str, accepted: Sequence[tuple[str, int]]) -> Checks:
             "JOIN reports_report r ON r.tracking_code = a.tracking_code "
             "GROUP BY a.target HAVING count(DISTINCT r.case_id) > 1) s")
         audit = one("SELECT count(*) FROM core_auditentry WHERE action = 'report.create'")
+        unrecorded = one("SELECT count(*) FROM reports_report WHERE indicators_recorded_at IS NULL")
         queued: dict[str, int] = {}
         with suppress(psycopg.Error), conn.transaction():  # django-tasks' table, if it is used
             cur.execute("SELECT task_path, count(*) FROM django_tasks_database_dbtaskresult "
@@ -823,7 +659,7 @@ def check_database(url: str, accepted: Sequence[tuple[str, int]]) -> Checks:
         cases=cases, targets=targets, sum_report_count=sum_report_count,
         miscounted_cases=miscounted, biggest_case=biggest,
         bench_targets=len({target for _, target in accepted}), split_targets=split,
-        audit_report_rows=audit, queued_jobs=queued,
+        audit_report_rows=audit, queued_jobs=queued, unrecorded_reports=unrecorded,
     )
 
 
@@ -832,17 +668,13 @@ def check_database(url: str, accepted: Sequence[tuple[str, int]]) -> Checks:
 # ------------------------------------------------------------------------------------------
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
 def print_phase(phase: PhaseResult, unit: str) -> None:
     others = {k: v for k, v in sorted(phase.statuses.items()) if k not in (200, 201)}
     cpu = phase.cpu
     print(f"  {phase.ok_per_second:9.1f} {unit}/s   ({phase.ok} in {phase.elapsed:.2f} s; "
           f"{phase.requests / phase.elapsed:.1f} requests/s)")
-    print(f"  latency p50 {_ms(phase.percentile(0.50))}, p99 {_ms(phase.percentile(0.99))}, "
-          f"max {_ms(max(phase.latencies, default=0.0))}")
+    print(f"  latency p50 {ms(phase.percentile(0.50))}, p99 {ms(phase.percentile(0.99))}, "
+          f"max {ms(max(phase.latencies, default=0.0))}")
     print(f"  other answers: {dict(others) or 'none'}; connection errors: "
           f"{dict(phase.errors) or 'none'}")
     print(f"  CPU (cores of {os.cpu_count()}): busy {cpu['busy']:.2f} = server {cpu['server']:.2f}"
@@ -911,6 +743,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--keep-log", action="store_true",
                         help="keep the temporary data directory with the server log")
+    parser.add_argument("--no-drain", action="store_true",
+                        help="leave the jobs the reports queued (sightings, receipts) undone "
+                             "instead of running them with `fraudhub worker --batch` afterwards")
     parser.add_argument("--fail-under-target", action="store_true",
                         help="exit 2 when the rate target is missed (default: report only)")
     args = parser.parse_args(argv)
@@ -993,7 +828,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log = open(log_path, "w", encoding="utf-8")  # closed in finally
     try:
         started = time.perf_counter()
-        recreate_database(args.database_url)
+        recreate_postgres(args.database_url)
         migrate = subprocess.run([fraudhub, "migrate", "--noinput"], env=env, stdout=log,
                                  stderr=subprocess.STDOUT, check=False)
         if migrate.returncode != 0:
@@ -1020,7 +855,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             pool = 20_000 if not args.quick else 4_000
             post_jobs = [
                 Job(build_request("POST", "/api/v1/reports", port, json.dumps(
-                    make_report_body(targets[i], rng), ensure_ascii=False).encode()), i)
+                    make_report_body(targets[i], rng), ensure_ascii=False).encode(),
+                    language="vi"), i)
                 for i in zipf_picks(pool, len(targets), args.zipf, rng)
             ]
             sizes = sorted(len(json.loads(j.raw.split(b"\r\n\r\n", 1)[1])["description"])
@@ -1029,7 +865,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"s={args.zipf:g}; hottest target in {post_jobs_share(post_jobs):.1%} of "
                   f"them), descriptions {sizes[0]}-{sizes[-1]} chars, {len(fraud_types)} "
                   "fraud types")
-            get_jobs = [Job(build_request("GET", "/healthz", port), -1)]
+            get_jobs = [Job(build_request("GET", "/healthz", port, language="vi"), -1)]
             batch_jobs = make_batch_jobs(targets, rng, port, args, bearer)
 
             warmup = max(0.5, min(2.0, args.duration / 10))
@@ -1063,8 +899,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"  unreadable answers: {batch.bad_bodies}; reports refused: "
                           f"{batch.refused_items}")
         accepted = intake.accepted + (batch.accepted if batch else [])
+        drain = None if args.no_drain else drain_jobs(fraudhub, env, log)
         checks = check_database(args.database_url, accepted)
-        exit_code = report(args, trivial, intake, batch, checks, log_path)
+        exit_code = report(args, trivial, intake, batch, checks, log_path, drain)
     except Exception as exc:
         print(f"\nERROR: {exc}")
         log.flush()
@@ -1092,7 +929,8 @@ def make_batch_jobs(targets: Sequence[BenchTarget], rng: random.Random, port: in
         chosen = picks[start:start + args.batch_size]
         body = {"reports": [make_report_body(targets[i], rng) for i in chosen]}
         jobs.append(Job(build_request("POST", "/api/v1/reports/batch", port,
-                                      json.dumps(body, ensure_ascii=False).encode(), bearer),
+                                      json.dumps(body, ensure_ascii=False).encode(),
+                                      bearer=bearer, language="vi"),
                         -1, tuple(chosen)))
     return jobs
 
@@ -1114,8 +952,44 @@ def print_log_tail(path: Path, lines: int = 30) -> None:
     sys.stdout.flush()
 
 
+@dataclass(frozen=True)
+class Drain:
+    wall: float  # seconds `fraudhub worker --batch` took to run every queued job
+    cpu: float  # CPU seconds of the worker process (PostgreSQL's share not included)
+    status: int
+
+
+def drain_jobs(fraudhub: str, env: dict[str, str], log: TextIO) -> Drain:
+    """Run every job the reports queued, the server stopped: what intake leaves to the worker
+    (sightings in the indicator database, receipts) measured on its own."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([fraudhub, "worker", "--batch"], env=env, stdout=log,
+                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Drain(wall=wall, cpu=cpu, status=done.returncode)
+
+
+def print_drain(drain: Drain, checks: Checks, intake: PhaseResult,
+                batch: PhaseResult | None) -> None:
+    reports = max(1, checks.reports)
+    print("\nafter the phases: `fraudhub worker --batch` runs the jobs the reports queued")
+    print(f"  {drain.wall:.1f} s, worker CPU {drain.cpu:.1f} s = {drain.cpu / reports * 1000:.2f}"
+          f" ms per report (exit status {drain.status}); reports whose values are not yet "
+          f"sightings: {checks.unrecorded_reports}; jobs still queued: "
+          f"{sum(checks.queued_jobs.values())}")
+    for phase in (p for p in (intake, batch) if p is not None and p.ok):
+        share = drain.wall * phase.ok / reports
+        print(f"  {phase.name}: {phase.ok} reports in {phase.elapsed:.1f} s + their share of the "
+              f"jobs {share:.1f} s -> {phase.ok / (phase.elapsed + share):.1f} reports/s with "
+              "the work they queued done")
+
+
 def report(args: argparse.Namespace, trivial: PhaseResult, intake: PhaseResult,
-           batch: PhaseResult | None, checks: Checks, log_path: Path) -> int:
+           batch: PhaseResult | None, checks: Checks, log_path: Path,
+           drain: Drain | None = None) -> int:
     def ratio_of(phase: PhaseResult | None) -> float:
         if phase is None or not trivial.ok_per_second:
             return 0.0
@@ -1146,19 +1020,21 @@ def report(args: argparse.Namespace, trivial: PhaseResult, intake: PhaseResult,
           f"split over several cases: {checks.split_targets}")
     if checks.cases != checks.bench_targets or checks.split_targets:
         print("  WARNING: equivalent spellings of one target did not all group into one case")
-    if checks.queued_jobs:
-        print(f"  background jobs left queued: {checks.queued_jobs} (no worker runs during the "
-              "benchmark, so their cost is not in the intake rate)")
+    if drain is not None:
+        print_drain(drain, checks, intake, batch)
+    elif checks.queued_jobs:
+        print(f"  background jobs left queued: {checks.queued_jobs} (--no-drain: no worker ran, "
+              "so their cost is not in any figure)")
 
     print("\nresult")
     print(f"  trivial  GET /healthz         {trivial.ok_per_second:9.1f} /s  "
-          f"p50 {_ms(trivial.percentile(0.5))}  p99 {_ms(trivial.percentile(0.99))}")
+          f"p50 {ms(trivial.percentile(0.5))}  p99 {ms(trivial.percentile(0.99))}")
     print(f"  intake   POST /api/v1/reports {intake.ok_per_second:9.1f} /s  "
-          f"p50 {_ms(intake.percentile(0.5))}  p99 {_ms(intake.percentile(0.99))}")
+          f"p50 {ms(intake.percentile(0.5))}  p99 {ms(intake.percentile(0.99))}")
     if batch is not None:
         print(f"  batch    POST /reports/batch  {batch.ok_per_second:9.1f} reports/s  "
               f"({batch.ok / max(1, batch.calls_ok):.0f} per call; p50 "
-              f"{_ms(batch.percentile(0.5))}  p99 {_ms(batch.percentile(0.99))} per call)")
+              f"{ms(batch.percentile(0.5))}  p99 {ms(batch.percentile(0.99))} per call)")
     print(f"  ratio intake/trivial, one report per call:  {ratio:.2f} (target >= "
           f"{TARGET_RATIO}) -> {'PASS' if ratio >= TARGET_RATIO else 'FAIL'}")
     if batch is not None:
@@ -1183,6 +1059,7 @@ def report(args: argparse.Namespace, trivial: PhaseResult, intake: PhaseResult,
             "batch_ratio": round(batch_ratio, 3),
             "checks": checks.__dict__, "rate_pass": rate_ok, "integrity_pass": checks.integrity_ok,
             "failed_requests": failed,
+            "drain": drain.__dict__ if drain is not None else None,
         }, indent=2))
     if failed:
         args.keep_log = True

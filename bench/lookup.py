@@ -46,8 +46,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,17 +53,27 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from _common import (
+    HOST,
+    REQUEST_TIMEOUT,
+    Connection,
+    HttpError,
+    build_request,
+    fraudhub_command,
+    free_port,
+    ms,
+    recreate_postgres,
+    running_server,
+)
 
-HOST = "127.0.0.1"
+AGENT = "fraudhub-bench-lookup/1"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fraudhub_bench_lookup"
 RATE_LIMIT = 1_000_000_000  # anonymous lookups and API key quota: out of the way, still counted
 TARGET_SINGLE_RATIO = 0.70
@@ -75,7 +83,6 @@ TARGET_SCAN_PER_CORE = 2_000
 BULK_SIZE = 1000
 SCAN_BATCH_SIZE = 100  # messages per POST /api/v1/scan/batch call
 SCAN_CHARS = 200
-REQUEST_TIMEOUT = 60.0
 REPO = Path(__file__).resolve().parent.parent
 BANKS_FILE = REPO / "src" / "fraudhub" / "indicators" / "data" / "vn_banks.json"
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -326,78 +333,6 @@ def scan_messages(count: int, hits: Sequence[tuple[str, str]],
 # ------------------------------------------------------------------------------------------
 
 
-class HttpError(Exception):
-    """The connection failed or the answer could not be read."""
-
-
-class Connection:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.sock: socket.socket | None = None
-        self.buffer = b""
-
-    def close(self) -> None:
-        if self.sock is not None:
-            with suppress(OSError):
-                self.sock.close()
-        self.sock, self.buffer = None, b""
-
-    def _fill(self) -> None:
-        assert self.sock is not None
-        chunk = self.sock.recv(1 << 18)
-        if not chunk:
-            raise HttpError("connection closed by the server")
-        self.buffer += chunk
-
-    def request(self, raw: bytes) -> tuple[int, bytes]:
-        if self.sock is None:
-            self.sock = socket.create_connection((HOST, self.port), timeout=REQUEST_TIMEOUT)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.sendall(raw)
-        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
-            self._fill()
-        head = self.buffer[:end].decode("latin-1").split("\r\n")
-        self.buffer = self.buffer[end + 4:]
-        try:
-            status = int(head[0].split(" ", 2)[1])
-        except (IndexError, ValueError) as exc:
-            raise HttpError(f"bad status line {head[0]!r}") from exc
-        headers = {}
-        for line in head[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if "content-length" not in headers:
-            raise HttpError("answer without Content-Length")
-        length = int(headers["content-length"])
-        while len(self.buffer) < length:
-            self._fill()
-        body, self.buffer = self.buffer[:length], self.buffer[length:]
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        return status, body
-
-
-def build_request(method: str, path: str, port: int, body: bytes | None = None,
-                  key: str | None = None, client_ip: str | None = None) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Accept: application/json",
-             "User-Agent: fraudhub-bench-lookup/1"]
-    if client_ip:
-        lines.append(f"X-Forwarded-For: {client_ip}")
-    if key:
-        lines.append(f"Authorization: Bearer {key}")
-    if body is not None:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + (body or b"")
-
-
-def http_get(port: int, path: str) -> tuple[int, bytes]:
-    conn = Connection(port)
-    try:
-        return conn.request(build_request("GET", path, port))
-    finally:
-        conn.close()
-
-
 # ------------------------------------------------------------------------------------------
 # /proc: CPU time and memory of the server's processes
 # ------------------------------------------------------------------------------------------
@@ -576,30 +511,12 @@ def run_phase(name: str, port: int, requests: Sequence[bytes], *, units_per_ok: 
 # ------------------------------------------------------------------------------------------
 
 
-def recreate_postgres(url: str) -> None:
-    name = conninfo_to_dict(url).get("dbname")
-    if not name or name in ("postgres", "template0", "template1"):
-        raise SystemExit(f"refusing to drop database {name!r}: name a dedicated database")
-    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(str(name))))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(name))))
-
-
 def database_size(database: str, url: str, sqlite_path: Path) -> int:
     if database == "sqlite":
         return sum(p.stat().st_size for p in sqlite_path.parent.glob(sqlite_path.name + "*"))
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
         return int(row[0]) if row else 0
-
-
-def fraudhub_command() -> str:
-    beside = Path(sys.executable).with_name("fraudhub")
-    found = str(beside) if beside.exists() else shutil.which("fraudhub")
-    if found is None:
-        raise SystemExit("the `fraudhub` command was not found; run with .venv/bin/python")
-    return found
 
 
 def run_command(cmd: list[str], env: dict[str, str], log: TextIO) -> str:
@@ -610,44 +527,6 @@ def run_command(cmd: list[str], env: dict[str, str], log: TextIO) -> str:
         raise RuntimeError(f"{' '.join(cmd[1:3])} failed ({found.returncode}): "
                            f"{found.stderr.strip()[-500:]}")
     return found.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def running_server(cmd: list[str], env: dict[str, str], log: TextIO, port: int
-                   ) -> Iterator[subprocess.Popen[bytes]]:
-    """The server in its own process group; the whole group is always stopped."""
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited with status {proc.returncode}")
-            with suppress(HttpError, OSError):
-                if http_get(port, "/healthz")[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer /healthz within 90 s")
-            time.sleep(0.2)
-        yield proc
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
 
 
 # ------------------------------------------------------------------------------------------
@@ -707,16 +586,19 @@ def make_workload(data: Dataset, rng: random.Random) -> Workload:
 
 def measure(port: int, pgid: int, key: str, work: Workload, args: argparse.Namespace
             ) -> dict[str, Phase]:
-    healthz = [build_request("GET", "/healthz", port)]
+    healthz = [build_request("GET", "/healthz", port, agent=AGENT)]
     paths = ["/api/v1/lookup?value=" + urllib.parse.quote(raw, safe="")
              + (f"&type={kind}" if kind else "") for raw, kind in work.single]
     ips = [f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in range(args.client_ips)]
-    single = [build_request("GET", path, port, client_ip=ips[n % len(ips)] if ips else None)
+    single = [build_request("GET", path, port, client_ip=ips[n % len(ips)] if ips else None,
+                            agent=AGENT)
               for n, path in enumerate(paths)]
-    one_ip = [build_request("GET", path, port) for path in paths]
-    bulk = [build_request("POST", "/api/v1/lookup", port, body, key) for body in work.bulk]
-    scan = [build_request("POST", "/api/v1/scan", port, body, key) for body in work.scan]
-    scan_batch = [build_request("POST", "/api/v1/scan/batch", port, body, key)
+    one_ip = [build_request("GET", path, port, agent=AGENT) for path in paths]
+    bulk = [build_request("POST", "/api/v1/lookup", port, body, bearer=key, agent=AGENT)
+            for body in work.bulk]
+    scan = [build_request("POST", "/api/v1/scan", port, body, bearer=key, agent=AGENT)
+            for body in work.scan]
+    scan_batch = [build_request("POST", "/api/v1/scan/batch", port, body, bearer=key, agent=AGENT)
                   for body in work.scan_batch]
     common = {"pgid": pgid, "seed": args.seed}
     run_phase("warm-up", port, healthz, units_per_ok=1, concurrency=args.concurrency,
@@ -826,10 +708,6 @@ def warm_page_cache(path: Path) -> None:
 # ------------------------------------------------------------------------------------------
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
-
-
 def print_phase(phase: Phase) -> None:
     others = {k: v for k, v in sorted(phase.statuses.items()) if k != 200}
     unit = {"bulk": "values", "scan": "messages", "scan-batch": "messages"}.get(phase.name,
@@ -837,8 +715,9 @@ def print_phase(phase: Phase) -> None:
     extra = ""
     if phase.name.startswith("single") and phase.sampled:
         extra = f"; {phase.found / phase.sampled:.0%} of sampled answers were listed values"
-    print(f"  {phase.name:8} {phase.per_second:10,.0f} {unit}/s  p50 {_ms(phase.percentile(0.5))}"
-          f"  p99 {_ms(phase.percentile(0.99))}  server {phase.server_cpu / phase.elapsed:.2f} "
+    print(f"  {phase.name:8} {phase.per_second:10,.0f} {unit}/s  "
+          f"p50 {ms(phase.percentile(0.5), 2)}"
+          f"  p99 {ms(phase.percentile(0.99), 2)}  server {phase.server_cpu / phase.elapsed:.2f} "
           f"cores ({phase.per_server_cpu_second:,.0f} {unit} per server CPU-second), postgres "
           f"{phase.postgres_cpu / phase.elapsed:.2f} cores, load client "
           f"{phase.client_cpu / phase.elapsed:.2f} cores{extra}")
@@ -887,7 +766,8 @@ def report(steps: list[Step], args: argparse.Namespace) -> bool:
             print(f"{database} {step.size:>11,}: import {rate:>8,.0f} rows/s | single "
                   f"{p['single'].per_second:,.0f}/s = {ratio:.2f} x healthz "
                   f"({p['healthz'].per_second:,.0f}/s) {verdict(ratio >= TARGET_SINGLE_RATIO)} | "
-                  f"p50 {_ms(p['single'].percentile(0.5))} p99 {_ms(p['single'].percentile(0.99))}"
+                  f"p50 {ms(p['single'].percentile(0.5), 2)} "
+                  f"p99 {ms(p['single'].percentile(0.99), 2)}"
                   f" | bulk {p['bulk'].per_second:,.0f} values/s "
                   f"{verdict(p['bulk'].per_second >= TARGET_BULK_VALUES)} | scan 1/call "
                   f"{p['scan'].per_second:,.0f} msg/s, {single_scan_core:,.0f} per core | "
