@@ -16,7 +16,7 @@ from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.roles import Perm
 from fraudhub.indicators.models import AllowlistEntry, Indicator, IndicatorStatus
-from fraudhub.indicators.services import indicator_transition, match_key_for
+from fraudhub.indicators.transitions import indicator_transition, match_key_for
 from fraudhub.indicators.types import InvalidIndicator, canonicalize
 
 logger = logging.getLogger(__name__)

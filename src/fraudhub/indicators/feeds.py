@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
 
 from fraudhub.cases.models import Case, Decision
 from fraudhub.core.actors import Actor
 from fraudhub.indicators.models import IndicatorStatus, SourceKind
+from fraudhub.indicators.observing import Observation, indicators_observe_many
 from fraudhub.indicators.services import (
-    Observation,
     indicators_confirm,
-    indicators_observe,
     indicators_reject,
     indicators_set_verifying,
     indicators_unconfirm,
@@ -31,28 +32,48 @@ def decision_reference(decision: Decision) -> str:
 
 def report_indicators_record(*, report_id: int) -> bool:
     """Sightings for a report's target and the values found in its text (idempotent job body)."""
+    return reports_indicators_record(report_ids=[report_id]) == 1
+
+
+def reports_indicators_record(*, report_ids: Sequence[int]) -> int:
+    """:func:`report_indicators_record` for the reports of one call, in one transaction.
+
+    Reports already recorded (a job run twice) are skipped; answers how many were recorded.
+    """
     actor = Actor.system("intake")
     with transaction.atomic():
-        report = Report.objects.select_for_update(of=("self",)).select_related("reporter").filter(
-            pk=report_id).first()
-        if report is None or report.indicators_recorded_at is not None:
-            return False
-        rows = list(report.indicators.all())
-        observed = indicators_observe(
-            actor=actor,
-            observations=[
-                Observation(type=r.type, value=r.value, fraud_type=report.fraud_type,
-                            reporter_identity=report.reporter.identity if report.reporter else "")
-                for r in rows if r.type in REGISTRY
-            ],
-            source_kind=SourceKind.AUTHORITY if report.source == "authority" else SourceKind.REPORT,
-            reference=report.tracking_code,
-        )
-        report.possibly_spoofed = any(
-            i.allowlisted or i.status == IndicatorStatus.SAFE for i in observed)
-        report.indicators_recorded_at = timezone.now()
-        report.save(update_fields=["possibly_spoofed", "indicators_recorded_at"])
-    return True
+        reports = list(Report.objects.select_for_update(of=("self",))
+                       .select_related("reporter").prefetch_related("indicators")
+                       .filter(pk__in=list(report_ids), indicators_recorded_at__isnull=True)
+                       .order_by("pk"))
+        if not reports:
+            return 0
+        observations: list[Observation] = []
+        kinds: list[str] = []
+        owners: list[Report] = []
+        for report in reports:
+            identity = report.reporter.identity if report.reporter else ""
+            for row in report.indicators.all():
+                if row.type in REGISTRY:
+                    observations.append(Observation(
+                        type=row.type, value=row.value, fraud_type=report.fraud_type,
+                        reporter_identity=identity, reference=report.tracking_code))
+                    kinds.append(SourceKind.AUTHORITY if report.source == "authority"
+                                 else SourceKind.REPORT)
+                    owners.append(report)
+        for kind in sorted(set(kinds)):  # one call per source kind, in a fixed order
+            chosen = [i for i, k in enumerate(kinds) if k == kind]
+            found = indicators_observe_many(actor=actor, source_kind=kind,
+                                            observations=[observations[i] for i in chosen])
+            owners_of_kind = [owners[i] for i in chosen]
+            for report, indicator in zip(owners_of_kind, found, strict=True):
+                if indicator.allowlisted or indicator.status == IndicatorStatus.SAFE:
+                    report.possibly_spoofed = True
+        now = timezone.now()
+        for report in reports:
+            report.indicators_recorded_at = now
+        Report.objects.bulk_update(reports, ["possibly_spoofed", "indicators_recorded_at"])
+    return len(reports)
 
 
 def case_review_started(*, actor: Actor, case: Case, started: bool) -> None:

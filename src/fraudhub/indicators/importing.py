@@ -55,7 +55,7 @@ from fraudhub.indicators.importing_store import (
 )
 from fraudhub.indicators.machines import INDICATOR_MACHINE
 from fraudhub.indicators.models import Distribution, IndicatorStatus
-from fraudhub.indicators.services import match_key_for
+from fraudhub.indicators.transitions import match_key_for
 from fraudhub.indicators.types import TYPE_KEYS, InvalidIndicator, canonicalize
 from fraudhub.taxonomy.selectors import fraud_type_get
 

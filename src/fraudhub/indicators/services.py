@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +16,7 @@ from fraudhub.core.models import Organization
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
 from fraudhub.indicators import policy
-from fraudhub.indicators.machines import INDICATOR_MACHINE
 from fraudhub.indicators.models import (
-    AllowlistEntry,
     Indicator,
     IndicatorSource,
     IndicatorStatus,
@@ -27,62 +24,11 @@ from fraudhub.indicators.models import (
     SightingKind,
     SourceKind,
 )
-
-# Statuses a report alone may lead to; `scam` needs a decision, an authority or a trusted import.
-UNCONFIRMED = (IndicatorStatus.SUSPICIOUS, IndicatorStatus.VERIFYING, IndicatorStatus.NO_DATA)
-
-
-def match_key_for(type_key: str, value: str) -> str:
-    if type_key == "bank_account" and ":" in value and not value.startswith("iban:"):
-        return value.split(":", 1)[1]
-    return value
-
-
-def indicator_transition(
-    *, actor: Actor, indicator: Indicator, status: str, reason: str,
-    override_allowlist: bool = False,
-) -> bool:
-    """The one way an indicator's status changes. Runs inside the caller's transaction.
-
-    Returns whether anything changed. An allowlisted value stays `safe` unless an admin
-    overrides explicitly.
-    """
-    if status == indicator.status:
-        return False
-    if indicator.allowlisted and not override_allowlist:
-        raise Conflict(_("%(v)s is on an allowlist; only an administrator can override it.")
-                       % {"v": indicator.value})
-    INDICATOR_MACHINE.check(indicator.status, status)
-    old = indicator.status
-    indicator.status = status
-    indicator.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action="indicator.status", object_type="indicator",
-                 object_id=indicator.pk, old={"status": old},
-                 new={"status": status, "reason": reason[:500]})
-    return True
-
-
-def _set_confidence(indicator: Indicator, base: int, now: datetime) -> None:
-    indicator.base_confidence = max(0, min(100, base))
-    indicator.confidence = indicator.base_confidence
-    indicator.confidence_changed_at = now
-    indicator.decay_at = now + policy.DECAY_STEP if indicator.confidence > 0 else None
-
-
-def _get_or_create_locked(type_key: str, value: str, now: datetime) -> tuple[Indicator, bool]:
-    found = Indicator.objects.select_for_update().filter(type=type_key, value=value).first()
-    if found is not None:
-        return found, False
-    allow = AllowlistEntry.objects.filter(type=type_key, value=value, active=True).exists()
-    try:
-        with transaction.atomic():
-            return Indicator.objects.create(
-                type=type_key, value=value, match_key=match_key_for(type_key, value),
-                status=IndicatorStatus.SAFE if allow else IndicatorStatus.NO_DATA,
-                allowlisted=allow, confidence_changed_at=now, first_seen=now, last_seen=now,
-            ), True
-    except IntegrityError:
-        return Indicator.objects.select_for_update().get(type=type_key, value=value), False
+from fraudhub.indicators.observing import Observation, indicators_observe_many
+from fraudhub.indicators.transitions import (
+    indicator_transition,
+    set_confidence,
+)
 
 
 def _source(
@@ -97,53 +43,15 @@ def _source(
     return source
 
 
-@dataclass(frozen=True)
-class Observation:
-    type: str
-    value: str
-    fraud_type: str = ""
-    reporter_identity: str = ""
-
-
 def indicators_observe(
     *, actor: Actor, observations: Iterable[Observation], source_kind: str, reference: str,
     organization: Organization | None = None,
 ) -> list[Indicator]:
-    """Record `seen` sightings (from a report, a partner...). Runs in the caller's transaction.
-
-    A value nobody reported before becomes `suspicious`; more distinct reporters raise its
-    confidence. Allowlisted and tombstoned values keep their status: a report does not list an
-    official hotline, nor relist a value its owner had delisted, until a reviewer confirms it.
-    """
-    now = timezone.now()
-    touched: list[Indicator] = []
-    for item in observations:
-        indicator, created = _get_or_create_locked(item.type, item.value, now)
-        source = _source(indicator, source_kind, reference, actor, organization, now)
-        new_reporter = bool(item.reporter_identity) and not Sighting.objects.filter(
-            indicator=indicator, kind=SightingKind.SEEN, reporter_identity=item.reporter_identity
-        ).exists()
-        Sighting.objects.create(indicator=indicator, kind=SightingKind.SEEN, source=source,
-                                reporter_identity=item.reporter_identity[:100], created_at=now)
-        indicator.last_seen = now
-        if new_reporter:
-            indicator.reporter_count += 1
-        if item.fraud_type and item.fraud_type not in indicator.fraud_types:
-            indicator.fraud_types = [*indicator.fraud_types, item.fraud_type]
-        if indicator.status in UNCONFIRMED and indicator.removed_at is None:
-            _set_confidence(indicator, policy.reported_confidence(indicator.reporter_count), now)
-        indicator.save()
-        if created:
-            audit_record(actor=actor, action="indicator.create", object_type="indicator",
-                         object_id=indicator.pk,
-                         new={"type": item.type, "value": item.value, "status": indicator.status,
-                              "source": f"{source_kind}:{reference}"})
-        if indicator.status == IndicatorStatus.NO_DATA and indicator.removed_at is None:
-            indicator_transition(actor=actor, indicator=indicator,
-                                 status=IndicatorStatus.SUSPICIOUS,
-                                 reason=f"reported ({source_kind} {reference})")
-        touched.append(indicator)
-    return touched
+    """Record `seen` sightings (from a report, a partner...) that all come from ``reference``.
+    Runs in the caller's transaction; see :func:`indicators_observe_many`."""
+    return indicators_observe_many(actor=actor, observations=list(observations),
+                                   source_kind=source_kind, reference=reference,
+                                   organization=organization)
 
 
 def _locked(values: Iterable[tuple[str, str]]) -> list[Indicator]:
@@ -180,7 +88,7 @@ def indicators_confirm(
             audit_record(actor=actor, action="indicator.revive", object_type="indicator",
                          object_id=indicator.pk, old={"removed_by": indicator.removed_by},
                          new={"by": f"{source_kind}:{reference}"})
-        _set_confidence(indicator, max(confidence, indicator.confidence), now)
+        set_confidence(indicator, max(confidence, indicator.confidence), now)
         indicator.save()
         indicator_transition(actor=actor, indicator=indicator, status=IndicatorStatus.SCAM,
                              reason=f"confirmed by {source_kind} {reference}")
@@ -200,7 +108,7 @@ def indicators_reject(
         source = _source(indicator, SourceKind.DECISION, reference, actor, None, now)
         Sighting.objects.create(indicator=indicator, kind=SightingKind.FALSE_POSITIVE,
                                 source=source, created_at=now)
-        _set_confidence(indicator, indicator.confidence - policy.FALSE_POSITIVE_PENALTY, now)
+        set_confidence(indicator, indicator.confidence - policy.FALSE_POSITIVE_PENALTY, now)
         indicator.save()
         if indicator.allowlisted or indicator.status == IndicatorStatus.SCAM:
             continue
@@ -293,7 +201,7 @@ def indicators_unconfirm(*, actor: Actor, values: Iterable[tuple[str, str]], ref
         )
         if other_support:
             continue
-        _set_confidence(indicator, policy.reported_confidence(indicator.reporter_count), now)
+        set_confidence(indicator, policy.reported_confidence(indicator.reporter_count), now)
         indicator.save()
         indicator_transition(actor=actor, indicator=indicator, status=IndicatorStatus.SUSPICIOUS,
                              reason=f"{reference} reversed on appeal")

@@ -15,6 +15,9 @@ from fraudhub.reports.models import Report
 from fraudhub.reports.selectors import report_decision_view
 
 logger = logging.getLogger(__name__)
+# Reports whose sightings are recorded in one transaction: the indicator rows of a hundred
+# reports stay locked for well under a second.
+_RECORD_CHUNK = 100
 
 
 def _status_url(report: Report) -> str:
@@ -33,10 +36,13 @@ def record_report_indicators(*, report_id: int) -> bool:
 @task()
 @retried(max_attempts=6, backoff_seconds=30)
 def record_reports_indicators(*, report_ids: list[int]) -> int:
-    """The sightings of every report filed in one call (each report in its own transaction)."""
-    from fraudhub.indicators.feeds import report_indicators_record
+    """The sightings of every report filed in one call, a transaction per chunk of reports."""
+    from fraudhub.indicators.feeds import reports_indicators_record
 
-    return sum(report_indicators_record(report_id=report_id) for report_id in report_ids)
+    recorded = 0
+    for start in range(0, len(report_ids), _RECORD_CHUNK):
+        recorded += reports_indicators_record(report_ids=report_ids[start:start + _RECORD_CHUNK])
+    return recorded
 
 
 @task()

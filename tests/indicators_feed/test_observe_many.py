@@ -1,0 +1,160 @@
+"""Sightings recorded many at a time leave exactly what one at a time would, in a few statements."""
+
+from __future__ import annotations
+
+import random
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from fraudhub.core.actors import Actor
+from fraudhub.core.audit import audit_verify
+from fraudhub.core.models import AuditEntry
+from fraudhub.indicators.allowlists import allowlist_add
+from fraudhub.indicators.feeds import reports_indicators_record
+from fraudhub.indicators.models import (
+    Indicator,
+    IndicatorSource,
+    IndicatorStatus,
+    Sighting,
+    SourceKind,
+)
+from fraudhub.indicators.observing import Observation, indicators_observe_many
+from fraudhub.reports.models import Report
+from tests.cases.helpers import file_report
+
+pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("test")
+HOTLINE = "+842838247247"  # on the allowlist in the test below
+
+
+def _observations() -> list[Observation]:
+    """Reports on few values: repeated values, repeated reporters, new and known values, an
+    allowlisted one, several fraud types and references."""
+    rng = random.Random(7)
+    values = [("phone", f"+8491234{n:04d}") for n in range(6)] + [
+        ("bank_account", "970436:0071000123456"), ("url", "https://evil.example/"),
+        ("phone", HOTLINE)]
+    return [Observation(type=t, value=v, fraud_type=rng.choice(["romance_scam", "lottery_tips"]),
+                        reporter_identity=rng.choice(["ip:a", "ip:b", "email:c", ""]),
+                        reference=f"FH-{n % 7:05d}")
+            for n, (t, v) in enumerate(rng.choices(values, k=60))]
+
+
+def _state() -> dict[str, Any]:
+    indicators = {
+        (i.type, i.value): (i.status, i.confidence, i.base_confidence, i.reporter_count,
+                            sorted(i.fraud_types), i.allowlisted, i.match_key)
+        for i in Indicator.objects.all()}
+    sightings = sorted((value, kind, reference or "", who) for value, kind, reference, who in
+                       Sighting.objects.values_list("indicator__value", "kind",
+                                                    "source__reference", "reporter_identity"))
+    sources = sorted(IndicatorSource.objects.values_list("indicator__value", "kind", "reference"))
+    audit = [(e.action, e.new.get("status"), Indicator.objects.get(pk=e.object_id).value)
+             for e in AuditEntry.objects.filter(object_type="indicator").order_by("seq")]
+    return {"indicators": indicators, "sightings": sightings, "sources": sources,
+            "audit": audit}
+
+
+def _recorded(*, one_at_a_time: bool) -> dict[str, Any]:
+    """The database after recording the observations; everything rolled back afterwards."""
+    with transaction.atomic():
+        Indicator.objects.create(  # a value reported before, by "ip:a"
+            type="phone", value="+84912340001", match_key="+84912340001",
+            status=IndicatorStatus.SUSPICIOUS, confidence=30, base_confidence=30,
+            reporter_count=1, confidence_changed_at="2026-01-01T00:00:00Z",
+            first_seen="2026-01-01T00:00:00Z", last_seen="2026-01-01T00:00:00Z")
+        Sighting.objects.create(indicator=Indicator.objects.get(value="+84912340001"),
+                                kind="seen", reporter_identity="ip:a",
+                                created_at="2026-01-01T00:00:00Z")
+        observations = _observations()
+        if one_at_a_time:
+            for item in observations:
+                indicators_observe_many(actor=SYSTEM, observations=[item],
+                                        source_kind=SourceKind.REPORT)
+        else:
+            indicators_observe_many(actor=SYSTEM, observations=observations,
+                                    source_kind=SourceKind.REPORT)
+        state = _state()
+        transaction.set_rollback(True)
+    return state
+
+
+def test_a_batch_leaves_what_the_same_sightings_one_at_a_time_leave() -> None:
+    allowlist_add(actor=SYSTEM, type_key="phone", raw_value=HOTLINE, list_name="test",
+                  label="Official hotline")
+    batch, single = _recorded(one_at_a_time=False), _recorded(one_at_a_time=True)
+    assert batch == single
+    # The comparison is not between two empty results.
+    indicators = batch["indicators"]
+    assert len(indicators) == 9 and len(batch["sightings"]) == 61
+    assert indicators[("phone", HOTLINE)][0] == IndicatorStatus.SAFE  # allowlisted stays safe
+    assert indicators[("phone", "+84912340001")][3] >= 2  # the known reporter counted once
+    assert {a for a, _s, _v in batch["audit"]} == {"indicator.create", "indicator.status"}
+
+
+def test_recording_reports_costs_the_same_statements_whatever_their_number() -> None:
+    def statements(count: int, offset: int) -> int:
+        ids = [file_report(target=f"0912 {offset + n:03d} 678", kind="phone",
+                           ip=f"203.0.113.{n}", description="Gọi bắt chuyển tiền.").report.pk
+               for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            assert reports_indicators_record(report_ids=ids) == count
+        return len(queries)
+
+    assert statements(30, 0) <= statements(1, 500)
+    assert not Report.objects.filter(indicators_recorded_at__isnull=True).exists()
+    assert reports_indicators_record(report_ids=list(Report.objects.values_list("pk", flat=True))
+                                     ) == 0  # a job run twice records nothing twice
+    assert audit_verify().ok
+
+
+def test_a_report_about_an_allowlisted_value_is_flagged_as_possibly_spoofed() -> None:
+    allowlist_add(actor=SYSTEM, type_key="phone", raw_value=HOTLINE, list_name="test",
+                  label="Official hotline")
+    spoofed = file_report(target="028 3824 7247", kind="phone").report
+    plain = file_report(target="0912 111 222", kind="phone", ip="203.0.113.77").report
+    reports_indicators_record(report_ids=[spoofed.pk, plain.pk])
+    spoofed.refresh_from_db()
+    plain.refresh_from_db()
+    assert spoofed.possibly_spoofed and not plain.possibly_spoofed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs PostgreSQL: SQLite's test database takes one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_calls_on_the_same_values_wait_for_each_other() -> None:
+    values = [f"+849123{n:05d}" for n in range(15)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def record(worker: int) -> None:
+        try:
+            order = values if worker % 2 else values[::-1]
+            barrier.wait()
+            with transaction.atomic():
+                indicators_observe_many(
+                    actor=SYSTEM, source_kind=SourceKind.REPORT,
+                    observations=[Observation(type="phone", value=v,
+                                              reporter_identity=f"ip:{worker}",
+                                              reference=f"FH-{worker}") for v in order])
+        except BaseException as exc:  # a deadlock or a lost row fails the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Indicator.objects.count() == 15
+    assert set(Indicator.objects.values_list("reporter_count", flat=True)) == {4}
+    assert Sighting.objects.count() == 60
+    assert AuditEntry.objects.filter(action="indicator.create").count() == 15
+    assert audit_verify().ok
