@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fraudhub.cases.models import Case, Decision
 from fraudhub.core.actors import Actor
+from fraudhub.core.bulk import rows_update
 from fraudhub.indicators.models import IndicatorStatus, SourceKind
 from fraudhub.indicators.observing import Observation, indicators_observe_many
 from fraudhub.indicators.services import (
@@ -72,7 +73,7 @@ def reports_indicators_record(*, report_ids: Sequence[int]) -> int:
         now = timezone.now()
         for report in reports:
             report.indicators_recorded_at = now
-        Report.objects.bulk_update(reports, ["possibly_spoofed", "indicators_recorded_at"])
+        rows_update(objects=reports, fields=["possibly_spoofed", "indicators_recorded_at"])
     return len(reports)
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import AuditSpec, audit_record_many
+from fraudhub.core.bulk import rows_update
 from fraudhub.core.models import Organization
 from fraudhub.indicators import policy
 from fraudhub.indicators.models import (
@@ -195,8 +196,7 @@ def indicators_observe_many(
     Sighting.objects.bulk_create(sightings)
     for indicator in indicators.values():
         indicator.updated_at = now
-    Indicator.objects.bulk_update(list(indicators.values()), _FIELDS_CHANGED_BY_A_SIGHTING,
-                                  batch_size=500)
+    rows_update(objects=list(indicators.values()), fields=_FIELDS_CHANGED_BY_A_SIGHTING)
     if specs:
         audit_record_many(actor=actor, specs=specs)
     return [indicators[(o.type, o.value)] for o in observations]
