@@ -76,13 +76,18 @@ def entry_digest(
 
 @dataclass(frozen=True)
 class AuditSpec:
-    """One change to record; `audit_record_many` appends several under one chain lock."""
+    """One change to record; `audit_record_many` appends several under one chain lock.
+
+    `actor` names who made this change when one transaction records changes of several
+    people (intake files concurrent callers' reports together); by default it is the caller's.
+    """
 
     action: str
     object_type: str
     object_id: object
     old: Mapping[str, Any] | None = None
     new: Mapping[str, Any] | None = None
+    actor: Actor | None = None
 
 
 def audit_record(
@@ -114,18 +119,19 @@ def audit_record_many(*, actor: Actor, specs: list[AuditSpec]) -> list[AuditEntr
     seq, prev_hash = head.seq, head.hash
     for spec in specs:
         seq += 1
+        by = spec.actor or actor
         fields: dict[str, Any] = {
             "seq": seq,
             "created_at": created_at,
-            "actor_kind": actor.kind,
-            "actor_id": actor.id,
-            "actor_label": actor.label[:200],
+            "actor_kind": by.kind,
+            "actor_id": by.id,
+            "actor_label": by.label[:200],
             "action": spec.action,
             "object_type": spec.object_type,
             "object_id": str(spec.object_id),
             "old": _plain(dict(spec.old) if spec.old is not None else None),
             "new": _plain(dict(spec.new) if spec.new is not None else None),
-            "ip": _normalize_ip(actor.ip),
+            "ip": _normalize_ip(by.ip),
             "prev_hash": prev_hash,
         }
         prev_hash = entry_digest(**fields)

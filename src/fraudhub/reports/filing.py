@@ -2,7 +2,8 @@
 
 `report_create` files one report through here and `report_create_many` a batch; both take the
 same locks in the same order (see cases/services/intake.py), so a batch of a hundred reports
-costs about as many statements as a single one.
+costs about as many statements as a single one. A call may carry reports of several callers
+(`Submission`): concurrent single reports are filed together (reports/combined.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -60,6 +61,14 @@ class PreparedReport:
 
 
 @dataclass(frozen=True)
+class Submission:
+    """A checked report and who files it."""
+
+    actor: Actor
+    item: PreparedReport
+
+
+@dataclass(frozen=True)
 class FiledReport:
     report: Report
     secret: str
@@ -99,13 +108,14 @@ def _reporter_identity(actor: Actor, email: str) -> str:
     return "ip:" + keyed[:40]
 
 
-def _reporters_get_or_create(actor: Actor, emails: Sequence[str]) -> list[Reporter]:
-    identities = [_reporter_identity(actor, email) for email in emails]
+def _reporters_get_or_create(submissions: Sequence[Submission]) -> list[Reporter]:
+    identities = [_reporter_identity(s.actor, s.item.reporter_email) for s in submissions]
+    actors = dict(zip(identities, (s.actor for s in submissions), strict=True))
     found = {r.identity: r for r in Reporter.objects.filter(identity__in=set(identities))}
     missing = sorted(set(identities) - found.keys())
     if missing:
         Reporter.objects.bulk_create(
-            [Reporter(identity=i, user=actor.user, organization=actor.organization)
+            [Reporter(identity=i, user=actors[i].user, organization=actors[i].organization)
              for i in missing],
             ignore_conflicts=True,  # a concurrent request created it: its row is the one
         )
@@ -164,6 +174,8 @@ def _store_evidence(report: Report, files: list[CheckedEvidence]) -> None:
 class _Filing:
     """One report on its way in: what the transaction decided about it."""
 
+    actor: Actor
+    source: str
     item: PreparedReport
     found: list[FoundIndicator]
     secret: str
@@ -176,22 +188,27 @@ class _Filing:
 
 def reports_file(*, actor: Actor, items: Sequence[PreparedReport]) -> list[FiledReport]:
     """File every item for `actor`, in order; all of them or none (one transaction)."""
-    source = _source_for(actor)
+    return submissions_file(submissions=[Submission(actor=actor, item=item) for item in items])
+
+
+def submissions_file(*, submissions: Sequence[Submission]) -> list[FiledReport]:
+    """File every submission, in order; all of them or none (one transaction)."""
     # Extraction is pure CPU work: do it before taking any lock.
-    found = [extract(item.description) for item in items]
+    found = [extract(s.item.description) for s in submissions]
     now = timezone.now()
     with transaction.atomic():
-        targets = targets_get_or_create(canonicals=[item.canonical for item in items])
-        reporters = _reporters_get_or_create(actor, [item.reporter_email for item in items])
+        targets = targets_get_or_create(canonicals=[s.item.canonical for s in submissions])
+        reporters = _reporters_get_or_create(submissions)
         filings = [
-            _Filing(item=item, found=found[i], secret=secrets.token_urlsafe(18),
-                    target=targets[(item.canonical.indicator_type, item.canonical.canonical)],
+            _Filing(actor=s.actor, source=_source_for(s.actor), item=s.item, found=found[i],
+                    secret=secrets.token_urlsafe(18),
+                    target=targets[(s.item.canonical.indicator_type, s.item.canonical.canonical)],
                     reporter=reporters[i])
-            for i, item in enumerate(items)
+            for i, s in enumerate(submissions)
         ]
         counted = [f for f in filings if not _suspended(f.reporter, now)]
-        _join_cases(counted, source=source, now=now)
-        reports = [_report_of(f, source=source, now=now) for f in filings]
+        _join_cases(counted, now=now)
+        reports = [_report_of(f, now=now) for f in filings]
         _insert_reports(reports)
         ReportIndicator.objects.bulk_create(
             [row for f, report in zip(filings, reports, strict=True)
@@ -207,7 +224,7 @@ def reports_file(*, actor: Actor, items: Sequence[PreparedReport]) -> list[Filed
         if with_email:
             enqueue(send_report_receipts, report_ids=with_email)
         # Last statement before the commit: the chain-head lock is held only for that long.
-        audit_record_many(actor=actor, specs=_audit_specs(filings, reports, source))
+        audit_record_many(actor=submissions[0].actor, specs=_audit_specs(filings, reports))
     return [FiledReport(report=r, secret=f.secret) for f, r in zip(filings, reports, strict=True)]
 
 
@@ -215,13 +232,13 @@ def _suspended(reporter: Reporter, now: datetime) -> bool:
     return reporter.bad_faith_until is not None and reporter.bad_faith_until > now
 
 
-def _join_cases(counted: list[_Filing], *, source: str, now: datetime) -> None:
+def _join_cases(counted: list[_Filing], *, now: datetime) -> None:
     if not counted:
         return
     openings: dict[int, CaseOpening] = {}
     for f in counted:
-        openings.setdefault(f.target.pk, CaseOpening(source=source, fraud_type=f.item.fraud_type,
-                                                     severity=f.item.severity))
+        openings.setdefault(f.target.pk, CaseOpening(
+            source=f.source, fraud_type=f.item.fraud_type, severity=f.item.severity))
     cases, opened = cases_lock_or_open(targets=[f.target for f in counted], openings=openings,
                                        now=now)
     seen_pairs = _counted_pairs([f.reporter for f in counted], list(cases.values()))
@@ -230,24 +247,24 @@ def _join_cases(counted: list[_Filing], *, source: str, now: datetime) -> None:
         pair = (f.reporter.pk, case.pk)
         first_of_new_case = case.pk in opened and case.report_count == 0
         case_count_report(
-            case, source=source, fraud_type=f.item.fraud_type, severity=f.item.severity,
+            case, source=f.source, fraud_type=f.item.fraud_type, severity=f.item.severity,
             new_reporter=pair not in seen_pairs, reporter_reputation=f.reporter.reputation,
             now=now, opened=first_of_new_case,
         )
         if first_of_new_case:
-            f.opened_case = case_open_audit(case)
+            f.opened_case = replace(case_open_audit(case), actor=f.actor)
         seen_pairs.add(pair)
         f.case = case
     cases_save_counts(list(cases.values()))
 
 
-def _report_of(f: _Filing, *, source: str, now: datetime) -> Report:
+def _report_of(f: _Filing, *, now: datetime) -> Report:
     item = f.item
     return Report(
         secret_hash=hash_secret(f.secret), target=f.target, target_kind=item.target_kind,
         target_raw=item.target_raw, platform=item.canonical.platform,
         fraud_type=item.fraud_type, description=item.description, language=item.language,
-        source=source, reporter=f.reporter, reporter_email=item.reporter_email.strip()[:254],
+        source=f.source, reporter=f.reporter, reporter_email=item.reporter_email.strip()[:254],
         reporter_name=item.reporter_name.strip()[:200],
         reporter_phone=item.reporter_phone.strip()[:40], good_faith=True,
         status=ReportStatus.RECEIVED if f.case is not None else ReportStatus.SUSPENDED,
@@ -255,7 +272,7 @@ def _report_of(f: _Filing, *, source: str, now: datetime) -> Report:
     )
 
 
-def _audit_specs(filings: list[_Filing], reports: list[Report], source: str) -> list[AuditSpec]:
+def _audit_specs(filings: list[_Filing], reports: list[Report]) -> list[AuditSpec]:
     specs = []
     for f, report in zip(filings, reports, strict=True):
         if f.opened_case is not None:
@@ -263,8 +280,9 @@ def _audit_specs(filings: list[_Filing], reports: list[Report], source: str) -> 
         specs.append(AuditSpec(
             action="report.create", object_type="report", object_id=report.pk,
             new={"tracking_code": report.tracking_code, "target": f.target.canonical,
-                 "case": report.case_id, "status": report.status, "source": source,
+                 "case": report.case_id, "status": report.status, "source": f.source,
                  "fraud_type": report.fraud_type,
                  "evidence": [c.sha256 for c in f.item.evidence]},
+            actor=f.actor,
         ))
     return specs

@@ -22,18 +22,20 @@ from fraudhub.core.errors import PermissionDenied, ValidationFailed
 from fraudhub.core.ratelimit import anonymous_rate_limit
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
+from fraudhub.reports.combined import submission_file
 from fraudhub.reports.evidence import EvidenceUpload, check_evidence
 from fraudhub.reports.filing import (
     REPORT_BATCH_MAX,
     FiledReport,
     PreparedReport,
+    Submission,
     hash_secret,
     reports_file,
 )
 from fraudhub.taxonomy.selectors import fraud_type_get
 
 __all__ = ["REPORT_BATCH_MAX", "FiledReport", "ReportInput", "hash_secret", "report_create",
-           "report_create_many"]
+           "report_create_many", "report_prepare"]
 
 DESCRIPTION_MAX = 10_000
 TARGET_MAX = 2_048
@@ -101,7 +103,8 @@ def _check_rate(actor: Actor) -> None:
     )
 
 
-def _prepare(data: ReportInput) -> PreparedReport:
+def report_prepare(*, data: ReportInput) -> PreparedReport:
+    """Check a report and put its target in canonical form; raises ValidationFailed."""
     _validate(data)
     canonical = canonicalize_target(kind=data.target_kind, raw=data.target,
                                     platform=data.platform)
@@ -119,9 +122,9 @@ def _prepare(data: ReportInput) -> PreparedReport:
 def report_create(*, actor: Actor, data: ReportInput) -> FiledReport:
     if not actor.has_perm(Perm.REPORT_CREATE):
         raise PermissionDenied(_("You may not file reports."))
-    prepared = _prepare(data)
+    prepared = report_prepare(data=data)
     _check_rate(actor)
-    return reports_file(actor=actor, items=[prepared])[0]
+    return submission_file(submission=Submission(actor=actor, item=prepared))
 
 
 def report_create_many(
@@ -143,7 +146,7 @@ def report_create_many(
     accepted: list[tuple[int, PreparedReport]] = []
     for index, data in enumerate(items):
         try:
-            accepted.append((index, _prepare(data)))
+            accepted.append((index, report_prepare(data=data)))
             answers.append(None)
         except ValidationFailed as exc:
             answers.append(exc)

@@ -1,0 +1,161 @@
+"""core.combining.Combiner: concurrent callers' items run together, each gets its own outcome."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from fraudhub.core.combining import Combiner
+
+WAIT_SECONDS = 10.0
+
+
+class Recorder:
+    """A run_many that records its rounds and can hold the first one until told to go on."""
+
+    def __init__(self, answer: Callable[[int], int | Exception] = lambda n: n * 10,
+                 hold_first: bool = False) -> None:
+        self.rounds: list[list[int]] = []
+        self.answer = answer
+        self.first_started = threading.Event()
+        self.release = threading.Event()
+        if not hold_first:
+            self.release.set()
+
+    def __call__(self, items: Sequence[int]) -> list[int | Exception]:
+        self.rounds.append(list(items))
+        if len(self.rounds) == 1:
+            self.first_started.set()
+            assert self.release.wait(WAIT_SECONDS)
+        return [self.answer(item) for item in items]
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def _run_in_threads(combiner: Combiner[int, int], items: Sequence[int]
+                    ) -> tuple[list[threading.Thread], dict[int, int | BaseException]]:
+    outcomes: dict[int, int | BaseException] = {}
+
+    def call(item: int) -> None:
+        try:
+            outcomes[item] = combiner.run(item)
+        except BaseException as exc:
+            outcomes[item] = exc
+
+    threads = [threading.Thread(target=call, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    return threads, outcomes
+
+
+def _join(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(WAIT_SECONDS)
+        assert not thread.is_alive()
+
+
+def test_a_caller_alone_runs_its_item_at_once() -> None:
+    recorder = Recorder()
+    combiner: Combiner[int, int] = Combiner(recorder, max_batch=10)
+
+    assert combiner.run(4) == 40
+    assert combiner.run(5) == 50
+    assert recorder.rounds == [[4], [5]]
+
+
+def test_callers_arriving_while_a_round_runs_are_served_together_by_the_next() -> None:
+    recorder = Recorder(hold_first=True)
+    combiner: Combiner[int, int] = Combiner(recorder, max_batch=10)
+    first, first_outcome = _run_in_threads(combiner, [1])
+    assert recorder.first_started.wait(WAIT_SECONDS)
+
+    waiting, outcomes = _run_in_threads(combiner, [2, 3, 4, 5, 6])
+    _wait_until(lambda: combiner.waiting == 5)
+    recorder.release.set()
+    _join(first + waiting)
+
+    assert first_outcome == {1: 10}
+    assert outcomes == {2: 20, 3: 30, 4: 40, 5: 50, 6: 60}
+    assert len(recorder.rounds) == 2
+    assert sorted(recorder.rounds[1]) == [2, 3, 4, 5, 6]
+    assert (combiner.rounds, combiner.items) == (2, 6)
+
+
+def test_a_round_takes_at_most_max_batch_items() -> None:
+    recorder = Recorder(hold_first=True)
+    combiner: Combiner[int, int] = Combiner(recorder, max_batch=2)
+    first, _ = _run_in_threads(combiner, [0])
+    assert recorder.first_started.wait(WAIT_SECONDS)
+    waiting, outcomes = _run_in_threads(combiner, [1, 2, 3, 4, 5])
+    _wait_until(lambda: combiner.waiting == 5)
+    recorder.release.set()
+    _join(first + waiting)
+
+    assert outcomes == {n: n * 10 for n in range(1, 6)}
+    assert [len(r) for r in recorder.rounds] == [1, 2, 2, 1]
+
+
+def test_an_item_s_exception_is_raised_to_its_caller_only() -> None:
+    refused = ValueError("item 3 refused")
+    recorder = Recorder(answer=lambda n: refused if n == 3 else n * 10, hold_first=True)
+    combiner: Combiner[int, int] = Combiner(recorder, max_batch=10)
+    first, _ = _run_in_threads(combiner, [1])
+    assert recorder.first_started.wait(WAIT_SECONDS)
+    waiting, outcomes = _run_in_threads(combiner, [2, 3, 4])
+    _wait_until(lambda: combiner.waiting == 3)
+    recorder.release.set()
+    _join(first + waiting)
+
+    assert outcomes == {2: 20, 3: refused, 4: 40}
+
+
+def test_a_round_that_fails_as_a_whole_fails_its_callers_and_the_next_round_runs() -> None:
+    calls = 0
+
+    def run_many(items: Sequence[int]) -> list[int | Exception]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("database went away")
+        return [item for item in items]
+
+    combiner: Combiner[int, int] = Combiner(run_many, max_batch=10)
+    with pytest.raises(RuntimeError, match="database went away"):
+        combiner.run(1)
+    assert combiner.run(2) == 2
+
+
+def test_a_wrong_number_of_outcomes_is_an_error_for_every_caller() -> None:
+    combiner: Combiner[int, int] = Combiner(lambda items: [], max_batch=10)
+    with pytest.raises(RuntimeError, match="0 outcomes for 1 items"):
+        combiner.run(1)
+
+
+def test_an_interrupted_round_releases_its_callers_and_the_lead() -> None:
+    calls = 0
+
+    def run_many(items: Sequence[int]) -> list[int | Exception]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise KeyboardInterrupt
+        return list(items)
+
+    combiner: Combiner[int, int] = Combiner(run_many, max_batch=10)
+    with pytest.raises(KeyboardInterrupt):
+        combiner.run(1)
+    assert combiner.waiting == 0
+    assert combiner.run(7) == 7
+
+
+def test_max_batch_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Combiner(lambda items: list(items), max_batch=0)
