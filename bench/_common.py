@@ -183,6 +183,16 @@ def running_server(cmd: list[str], env: dict[str, str], log: TextIO,
         stop_group(proc)
 
 
+def server_banner(log_path: Path) -> str:
+    """The last line in which `fraudhub serve` said where it listens, with how many processes."""
+    with suppress(OSError):
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for line in reversed(lines):
+            if line.startswith("FraudHub listening on"):
+                return line
+    return "(serve printed no 'FraudHub listening on' line)"
+
+
 def wait_healthy(proc: subprocess.Popen[bytes], port: int) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:

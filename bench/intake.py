@@ -67,6 +67,7 @@ from _common import (
     ms,
     recreate_postgres,
     running_server,
+    server_banner,
 )
 from psycopg.conninfo import conninfo_to_dict
 
@@ -797,7 +798,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     access_log_off = serve_has_option(fraudhub, "--no-access-log", env)
     if access_log_off:
         serve_cmd.append("--no-access-log")
-    workers_shown = args.workers or f"default ({cores * 2 + 1})"
 
     print("FraudHub intake benchmark")
     print(f"  machine: {cores} CPU(s), Python {platform.python_version()}; load average "
@@ -806,8 +806,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           "PostgreSQL and competes with them for CPU; its share is shown per phase.")
     print(f"  code: {fraudhub_source()}")
     print(f"  database: {_redacted(args.database_url)} (dropped and recreated)")
-    print(f"  server: fraudhub serve --workers {workers_shown} --threads "
-          f"{args.threads or 'default (4)'} on {HOST}:{port} (gunicorn gthread)")
+    print(f"  server: {' '.join(['fraudhub', *serve_cmd[1:]])} (gunicorn gthread)")
     print(f"  NOTE: FRAUDHUB_INTAKE_RATE_LIMIT={INTAKE_RATE_LIMIT} so the anonymous intake limit "
           "does not interfere (the limiter still counts every report); the batch phase's API "
           f"key has a quota of {API_KEY_QUOTA} calls a minute for the same reason.")
@@ -845,6 +844,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.flush()
         with running_server(serve_cmd, env, log, port) as server:
             server_pgid = os.getpgid(server.pid)
+            log.flush()
+            print(f"  {server_banner(log_path)}")
             status, taxonomy = http_get_json(port, "/api/v1/taxonomy")
             if status != 200 or not isinstance(taxonomy, list):
                 raise RuntimeError(f"GET /api/v1/taxonomy answered {status}")

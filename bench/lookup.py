@@ -71,6 +71,7 @@ from _common import (
     ms,
     recreate_postgres,
     running_server,
+    server_banner,
 )
 
 AGENT = "fraudhub-bench-lookup/1"
@@ -676,6 +677,8 @@ def bench_database(database: str, args: argparse.Namespace, data: Dataset, work:
             watch = MemoryWatch(pgid)
             watch.start()
             print(f"  server: {' '.join(serve[1:])}")
+            log.flush()
+            print(f"  {server_banner(Path(log.name))}")
             step.phases = measure(port, pgid, key, work, args)
             print(f"  server processes: {len(group_pids(pgid))} (gunicorn master and workers)")
             step.peak_rss = watch.stop()

@@ -78,7 +78,9 @@ class Command(BaseCommand):
         gc.freeze()
         _gen0, gen1, gen2 = gc.get_threshold()
         gc.set_threshold(GC_GENERATION0_THRESHOLD, gen1, gen2)
-        self.stdout.write(f"FraudHub listening on http://{options['host']}:{options['port']}/")
+        self.stdout.write(f"FraudHub listening on http://{options['host']}:{options['port']}/ "
+                          f"({workers} processes of {threads} threads)")
+        self.stdout.flush()  # before gunicorn's own output, also when stdout is a file
         try:
             FraudHubServer().run()
         finally:
