@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from fraudhub.cases.models import Case
+from fraudhub.core.management.commands.serve import server_shape
 from fraudhub.core.models import ApiKey, User
 from fraudhub.reports.models import Report
 from tests.conftest import ApiClient
@@ -102,3 +103,19 @@ def test_serve_answers_healthz_after_checking_the_database(tmp_path: Path) -> No
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(("cores", "shape"), [
+    (1, (1, 16)), (2, (2, 16)), (4, (4, 16)), (8, (8, 8)), (16, (16, 4)), (64, (64, 4)),
+])
+def test_serve_defaults_to_a_process_per_core_within_the_connection_budget(
+    cores: int, shape: tuple[int, int],
+) -> None:
+    assert server_shape(cores=cores, sqlite=False) == shape
+
+
+def test_serve_takes_the_processes_and_threads_asked_for() -> None:
+    assert server_shape(cores=8, sqlite=False, workers=3, threads=2) == (3, 2)
+    assert server_shape(cores=8, sqlite=False, workers=32) == (32, 4)
+    assert server_shape(cores=8, sqlite=True) == (2, 4)
+    assert server_shape(cores=8, sqlite=True, threads=1) == (2, 1)

@@ -15,6 +15,33 @@ from django.core.management.base import BaseCommand, CommandParser
 # object too. Measured in-process on 1,000-value bulk lookups: +9 % values per second.
 GC_GENERATION0_THRESHOLD = 20_000
 
+# Every thread keeps its own database connection open (CONN_MAX_AGE): by default the server
+# stays within this many, below PostgreSQL's default max_connections (100) with room for the
+# job workers, the CLI and psql.
+DEFAULT_CONNECTION_BUDGET = 64
+MAX_DEFAULT_THREADS = 16
+MIN_DEFAULT_THREADS = 4
+
+
+def server_shape(*, cores: int, sqlite: bool, workers: int = 0, threads: int = 0
+                 ) -> tuple[int, int]:
+    """(processes, threads per process): the ones asked for, or the defaults for this machine.
+
+    Threads let concurrent single reports be filed in one transaction (reports/combined.py):
+    measured with bench/intake.py (16 connections, 2 cores), 2 processes of 16 threads filed
+    244 reports/s (4 per transaction) where 4 processes of 1 thread filed 124, and answered
+    /healthz as fast (1,599/s against 1,641/s). Python runs one thread of a process at a time,
+    so there is one process per core; on many cores, fewer threads each keep the connections
+    within DEFAULT_CONNECTION_BUDGET.
+    """
+    if sqlite:
+        # One writer at a time anyway; fewer processes mean less lock contention.
+        return workers or 2, threads or 4
+    workers = workers or max(1, cores)
+    default_threads = max(MIN_DEFAULT_THREADS,
+                          min(MAX_DEFAULT_THREADS, DEFAULT_CONNECTION_BUDGET // workers))
+    return workers, threads or default_threads
+
 
 class Command(BaseCommand):
     help = "Serve FraudHub with gunicorn (production WSGI server), optionally with a job worker."
@@ -25,7 +52,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=0,
                             help="server processes (default: one per core; 2 on SQLite)")
         parser.add_argument("--threads", type=int, default=0,
-                            help="threads per process (default: 16 on PostgreSQL, 4 on SQLite)")
+                            help="threads per process (default on PostgreSQL: 16, fewer on "
+                                 "more than 4 cores to stay within 64 database connections; "
+                                 "4 on SQLite)")
         parser.add_argument("--no-access-log", action="store_true",
                             help="do not log every request (for benchmarks)")
         parser.add_argument("--with-worker", action="store_true",
@@ -36,17 +65,10 @@ class Command(BaseCommand):
 
         from fraudhub.wsgi import application
 
-        sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-        # Threads let concurrent single reports be filed in one transaction (reports/combined.py):
-        # measured with bench/intake.py (16 connections, 2 cores), 2 processes of 16 threads
-        # filed 244 reports/s (4 per transaction) where 4 processes of 1 thread filed 124,
-        # and answered /healthz as fast (1,599/s against 1,641/s).
-        workers = options["workers"] or multiprocessing.cpu_count()
-        threads = options["threads"] or 16
-        if sqlite:
-            # One writer at a time anyway; fewer processes mean less lock contention.
-            workers = options["workers"] or 2
-            threads = options["threads"] or 4
+        workers, threads = server_shape(
+            cores=multiprocessing.cpu_count(),
+            sqlite=settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+            workers=options["workers"], threads=options["threads"])
         config = {
             "bind": f"{options['host']}:{options['port']}",
             "workers": workers,
