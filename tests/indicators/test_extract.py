@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 import unicodedata
 
 import pytest
@@ -159,21 +158,3 @@ def test_bare_domains_need_a_public_suffix() -> None:
 def test_empty_and_plain_text() -> None:
     assert extract("") == []
     assert extract("Xin chào, hôm nay trời đẹp quá!") == []
-
-
-def test_throughput() -> None:
-    texts = [s.text for s in CORPUS]
-    messages, current = [], ""
-    for i in range(len(texts) * 3):
-        current += texts[(i * 7) % len(texts)] + " "
-        if len(current) >= 200:
-            messages.append(current[:200])
-            current = ""
-    best = 0.0
-    for _ in range(5):
-        started = time.perf_counter()
-        for message in messages:
-            extract(message)
-        best = max(best, len(messages) / (time.perf_counter() - started))
-    print(f"\nextract: {best:.0f} messages of 200 characters per second")
-    assert best > 2000
