@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -130,13 +129,10 @@ def test_5000_targets_render_on_many_pages(officer: Actor) -> None:
     request = file_request(officer, targets=targets)
     assert request.targets.count() == 5000
 
-    started = time.monotonic()
     pdf = response_pdf_render(request=request)
-    elapsed = time.monotonic() - started
 
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) > 50
-    assert elapsed < 30, elapsed
     last = _flat(reader.pages[-1].extract_text())
     assert "Facebook 100000004999" in last
 

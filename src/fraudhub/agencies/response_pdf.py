@@ -146,7 +146,8 @@ class ResponseDocument(FPDF):
                 # A single line: cell() skips the line breaking that multi_cell() runs.
                 self.cell(width, ROW_LINE_MM, text)
             else:
-                self.multi_cell(width, ROW_LINE_MM, text, new_x=XPos.RIGHT, new_y=YPos.TOP)
+                self.multi_cell(width, ROW_LINE_MM, text, align="L", new_x=XPos.RIGHT,
+                                new_y=YPos.TOP)  # justified, short cells gape
             x += width
         self.set_xy(self.l_margin, y + height)
 
