@@ -62,6 +62,18 @@ def _join(threads: list[threading.Thread]) -> None:
         assert not thread.is_alive()
 
 
+def _queued_behind_a_held_round(combiner: Combiner[int, int], recorder: Recorder, first: int,
+                                 then: Sequence[int]) -> dict[int, int | BaseException]:
+    """Run `first` as a round held open, queue `then` behind it, let it go; every outcome."""
+    first_thread, outcomes = _run_in_threads(combiner, [first])
+    assert recorder.first_started.wait(WAIT_SECONDS)
+    waiting, queued = _run_in_threads(combiner, then)
+    _wait_until(lambda: combiner.waiting == len(then))
+    recorder.release.set()
+    _join(first_thread + waiting)
+    return outcomes | queued
+
+
 def test_a_caller_alone_runs_its_item_at_once() -> None:
     recorder = Recorder()
     combiner: Combiner[int, int] = Combiner(recorder, max_batch=10)
@@ -74,16 +86,10 @@ def test_a_caller_alone_runs_its_item_at_once() -> None:
 def test_callers_arriving_while_a_round_runs_are_served_together_by_the_next() -> None:
     recorder = Recorder(hold_first=True)
     combiner: Combiner[int, int] = Combiner(recorder, max_batch=10)
-    first, first_outcome = _run_in_threads(combiner, [1])
-    assert recorder.first_started.wait(WAIT_SECONDS)
 
-    waiting, outcomes = _run_in_threads(combiner, [2, 3, 4, 5, 6])
-    _wait_until(lambda: combiner.waiting == 5)
-    recorder.release.set()
-    _join(first + waiting)
+    outcomes = _queued_behind_a_held_round(combiner, recorder, 1, [2, 3, 4, 5, 6])
 
-    assert first_outcome == {1: 10}
-    assert outcomes == {2: 20, 3: 30, 4: 40, 5: 50, 6: 60}
+    assert outcomes == {1: 10, 2: 20, 3: 30, 4: 40, 5: 50, 6: 60}
     assert len(recorder.rounds) == 2
     assert sorted(recorder.rounds[1]) == [2, 3, 4, 5, 6]
     assert (combiner.rounds, combiner.items) == (2, 6)
@@ -92,14 +98,10 @@ def test_callers_arriving_while_a_round_runs_are_served_together_by_the_next() -
 def test_a_round_takes_at_most_max_batch_items() -> None:
     recorder = Recorder(hold_first=True)
     combiner: Combiner[int, int] = Combiner(recorder, max_batch=2)
-    first, _ = _run_in_threads(combiner, [0])
-    assert recorder.first_started.wait(WAIT_SECONDS)
-    waiting, outcomes = _run_in_threads(combiner, [1, 2, 3, 4, 5])
-    _wait_until(lambda: combiner.waiting == 5)
-    recorder.release.set()
-    _join(first + waiting)
 
-    assert outcomes == {n: n * 10 for n in range(1, 6)}
+    outcomes = _queued_behind_a_held_round(combiner, recorder, 0, [1, 2, 3, 4, 5])
+
+    assert outcomes == {n: n * 10 for n in range(6)}
     assert [len(r) for r in recorder.rounds] == [1, 2, 2, 1]
 
 
@@ -107,14 +109,10 @@ def test_an_item_s_exception_is_raised_to_its_caller_only() -> None:
     refused = ValueError("item 3 refused")
     recorder = Recorder(answer=lambda n: refused if n == 3 else n * 10, hold_first=True)
     combiner: Combiner[int, int] = Combiner(recorder, max_batch=10)
-    first, _ = _run_in_threads(combiner, [1])
-    assert recorder.first_started.wait(WAIT_SECONDS)
-    waiting, outcomes = _run_in_threads(combiner, [2, 3, 4])
-    _wait_until(lambda: combiner.waiting == 3)
-    recorder.release.set()
-    _join(first + waiting)
 
-    assert outcomes == {2: 20, 3: refused, 4: 40}
+    outcomes = _queued_behind_a_held_round(combiner, recorder, 1, [2, 3, 4])
+
+    assert outcomes == {1: 10, 2: 20, 3: refused, 4: 40}
 
 
 def test_a_round_that_fails_as_a_whole_fails_its_callers_and_the_next_round_runs() -> None:
