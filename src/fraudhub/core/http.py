@@ -37,7 +37,8 @@ class ActorAuth(HttpAuthBase):
     openapi_scheme = "bearer"
 
     def __call__(self, request: HttpRequest) -> Actor:
-        header = request.headers.get("Authorization", "")
+        # META, not request.headers, which copies every header into a dict first (~8 µs).
+        header = request.META.get("HTTP_AUTHORIZATION", "")
         ip = client_ip(request)
         if not header:
             return Actor.anonymous(ip=ip)
