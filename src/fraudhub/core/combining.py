@@ -43,8 +43,8 @@ class Combiner(Generic[Item, Outcome]):
         self._changed = threading.Condition()
         self._waiting: deque[_Slot[Item, Outcome]] = deque()
         self._leading = False
-        self.rounds = 0  # how many calls of run_many, for tests and metrics
-        self.items = 0
+        self.rounds = 0  # calls of run_many so far, and the items they took: rounds grow
+        self.items = 0  # under load, and items / rounds says by how much
 
     @property
     def waiting(self) -> int:
