@@ -38,7 +38,7 @@ run: install
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests bench
 
 test-sqlite: install-test
 	DATABASE_URL= $(BIN)/pytest -q

@@ -183,7 +183,7 @@ def drain_jobs() -> Callable[[], int]:
         failed = DBTaskResult.objects.filter(status="FAILED")
         # A failing job is a failing test, not a silent log line.
         assert not failed.exists(), [
-            (f.task_path, f.traceback) for f in failed  # type: ignore[attr-defined]
+            (f.task_path, f.traceback) for f in failed
         ]
         return DBTaskResult.objects.exclude(status="READY").count() - before
 

@@ -73,6 +73,7 @@ def test_editing_a_key_in_admin_is_audited_and_cannot_change_its_powers(
     assert key.expires_at is not None
     assert timezone.localtime(key.expires_at).date().isoformat() == "2027-06-30"
     entry = AuditEntry.objects.get(action="apikey.update")
+    assert entry.old is not None and entry.new is not None
     assert (entry.object_id, entry.old["name"], entry.new["name"]) == (
         str(key.pk), "bank feed", "bank feed (2027)")
     assert entry.old["expires_at"] is None

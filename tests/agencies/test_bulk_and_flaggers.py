@@ -134,6 +134,7 @@ def test_a_trusted_flaggers_reports_enter_the_priority_lane_until_suspended(
 ) -> None:
     org, member = _flagger()
     filed = file_report(actor=member, target="https://facebook.com/profile.php?id=100055555555")
+    assert filed.report.case_id is not None
     case = Case.objects.get(pk=filed.report.case_id)
     assert (filed.report.source, case.queue) == (ReportSource.TRUSTED_FLAGGER, Queue.PRIORITY)
 
@@ -144,6 +145,7 @@ def test_a_trusted_flaggers_reports_enter_the_priority_lane_until_suspended(
     member.user.organization.refresh_from_db()  # type: ignore[union-attr]
     later = file_report(actor=member, target="https://facebook.com/profile.php?id=100066666666")
     assert later.report.source == ReportSource.CITIZEN
+    assert later.report.case_id is not None
     assert Case.objects.get(pk=later.report.case_id).queue == Queue.STANDARD
     assert list(AuditEntry.objects.filter(object_type="organization", object_id=str(org.pk))
                 .values_list("action", flat=True)) == [

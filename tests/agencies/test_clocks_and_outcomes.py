@@ -55,6 +55,12 @@ def _targets(request: AgencyRequest) -> list[RequestTarget]:
     return list(request.targets.order_by("line"))
 
 
+def _outcome_change(entry: AuditEntry) -> tuple[str, object, object]:
+    """The audited object and its outcome before and after."""
+    assert entry.old is not None and entry.new is not None
+    return entry.object_id, entry.old["outcome"], entry.new["outcome"]
+
+
 def _kinds(request: AgencyRequest) -> list[str]:
     return list(request.events.exclude(kind__in=[ClockEventKind.RECEIVED,
                                                  ClockEventKind.ACKNOWLEDGED])
@@ -155,6 +161,7 @@ def test_asking_for_information_pauses_the_clock_and_the_answer_moves_the_deadli
     assert target.outcome == TargetOutcome.PENDING
     assert target.paused_seconds == 10 * 3600
     assert target.deadline == request.deadline + timedelta(hours=10)
+    assert target.case_id is not None
     assert Case.objects.get(pk=target.case_id).due_at == target.deadline
     request.refresh_from_db()
     assert request.status == RequestStatus.IN_PROGRESS
@@ -237,6 +244,7 @@ def test_one_actioned_one_refused_is_partially_actioned_and_the_officer_hears(
     assert (first.outcome, first.decision is not None) == (TargetOutcome.ACTIONED, True)
     assert (second.outcome, second.refusal_reason) == (TargetOutcome.REFUSED, "target_not_found")
     # The refused target's case had nothing else in it: it leaves the queue.
+    assert second.case_id is not None
     assert Case.objects.get(pk=second.case_id).status == CaseStatus.CLOSED
     # The upheld account is confirmed in the national database.
     assert Indicator.objects.get(value="facebook:100011112222").status == IndicatorStatus.SCAM
@@ -283,6 +291,7 @@ def test_an_information_request_is_answered_with_a_note(officer: Actor, reviewer
                                                note="Subscriber data sent by sealed letter."))
     request.refresh_from_db()
     assert request.status == RequestStatus.ACTIONED
+    assert target.case_id is not None
     assert Case.objects.get(pk=target.case_id).status == CaseStatus.CLOSED
 
 
@@ -367,7 +376,7 @@ def test_an_appeal_reversal_changes_the_outcome_the_agency_sees(
     request.refresh_from_db()
     assert request.status == RequestStatus.PARTIALLY_ACTIONED
     reversed_rows = AuditEntry.objects.filter(action="agency_target.reverse")
-    assert [(r.object_id, r.old["outcome"], r.new["outcome"]) for r in reversed_rows] == [
+    assert [_outcome_change(r) for r in reversed_rows] == [
         (str(first.pk), "actioned", "refused")]
     assert request.events.filter(target=first, facts={
         "outcome": "refused", "refusal_reason": "content_lawful",

@@ -75,7 +75,7 @@ def test_queue_and_status_filters(api_client_for: Factory) -> None:
     assert reviewer.post(f"{CASES}/{case_of(citizen_code).pk}/claim").status_code == 200
 
     def ids(**params: str) -> set[int]:
-        response = reviewer.get(CASES, **params)
+        response = reviewer.get(CASES, headers=None, **params)
         assert response.status_code == 200, response.content
         return {c["id"] for c in response.json()}
 
@@ -101,7 +101,7 @@ def test_queue_and_status_filters(api_client_for: Factory) -> None:
 )
 def test_invalid_filters_get_422(api_client_for: Factory, params: dict[str, str],
                                  field: str) -> None:
-    response = api_client_for("reviewer").get(CASES, **params)
+    response = api_client_for("reviewer").get(CASES, headers=None, **params)
 
     assert response.status_code == 422
     assert field in _errors(response)

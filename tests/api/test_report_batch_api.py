@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from unittest import mock
 
@@ -284,7 +285,7 @@ def test_reports_of_a_reporter_in_bad_faith_are_kept_but_join_no_case(
 ) -> None:
     partner = api_client_for(Role.PARTNER)
     partner.post(BATCH, {"reports": [_phone("0900 000 001")]})
-    Reporter.objects.update(bad_faith_until=timezone.now() + timezone.timedelta(days=30))
+    Reporter.objects.update(bad_faith_until=timezone.now() + timedelta(days=30))
 
     results = partner.post(BATCH, {"reports": [_phone("0912 345 678")] * 2}).json()["results"]
 

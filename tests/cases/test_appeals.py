@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -75,6 +76,7 @@ def test_owner_appeal_reversal_undoes_enforcement_and_explains(
     report = Report.objects.get(pk=filed.report.pk)
     assert report.status == ReportStatus.NO_VIOLATION
     # +5 for the upheld report, then undone and -5 for the rejected one.
+    assert report.reporter_id is not None
     assert Reporter.objects.get(pk=report.reporter_id).reputation == 45
     view = report_decision_view(report=report)
     assert view is not None and view.reversed_on_appeal and view.outcome == "no_violation"
@@ -152,7 +154,7 @@ def test_appeal_window_sides_and_duplicates(reviewer_actor: Actor) -> None:
         appeal_file_by_owner_token(actor=Actor.anonymous(), token=token, statement="second")
     assert Appeal.objects.count() == 1
     Decision.objects.filter(pk=decision.pk).update(
-        decided_at=timezone.now() - timezone.timedelta(days=200))
+        decided_at=timezone.now() - timedelta(days=200))
     Appeal.objects.all().delete()
     with pytest.raises(Conflict):
         appeal_file_by_owner_token(actor=Actor.anonymous(), token=token, statement="late")

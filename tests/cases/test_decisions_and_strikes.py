@@ -71,6 +71,7 @@ def test_no_violation_lowers_and_upheld_raises_reporter_reputation(reviewer_acto
     good = file_report(target="https://www.facebook.com/real.scammer", ip="203.0.113.51")
     decide(reviewer_actor, bad.report.case_id, "no_violation")  # type: ignore[arg-type]
     decide(reviewer_actor, good.report.case_id, "label")  # type: ignore[arg-type]
+    assert bad.report.reporter_id is not None and good.report.reporter_id is not None
     assert Reporter.objects.get(pk=bad.report.reporter_id).reputation == 45
     assert Reporter.objects.get(pk=good.report.reporter_id).reputation == 55
     assert not Enforcement.objects.filter(decision__outcome="no_violation").exists()

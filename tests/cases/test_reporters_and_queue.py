@@ -34,6 +34,7 @@ def test_bad_faith_closes_pending_reports_and_suspends_new_ones(reviewer_actor: 
 
     assert Report.objects.get(pk=only.report.pk).status == ReportStatus.CLOSED_BAD_FAITH
     assert Report.objects.get(pk=shared.report.pk).status == ReportStatus.CLOSED_BAD_FAITH
+    assert only.report.case_id is not None and shared.report.case_id is not None
     assert Case.objects.get(pk=only.report.case_id).status == CaseStatus.CLOSED
     remaining = Case.objects.get(pk=shared.report.case_id)
     assert remaining.status == CaseStatus.OPEN
@@ -58,6 +59,7 @@ def test_priority_grows_with_distinct_reporters_severity_source_and_age() -> Non
         crowd = file_report(target="https://www.facebook.com/many.reports",
                             fraud_type="lottery_tips", ip=f"198.51.100.{i + 1}")
     assert crowd is not None
+    assert single.report.case_id is not None and crowd.report.case_id is not None
     single_case = Case.objects.get(pk=single.report.case_id)
     crowd_case = Case.objects.get(pk=crowd.report.case_id)
     assert crowd_case.reporter_count == 8
@@ -67,13 +69,14 @@ def test_priority_grows_with_distinct_reporters_severity_source_and_age() -> Non
     for _ in range(8):
         same_person = file_report(target="https://www.facebook.com/one.person",
                                   fraud_type="lottery_tips", ip="198.51.100.200")
-    assert same_person is not None
+    assert same_person is not None and same_person.report.case_id is not None
     one_person_case = Case.objects.get(pk=same_person.report.case_id)
     assert (one_person_case.report_count, one_person_case.reporter_count) == (8, 1)
     assert one_person_case.priority < crowd_case.priority
 
     severe = file_report(target="https://www.facebook.com/fake.police",
                          fraud_type="fake_police_court", ip="198.51.100.201")
+    assert severe.report.case_id is not None
     assert Case.objects.get(pk=severe.report.case_id).priority > single_case.priority
 
     now = timezone.now()
@@ -92,6 +95,7 @@ def test_trusted_flagger_and_authority_reports_go_to_their_queues() -> None:
     officer = Actor.for_user(make_user("agency_officer", "officer", agency))
     by_flagger = file_report(target="https://www.facebook.com/flagged.page", actor=flagger)
     by_officer = file_report(target="https://www.facebook.com/ordered.page", actor=officer)
+    assert by_flagger.report.case_id is not None and by_officer.report.case_id is not None
     flagged_case = Case.objects.get(pk=by_flagger.report.case_id)
     ordered_case = Case.objects.get(pk=by_officer.report.case_id)
     assert flagged_case.queue == Queue.PRIORITY
@@ -102,6 +106,7 @@ def test_trusted_flagger_and_authority_reports_go_to_their_queues() -> None:
     # A citizen case joined by an authority moves queue and pulls its deadline in.
     citizen = file_report(target="https://www.facebook.com/mixed.case")
     joined = file_report(target="https://www.facebook.com/mixed.case", actor=officer)
+    assert joined.report.case_id is not None
     mixed = Case.objects.get(pk=joined.report.case_id)
     assert mixed.pk == citizen.report.case_id
     assert mixed.queue == Queue.AUTHORITY
@@ -110,7 +115,8 @@ def test_trusted_flagger_and_authority_reports_go_to_their_queues() -> None:
 
 def test_expired_claims_return_to_the_queue(reviewer_actor: Actor) -> None:
     filed = file_report()
-    case_claim(actor=reviewer_actor, case_id=filed.report.case_id)  # type: ignore[arg-type]
+    assert filed.report.case_id is not None
+    case_claim(actor=reviewer_actor, case_id=filed.report.case_id)
     assert Report.objects.get(pk=filed.report.pk).status == ReportStatus.IN_REVIEW
     assert claims_expire(actor=SYSTEM) == 0
     Case.objects.filter(pk=filed.report.case_id).update(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import pytest
 from django.core.management import call_command
@@ -41,7 +42,7 @@ def test_audit_record_refuses_to_run_outside_a_transaction() -> None:
             connection.in_atomic_block = True
 
 
-def _raw(sql: str, params: list[object]) -> None:
+def _raw(sql: str, params: Sequence[str | int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

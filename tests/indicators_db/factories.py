@@ -36,8 +36,9 @@ def make_indicator(
     found_type, value = canonicalize(raw, type_key)
     now = timezone.now()
     first = first_seen or now - timedelta(days=30)
-    default_confidence = {IndicatorStatus.SCAM: 90, IndicatorStatus.SAFE: 100,
-                          IndicatorStatus.VERIFYING: 50}.get(status, 40)
+    default_confidences: dict[str, int] = {
+        IndicatorStatus.SCAM: 90, IndicatorStatus.SAFE: 100, IndicatorStatus.VERIFYING: 50}
+    default_confidence = default_confidences.get(status, 40)
     conf = default_confidence if confidence is None else confidence
     return Indicator.objects.create(
         type=found_type, value=value, match_key=match_key(found_type, value), status=status,

@@ -25,7 +25,7 @@ def lookup(client: ApiClient, value: str, type_key: str | None = None) -> Any:
     params = {"value": value}
     if type_key:
         params["type"] = type_key
-    return client.get("/api/v1/lookup", **params)
+    return client.get("/api/v1/lookup", headers=None, **params)
 
 
 def test_raw_phone_is_normalized_before_the_lookup(anon_api: ApiClient) -> None:
@@ -223,7 +223,7 @@ NUMBERS = {"public": "+84912000001", "partners": "+84912000002", "internal": "+8
 
 
 @pytest.mark.parametrize("role", list(SEES), ids=[str(r) for r in SEES])
-def test_distribution_levels_per_role(api_client_for: Client, role: str | None) -> None:
+def test_distribution_levels_per_role(api_client_for: Client, role: Role | None) -> None:
     for level, number in NUMBERS.items():
         make_indicator(number, status=IndicatorStatus.SCAM, distribution=level)
     client = api_client_for(role)

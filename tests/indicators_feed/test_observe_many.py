@@ -44,6 +44,12 @@ def _observations() -> list[Observation]:
             for n, (t, v) in enumerate(rng.choices(values, k=60))]
 
 
+def _audit_row(entry: AuditEntry) -> tuple[str, Any, str]:
+    """An indicator audit row's action, new status and indicator value."""
+    assert entry.new is not None
+    return entry.action, entry.new.get("status"), Indicator.objects.get(pk=entry.object_id).value
+
+
 def _state() -> dict[str, Any]:
     indicators = {
         (i.type, i.value): (i.status, i.confidence, i.base_confidence, i.reporter_count,
@@ -53,7 +59,7 @@ def _state() -> dict[str, Any]:
                        Sighting.objects.values_list("indicator__value", "kind",
                                                     "source__reference", "reporter_identity"))
     sources = sorted(IndicatorSource.objects.values_list("indicator__value", "kind", "reference"))
-    audit = [(e.action, e.new.get("status"), Indicator.objects.get(pk=e.object_id).value)
+    audit = [_audit_row(e)
              for e in AuditEntry.objects.filter(object_type="indicator").order_by("seq")]
     return {"indicators": indicators, "sightings": sightings, "sources": sources,
             "audit": audit}
