@@ -605,6 +605,10 @@ class Checks:
     bench_targets: int
     split_targets: int
     audit_report_rows: int
+    # One report per call comes from anonymous callers; each filing transaction stamps its
+    # audit rows with one created_at, so distinct stamps count the transactions.
+    anonymous_reports: int
+    anonymous_transactions: int
     queued_jobs: dict[str, int]
     unrecorded_reports: int  # reports whose values are not sightings in the indicator database
 
@@ -648,6 +652,10 @@ def check_database(url: str, accepted: Sequence[tuple[str, int]]) -> Checks:
             "JOIN reports_report r ON r.tracking_code = a.tracking_code "
             "GROUP BY a.target HAVING count(DISTINCT r.case_id) > 1) s")
         audit = one("SELECT count(*) FROM core_auditentry WHERE action = 'report.create'")
+        anonymous = ("FROM core_auditentry "
+                     "WHERE action = 'report.create' AND actor_kind = 'anonymous'")
+        anonymous_reports = one(f"SELECT count(*) {anonymous}")
+        anonymous_transactions = one(f"SELECT count(DISTINCT created_at) {anonymous}")
         unrecorded = one("SELECT count(*) FROM reports_report WHERE indicators_recorded_at IS NULL")
         queued: dict[str, int] = {}
         with suppress(psycopg.Error), conn.transaction():  # django-tasks' table, if it is used
@@ -660,7 +668,9 @@ def check_database(url: str, accepted: Sequence[tuple[str, int]]) -> Checks:
         cases=cases, targets=targets, sum_report_count=sum_report_count,
         miscounted_cases=miscounted, biggest_case=biggest,
         bench_targets=len({target for _, target in accepted}), split_targets=split,
-        audit_report_rows=audit, queued_jobs=queued, unrecorded_reports=unrecorded,
+        audit_report_rows=audit, anonymous_reports=anonymous_reports,
+        anonymous_transactions=anonymous_transactions, queued_jobs=queued,
+        unrecorded_reports=unrecorded,
     )
 
 
@@ -1015,6 +1025,11 @@ def report(args: argparse.Namespace, trivial: PhaseResult, intake: PhaseResult,
           f"{checks.reports_with_case}; cases whose count differs from their reports: "
           f"{checks.miscounted_cases}")
     print(f"  audit rows for report.create: {checks.audit_report_rows}")
+    if checks.anonymous_transactions:
+        print(f"  one report per call: {checks.anonymous_reports} reports filed in "
+              f"{checks.anonymous_transactions} transactions ("
+              f"{checks.anonymous_reports / checks.anonymous_transactions:.1f} per transaction: "
+              "concurrent reports are filed together)")
     print(f"  grouping: {checks.reports} reports in {checks.cases} cases on {checks.targets} "
           f"targets ({checks.reports / max(1, checks.cases):.1f} reports per case, biggest "
           f"{checks.biggest_case}); benchmark targets reported: {checks.bench_targets}, "
