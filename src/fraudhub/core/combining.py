@@ -1,10 +1,10 @@
 """Combining concurrent callers' work into one call (flat combining, as in a group commit).
 
-A thread that arrives while no one is running leads: it takes every item waiting (its own
-first), runs them in one call, hands each caller its own outcome, and goes on leading until its
-own item is done. Threads that arrive meanwhile wait and are served by the next round. Alone,
-a caller runs its item at once, so combining adds no delay when there is nothing to combine;
-under load the rounds grow with the number of callers waiting.
+A thread that arrives while no one is running leads: it takes the items waiting, oldest first
+(at most a batch), runs them in one call, hands each caller its own outcome, and goes on
+leading until its own item is done. Threads that arrive meanwhile wait and are served by the
+next round. Alone, a caller runs its item at once, so combining adds no delay when there is
+nothing to combine; under load the rounds grow with the number of callers waiting.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
+
 
 class _Slot(Generic[Item, Outcome]):
     __slots__ = ("done", "error", "item", "result")
@@ -43,8 +44,10 @@ class Combiner(Generic[Item, Outcome]):
         self._changed = threading.Condition()
         self._waiting: deque[_Slot[Item, Outcome]] = deque()
         self._leading = False
-        self.rounds = 0  # calls of run_many so far, and the items they took: rounds grow
-        self.items = 0  # under load, and items / rounds says by how much
+        # Calls of run_many so far and the items they took: items / rounds is how much
+        # combining there was.
+        self.rounds = 0
+        self.items = 0
 
     @property
     def waiting(self) -> int:
