@@ -16,6 +16,7 @@ from fraudhub.cases.adapters import RecordingAdapter
 from fraudhub.core import apikey_cache
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import Organization, OrganizationKind, User
+from fraudhub.core.ratelimit import forget_rate_limiter
 from fraudhub.core.roles import Role
 from fraudhub.core.services import apikey_create, organization_create, user_create
 
@@ -33,6 +34,7 @@ def _test_settings(settings: Any, tmp_path: Any) -> Iterator[None]:
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.FRAUDHUB_RATE_LIMITER = "fraudhub.core.ratelimit.DatabaseRateLimiter"
+    forget_rate_limiter()  # no counts of an earlier test held in memory
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     RecordingAdapter.reset()
     apikey_cache.clear()  # keys of an earlier test's rolled-back database are not remembered

@@ -244,6 +244,10 @@ FRAUDHUB_RATE_LIMITER = os.environ.get(
     "fraudhub.core.ratelimit.RedisRateLimiter" if REDIS_URL
     else "fraudhub.core.ratelimit.DatabaseRateLimiter",
 )
+# How often a server process writes the hits it counted to the shared counters (seconds; 0:
+# every hit is written at once). See SharedCounterLimiter in fraudhub/core/ratelimit.py.
+FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS = float(
+    os.environ.get("FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS") or 1.0)
 FRAUDHUB_AUTHORITY_DEADLINE_HOURS = _env_int("FRAUDHUB_AUTHORITY_DEADLINE_HOURS", 24)
 FRAUDHUB_COMPLAINT_DEADLINE_HOURS = _env_int("FRAUDHUB_COMPLAINT_DEADLINE_HOURS", 48)
 # Authority requests (agencies app): size limits, when cases are made in the background, and

@@ -7,11 +7,13 @@ FRAUDHUB_REDIS_URL is set.
 from __future__ import annotations
 
 import abc
+import logging
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -20,6 +22,8 @@ from django.utils.module_loading import import_string
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import RateLimited
 from fraudhub.core.models import RateLimitCounter
+
+logger = logging.getLogger(__name__)
 
 
 def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -119,21 +123,154 @@ class RateLimiter(abc.ABC):
         return start, retry_after
 
 
-class DatabaseRateLimiter(RateLimiter):
-    # One statement, atomic on both databases (SQLite >= 3.35 and PostgreSQL): an upsert that
-    # returns the new count, so concurrent hits never lose a count and cost one round trip.
-    _UPSERT = (
-        "INSERT INTO {table} (key, window_start, count) VALUES (%s, %s, 1) "
-        "ON CONFLICT (key, window_start) DO UPDATE SET count = {table}.count + 1 "
-        "RETURNING count"
-    )
+class Window(NamedTuple):
+    """One counter of the shared store: a key's hits in the window that starts at ``start``."""
+
+    key: str
+    start: int
+    seconds: int
+
+
+@dataclass(slots=True)
+class _LocalCount:
+    known: int = 0  # the store's total the last time this process wrote to it
+    pending: int = 0  # hits counted here and not written yet
+
+
+class SharedCounterLimiter(RateLimiter):
+    """Fixed windows counted in a store every server process shares, written in batches.
+
+    Writing every hit through made the store's round trip the most expensive part of a public
+    lookup (and, on the database store, a write for every anonymous GET). So a process counts
+    hits of a key in memory while the key is far from its limit -- at most half of it -- and
+    writes what it counted for all keys in one statement every ``FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS``
+    (learning every other process's counts for those keys in the same round trip). From half
+    the limit on, every hit is written through and decided on the store's total, as without
+    batching. A hit is refused at once when what this process knows to be counted already is
+    over the limit, so a refusal is never wrong; what batching can let through is bounded: the
+    hits other processes counted and had not written yet, less than half the limit per process
+    and window. Counts of the last interval are lost when a process dies. Within one process
+    (and with ``FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS=0``, which writes every hit) the count is exact.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # guards _counts and _flushed_at
+        self._flushing = threading.Lock()  # one flush at a time; others keep counting
+        self._counts: dict[Window, _LocalCount] = {}
+        self._flushed_at = time.monotonic()
+
+    @abc.abstractmethod
+    def add(self, increments: Mapping[Window, int]) -> dict[Window, int]:
+        """Add each count to its window in the store, in one round trip; the new totals."""
+
+    def can_flush(self) -> bool:
+        """Whether this thread may write other requests' counts now (see the database store)."""
+        return True
 
     def hit(self, key: str, *, limit: int, window_seconds: int) -> RateDecision:
         start, retry_after = self._window(window_seconds)
-        sql = self._UPSERT.format(table=RateLimitCounter._meta.db_table)
-        rows = fetch_prepared(sql, [key[:200], start])
-        count = int(rows[0][0]) if rows else limit + 1
-        return RateDecision(allowed=count <= limit, retry_after=retry_after)
+        window = Window(key[:200], start, window_seconds)
+        refused = RateDecision(allowed=False, retry_after=retry_after)
+        flush_seconds = float(settings.FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS)
+        with self._lock:
+            count = self._counts.get(window)
+            if count is None:
+                count = self._counts[window] = _LocalCount()
+            estimate = count.known + count.pending + 1
+            if estimate > limit:
+                count.pending += 1  # refused hits are counted too, as the store always did
+                return refused
+            if flush_seconds > 0 and 2 * estimate <= limit:
+                count.pending += 1
+                due = time.monotonic() - self._flushed_at >= flush_seconds
+                through = 0
+            else:
+                through, count.pending = count.pending + 1, 0
+        if not through:
+            if due:
+                self.flush()
+            return RateDecision(allowed=True, retry_after=retry_after)
+        total = self.add({window: through})[window]
+        with self._lock:
+            count.known = max(count.known, total)
+        return RateDecision(allowed=total <= limit, retry_after=retry_after)
+
+    def flush(self) -> None:
+        """Write every count not written yet, and forget the windows that have ended."""
+        if not self.can_flush() or not self._flushing.acquire(blocking=False):
+            return
+        try:
+            now = time.time()
+            with self._lock:
+                self._flushed_at = time.monotonic()
+                increments: dict[Window, int] = {}
+                for window, count in list(self._counts.items()):
+                    if window.start + window.seconds <= now:
+                        del self._counts[window]  # ended: its counts limit nothing any more
+                    elif count.pending:
+                        increments[window], count.pending = count.pending, 0
+            if not increments:
+                return
+            try:
+                totals = self.add(increments)
+            except Exception:
+                # Counting must not fail the request that happened to flush; the counts are
+                # kept for the next flush.
+                logger.warning("rate limit counters could not be written", exc_info=True)
+                with self._lock:
+                    for window, pending in increments.items():
+                        self._counts.setdefault(window, _LocalCount()).pending += pending
+                return
+            with self._lock:
+                for window, total in totals.items():
+                    if (held := self._counts.get(window)) is not None:
+                        held.known = max(held.known, total)
+        finally:
+            self._flushing.release()
+
+
+class DatabaseRateLimiter(SharedCounterLimiter):
+    """Counters as rows of ``core_ratelimitcounter`` (UNLOGGED on PostgreSQL)."""
+
+    # One statement, atomic on both databases (SQLite >= 3.35 and PostgreSQL): an upsert of
+    # every counter that returns the new totals, so concurrent writers never lose a count.
+    # Rows go in key order so that two processes' upserts lock them in the same order.
+    _UPSERT_POSTGRES = (
+        "INSERT INTO {table} (key, window_start, count) "
+        "SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::integer[]) "
+        "ON CONFLICT (key, window_start) DO UPDATE SET count = {table}.count + EXCLUDED.count "
+        "RETURNING key, window_start, count"
+    )
+    _UPSERT_SQLITE = (
+        "INSERT INTO {table} (key, window_start, count) VALUES {rows} "
+        "ON CONFLICT (key, window_start) DO UPDATE SET count = {table}.count + excluded.count "
+        "RETURNING key, window_start, count"
+    )
+    _SQLITE_ROWS_PER_STATEMENT = 500  # 3 parameters a row, far below SQLite's limit
+
+    def can_flush(self) -> bool:
+        # Inside a transaction, the counts of other requests would be undone with it.
+        return not connections[DEFAULT_DB_ALIAS].in_atomic_block
+
+    def add(self, increments: Mapping[Window, int]) -> dict[Window, int]:
+        table = RateLimitCounter._meta.db_table
+        windows = sorted(increments)
+        seconds = {(w.key, w.start): w.seconds for w in windows}
+        rows: list[tuple[Any, ...]] = []
+        if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+            rows = fetch_prepared(self._UPSERT_POSTGRES.format(table=table), [
+                [w.key for w in windows], [w.start for w in windows],
+                [increments[w] for w in windows]])
+        else:
+            step = self._SQLITE_ROWS_PER_STATEMENT
+            for first in range(0, len(windows), step):
+                chunk = windows[first:first + step]
+                sql = self._UPSERT_SQLITE.format(
+                    table=table, rows=", ".join(["(%s, %s, %s)"] * len(chunk)))
+                rows += fetch_prepared(sql, [v for w in chunk
+                                             for v in (w.key, w.start, increments[w])])
+        return {Window(key, start, seconds[(key, start)]): int(total)
+                for key, start, total in rows}
 
     @staticmethod
     def prune(*, older_than_seconds: int = 86400) -> int:
@@ -142,26 +279,35 @@ class DatabaseRateLimiter(RateLimiter):
         return deleted
 
 
-class RedisRateLimiter(RateLimiter):
-    # Count and set the expiry in one atomic command with one integer reply: a MULTI/EXEC
-    # pipeline costs four replies to parse, which was a quarter of an anonymous lookup's time.
-    _HIT = """
-        local count = redis.call('INCR', KEYS[1])
-        if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-        return count
+class RedisRateLimiter(SharedCounterLimiter):
+    """Counters as Redis keys that expire a little after their window."""
+
+    # Every counter added and its expiry set on first use in one atomic script with one reply:
+    # a MULTI/EXEC pipeline costs four replies per counter to parse.
+    _ADD = """
+        local totals = {}
+        for i, key in ipairs(KEYS) do
+            local added = tonumber(ARGV[2 * i - 1])
+            local total = redis.call('INCRBY', key, added)
+            if total == added then redis.call('EXPIRE', key, ARGV[2 * i]) end
+            totals[i] = total
+        end
+        return totals
     """
 
     def __init__(self, url: str | None = None) -> None:
         import redis
 
+        super().__init__()
         self._client = redis.Redis.from_url(url or settings.REDIS_URL)
-        self._hit = self._client.register_script(self._HIT)
+        self._add = self._client.register_script(self._ADD)
 
-    def hit(self, key: str, *, limit: int, window_seconds: int) -> RateDecision:
-        start, retry_after = self._window(window_seconds)
-        redis_key = f"fraudhub:rl:{key}:{start}"
-        count = self._hit(keys=[redis_key], args=[window_seconds + 5])
-        return RateDecision(allowed=int(count) <= limit, retry_after=retry_after)
+    def add(self, increments: Mapping[Window, int]) -> dict[Window, int]:
+        windows = list(increments)
+        keys = [f"fraudhub:rl:{w.key}:{w.start}" for w in windows]
+        args = [v for w in windows for v in (increments[w], w.seconds + 5)]
+        totals = self._add(keys=keys, args=args)
+        return {window: int(total) for window, total in zip(windows, totals, strict=True)}
 
 
 class NullRateLimiter(RateLimiter):
@@ -177,6 +323,11 @@ def _limiter_for(path: str) -> RateLimiter:
 
 def get_rate_limiter() -> RateLimiter:
     return _limiter_for(settings.FRAUDHUB_RATE_LIMITER)
+
+
+def forget_rate_limiter() -> None:
+    """Drop this process's limiter and the counts it holds in memory (tests, between cases)."""
+    _limiter_for.cache_clear()
 
 
 def rate_limit(*, key: str, limit: int, window_seconds: int, message: str,
