@@ -167,7 +167,22 @@ def test_an_unknown_type_is_422_on_the_type_field(anon_api: ApiClient) -> None:
 def test_a_missing_value_is_422(anon_api: ApiClient) -> None:
     response = anon_api.get("/api/v1/lookup")
     assert response.status_code == 422
-    assert "value" in response.json()["errors"]
+    assert response.json()["errors"] == {"value": ["Field required"]}
+    assert response.json()["code"] == "validation_error"
+
+
+def test_an_empty_value_is_422_and_a_repeated_parameter_uses_the_last(
+        anon_api: ApiClient) -> None:
+    assert anon_api.get("/api/v1/lookup?value=").status_code == 422
+    response = anon_api.get("/api/v1/lookup?value=xx&value=0912345678")
+    assert response.status_code == 200
+    assert response.json()["value"] == "+84912345678"
+
+
+def test_the_openapi_document_declares_the_lookup_parameters(anon_api: ApiClient) -> None:
+    operation = anon_api.get("/api/v1/openapi.json").json()["paths"]["/api/v1/lookup"]["get"]
+    assert [(p["name"], p["in"], p["required"]) for p in operation["parameters"]] == [
+        ("value", "query", True), ("type", "query", False)]
 
 
 def test_a_huge_value_is_422_not_500(anon_api: ApiClient) -> None:
