@@ -74,3 +74,28 @@ def test_the_limiter_still_counts_every_hit() -> None:
     limiter = DatabaseRateLimiter()
     decisions = [limiter.hit("lookup:counted", limit=3, window_seconds=3600) for _ in range(5)]
     assert [d.allowed for d in decisions] == [True, True, True, False, False]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_one_cursor_serves_a_connection_and_a_new_connection_gets_its_own() -> None:
+    make_indicator("+84912345678", status=IndicatorStatus.SCAM)
+    sql = "SELECT status FROM indicators_indicator WHERE value = %s"
+    assert fetch_prepared(sql, ["+84912345678"]) == [("scam",)]
+    _conn, first = connection._fraudhub_prepared_cursor  # type: ignore[attr-defined]
+    assert fetch_prepared(sql, ["+84000000000"]) == []
+    assert connection._fraudhub_prepared_cursor[1] is first  # type: ignore[attr-defined]
+
+    first.close()  # a closed cursor is replaced, not used
+    assert fetch_prepared(sql, ["+84912345678"]) == [("scam",)]
+    second = connection._fraudhub_prepared_cursor[1]  # type: ignore[attr-defined]
+    assert second is not first and not second.closed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)  # the connection is closed in the middle
+def test_a_new_connection_gets_a_new_cursor() -> None:
+    assert fetch_prepared("SELECT 1", []) == [(1,)]
+    _conn, first = connection._fraudhub_prepared_cursor  # type: ignore[attr-defined]
+    connection.close()
+    assert fetch_prepared("SELECT 1", []) == [(1,)]
+    assert connection._fraudhub_prepared_cursor[1] is not first  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ public reads on top of this module.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,7 @@ from typing import Any, cast
 
 import phonenumbers
 from django.conf import settings
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils.translation import gettext as _
 
 from fraudhub.core.ratelimit import fetch_prepared
@@ -225,32 +226,20 @@ def _select(visible: Sequence[str], values: dict[str, set[str]]) -> list[Row]:
     """
     if not values:
         return []
-    postgres = connection.vendor == "postgresql"
-
-    def among(items: Iterable[str]) -> tuple[str, list[Any]]:
-        # On PostgreSQL several values are one array parameter, so that the statement text is
-        # the same whatever their number and its prepared form is reused (see fetch_prepared);
-        # one value, the usual single lookup, is a plain parameter: cheaper to send.
-        wanted = list(items)
-        if postgres and len(wanted) > 1:
-            return "= ANY(%s)", [wanted]
-        return f"IN ({', '.join(['%s'] * len(wanted))})", wanted
-
-    seen_in, seen_params = among(visible)
-    # Only quoted identifiers and placeholders are interpolated; every value is a parameter.
-    head = (f"SELECT {', '.join(_column(name) for name in _ROW)} "  # noqa: S608
-            f"FROM {connection.ops.quote_name(Indicator._meta.db_table)} "
-            f"WHERE {_column('removed_at')} IS NULL "
-            f"AND {_column('distribution')} {seen_in} ")
+    postgres = connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+    # On PostgreSQL several values are one array parameter, so that the statement text is the
+    # same whatever their number and its prepared form is reused (see fetch_prepared); one
+    # value, the usual single lookup, is a plain parameter: cheaper to send.
+    visible_params: list[Any] = (
+        [list(visible)] if postgres and len(visible) > 1 else list(visible))
     branches: list[tuple[str, list[Any]]] = []
     for type_key, wanted in values.items():
-        wanted_in, wanted_params = among(sorted(wanted))
-        if type_key == "bank_account":
-            branches.append((f"{head}AND {_column('match_key')} {wanted_in}",
-                             [*seen_params, *wanted_params]))
-        else:
-            branches.append((f"{head}AND {_column('type')} = %s AND {_column('value')} {wanted_in}",
-                             [*seen_params, type_key, *wanted_params]))
+        ordered = sorted(wanted)
+        wanted_params: list[Any] = [ordered] if postgres and len(ordered) > 1 else ordered
+        by_number = type_key == "bank_account"
+        sql = _branch_sql(postgres, by_number, len(visible), len(ordered))
+        branches.append((sql, [*visible_params, *([] if by_number else [type_key]),
+                               *wanted_params]))
     fetched: list[Any] = []
     if postgres:
         # One statement per type: a UNION of the branches tempts the planner into a parallel
@@ -267,12 +256,35 @@ def _select(visible: Sequence[str], values: dict[str, set[str]]) -> list[Row]:
     ]
 
 
+@functools.lru_cache(maxsize=1024)
+def _branch_sql(postgres: bool, by_number: bool, visible: int, wanted: int) -> str:
+    """The SELECT of one type's rows: by match_key (bank accounts) or by type and value.
+
+    Only quoted identifiers and placeholders are in the text; every value is a parameter.
+    Cached: the text depends on the database and the number of values only (on PostgreSQL
+    only on whether there are several).
+    """
+
+    def among(count: int) -> str:
+        if postgres and count > 1:
+            return "= ANY(%s)"
+        return f"IN ({', '.join(['%s'] * count)})"
+
+    table = connections[DEFAULT_DB_ALIAS].ops.quote_name(Indicator._meta.db_table)
+    sql = (f"SELECT {', '.join(_column(name) for name in _ROW)} FROM {table} "  # noqa: S608
+           f"WHERE {_column('removed_at')} IS NULL AND {_column('distribution')} "
+           f"{among(visible)} ")
+    if by_number:
+        return f"{sql}AND {_column('match_key')} {among(wanted)}"
+    return f"{sql}AND {_column('type')} = %s AND {_column('value')} {among(wanted)}"
+
+
 @cache
 def _column(name: str) -> str:
     """The quoted column of an Indicator field (schema, not data: the same for the process)."""
     field = Indicator._meta.get_field(name)
     assert isinstance(field, models.Field)
-    return connection.ops.quote_name(field.column)
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(field.column)
 
 
 def _json_list(raw: Any, seen: dict[Any, list[str]]) -> list[str]:
