@@ -36,6 +36,22 @@ def test_rows_are_those_of_a_plain_cursor() -> None:
     assert fetch_prepared(sql, ["+84912345678"]) == [("+84912345678", "scam")]
 
 
+def test_typed_columns_read_as_the_orm_reads_them() -> None:
+    from datetime import UTC, datetime
+
+    from fraudhub.indicators.lookup import fetch_rows, read_query
+
+    seen = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    indicator = make_indicator("+84912345678", status=IndicatorStatus.SCAM, confidence=87,
+                               reporters=4, fraud_types=["impersonation_police", "investment"],
+                               first_seen=seen, last_seen=seen)
+    [row] = fetch_rows([read_query("+84912345678", None)], ["public"]).by_value.values()
+    indicator.refresh_from_db()
+    assert row == ("phone", "+84912345678", indicator.match_key, "scam", 87, 4,
+                   ["impersonation_police", "investment"], seen, seen)
+    assert row[7].utcoffset() is not None and row[7] == indicator.first_seen
+
+
 def test_statements_are_counted_and_errors_are_djangos() -> None:
     with CaptureQueriesContext(connection) as queries:
         fetch_prepared("SELECT 1", [])
