@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .bank_account import BankAccountType
 from .base import IndicatorType, InvalidIndicator
@@ -59,51 +60,70 @@ def _candidates(raw: str) -> list[str]:
     A social-platform URL is an account before it is a URL; digits are a phone before they are
     an account at an unnamed bank; a bare host is a domain only when nothing else fits.
     """
+    return list(_iter_candidates(raw))
+
+
+def _iter_candidates(raw: str) -> Iterator[str]:
+    """:func:`_candidates` one at a time, each shape check run only when the type is asked for.
+
+    canonicalize stops at the first type that accepts the value, and most values are accepted
+    by their first candidate: the checks of the types after it (a third of the cost of guessing
+    a link) need not run. The checks are pure, so the order and the answers are the same.
+    """
     text = raw.strip()
     if _DIGITISH.fullmatch(text):
-        return _digit_candidates(text)
+        yield from _digit_candidates(text)
+        return
     url, social = REGISTRY["url"], REGISTRY["social_account"]
-    found: list[str] = []
     if url.looks_like(text):
         if social.looks_like(text):
-            found.append("social_account")
-        found.append("url")
+            yield "social_account"
+        yield "url"
     elif social.looks_like(text):
-        found.append("social_account")
+        yield "social_account"
     if REGISTRY["crypto_wallet"].looks_like(text):
-        found.append("crypto_wallet")
+        yield "crypto_wallet"
     if REGISTRY["email"].looks_like(text):
-        found.append("email")
-    if _BANK.looks_like_iban(text):
-        found.append("bank_account")
+        yield "email"
+    iban = _BANK.looks_like_iban(text)
+    if iban:
+        yield "bank_account"
     if REGISTRY["phone"].looks_like(text):
-        found.append("phone")
-    if "bank_account" not in found and _BANK.looks_like(text):
-        found.append("bank_account")
+        yield "phone"
+    if not iban and _BANK.looks_like(text):
+        yield "bank_account"
     if REGISTRY["domain"].looks_like(text):
-        found.append("domain")
-    return found
+        yield "domain"
 
 
-def _digit_candidates(text: str) -> list[str]:
-    """:func:`_candidates` for text of digits and number punctuation only (see _DIGITISH).
+def _digit_candidates(text: str) -> Iterator[str]:
+    """:func:`_iter_candidates` for text of digits and number punctuation only (see _DIGITISH).
 
     The same answer in the same order, with the checks that cannot succeed left out: a link
     needs a "/" here (digits.digits/...), a wallet 25 to 35 characters (base58 of digits alone),
     a host a "."; social accounts, e-mail addresses and IBANs need letters, "@" or ":".
     """
-    found: list[str] = []
     if "/" in text and REGISTRY["url"].looks_like(text):
-        found.append("url")
+        yield "url"
     if 25 <= len(text) <= 35 and REGISTRY["crypto_wallet"].looks_like(text):
-        found.append("crypto_wallet")
+        yield "crypto_wallet"
     if REGISTRY["phone"].looks_like(text):
-        found.append("phone")
+        yield "phone"
     if _BANK.looks_like(text):
-        found.append("bank_account")
+        yield "bank_account"
     if "." in text and REGISTRY["domain"].looks_like(text):
-        found.append("domain")
-    return found
+        yield "domain"
+
+
+def _guess_may_raise(raw: str) -> bool:
+    """False when no shape check of type guessing can raise for ``raw``: an exact pre-check.
+
+    Only the domain check raises (InvalidIndicator from split_url: urlsplit refuses a netloc
+    with unbalanced brackets or with non-ASCII characters that NFKC turns into URL syntax).
+    It reaches urlsplit only for text with "//", and refanging adds neither brackets nor
+    non-ASCII characters, so text without a "/" or without any of those cannot raise.
+    """
+    return "/" in raw and ("[" in raw or "]" in raw or not raw.isascii())
 
 
 def canonicalize(raw: str, type_key: str | None = None) -> tuple[str, str]:
@@ -114,11 +134,19 @@ def canonicalize(raw: str, type_key: str | None = None) -> tuple[str, str]:
     if type_key is not None:
         return type_key, get_type(type_key).normalize(raw)
     first_error: InvalidIndicator | None = None
-    for key in _candidates(raw):
+    candidates = _iter_candidates(raw)
+    for key in candidates:
         try:
-            return key, REGISTRY[key].normalize(raw)
+            canonical = REGISTRY[key].normalize(raw)
         except InvalidIndicator as exc:
             first_error = first_error or exc
+            continue
+        if _guess_may_raise(raw):
+            # Guessing raises when a shape check does, whatever type would have accepted the
+            # value: run the checks that were not needed to find this type, for that.
+            for _ in candidates:
+                pass
+        return key, canonical
     raise first_error or InvalidIndicator("not a recognised phone, account, link, e-mail or wallet")
 
 

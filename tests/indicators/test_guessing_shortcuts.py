@@ -1,0 +1,78 @@
+"""More shortcuts of type guessing and phone reading, each pinned against its plain form.
+
+Like test_fast_paths.py: every shortcut is compared with the computation it stands in for, on
+tricky inputs and on generated ones, so that changing one without the other fails here.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from fraudhub.indicators.types import REGISTRY, InvalidIndicator, canonicalize
+from fraudhub.indicators.types.registry import _candidates, _guess_may_raise
+
+from .extraction_corpus import CORPUS
+
+# --- lazy candidates -----------------------------------------------------------------------
+
+
+def _canonicalize_plain(raw: str) -> tuple[str, str]:
+    """canonicalize as it was: every shape check first, then each candidate in turn."""
+    first_error: InvalidIndicator | None = None
+    for key in _candidates(raw):
+        try:
+            return key, REGISTRY[key].normalize(raw)
+        except InvalidIndicator as exc:
+            first_error = first_error or exc
+    raise first_error or InvalidIndicator("not a recognised phone, account, link, e-mail or wallet")
+
+
+def _guess(guess: object, raw: str) -> tuple[str, str] | str:
+    assert callable(guess)
+    try:
+        result = guess(raw)
+    except InvalidIndicator as exc:
+        return f"raised: {exc}"
+    assert isinstance(result, tuple)
+    return result
+
+
+_GUESS_CASES = [
+    "0912345678", "0912.345.678", "84912345678", "+84 91 234 5678", "STK 0071000123456 VCB",
+    "https://evil.com/x", "www.facebook.com/abc.def", "t.me/abcdef", "a@b.com", "mailto:a@b.com",
+    "evil.com", "EVIL.COM", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "DE89 3704 0044 0532 0130 00",
+    "iban:DE89370400440532013000", "telegram @abcdef", "0912345678/1", "1.2.3.4",
+    # the domain check raises on these (a bracket or NFKC trick in a netloc), although the bank
+    # or phone check comes first and accepts the digits: guessing must raise all the same
+    "http://[0912345678", "//[0912345678", "http://0912345678]", "http://a\u2100b/0912345678",
+    "http://[::1]/0912345678", "hxxp://[0912345678", "0912345678 http://[", "x://[0912345678",
+]
+
+
+@pytest.mark.parametrize("raw", _GUESS_CASES)
+def test_guessing_stops_at_the_first_type_as_the_full_guess(raw: str) -> None:
+    assert _guess(canonicalize, raw) == _guess(_canonicalize_plain, raw)
+
+
+def test_guessing_on_corpus_and_generated_values() -> None:
+    rng = random.Random(41)
+    pieces = ["0912345678", "http://", "//", "[", "]", "\u2100", "@", "evil.com", "/", " ", ".",
+              "STK", "VCB", "t.me/", "abc", ":", "+84", "\uff0f",
+              "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"]
+    texts = [s.text for s in CORPUS] + [t for s in CORPUS for t in s.text.split()]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 6))) for _ in range(5000)]
+    for raw in texts:
+        assert _guess(canonicalize, raw) == _guess(_canonicalize_plain, raw), raw
+
+
+def test_pre_check_of_raising_is_never_wrong() -> None:
+    """Where the pre-check says a shape check cannot raise, the domain check does not."""
+    rng = random.Random(43)
+    alphabet = "0123456789/:[]@.ab \u2100\uff0f\u00e9h"
+    domain = REGISTRY["domain"]
+    for _ in range(20_000):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
+        if not _guess_may_raise(raw):
+            domain.looks_like(raw)  # must not raise
