@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 
+import phonenumbers
 import pytest
 
-from fraudhub.indicators.types import REGISTRY, InvalidIndicator, canonicalize
+from fraudhub.indicators.types import REGISTRY, InvalidIndicator, canonicalize, phone_rules
 from fraudhub.indicators.types.registry import _candidates, _guess_may_raise
 
 from .extraction_corpus import CORPUS
@@ -76,3 +77,30 @@ def test_pre_check_of_raising_is_never_wrong() -> None:
         raw = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
         if not _guess_may_raise(raw):
             domain.looks_like(raw)  # must not raise
+
+
+# --- a phone number's types in one pattern -------------------------------------------------
+
+
+def test_any_type_pattern_is_any_type_matching() -> None:
+    """_Country.any_type answers as trying each type's pattern in turn, for every calling code
+    and every length (test_phone_rules.py compares is_valid itself with phonenumbers)."""
+    rng = random.Random(47)
+    checked = 0
+    for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+        country = phone_rules._country(code)
+        if country is None:
+            continue
+        seeds = [str(n.national_number) for region in
+                 phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]
+                 for t in range(12)
+                 if (n := phonenumbers.example_number_for_type(region, t)) is not None]
+        for length in range(1, 18):
+            for _ in range(6):
+                national = rng.choice(seeds)[:length] if seeds and rng.random() < 0.7 else ""
+                national += "".join(rng.choice("0123456789")
+                                    for _ in range(length - len(national)))
+                expected = any(desc.matches(national) for desc in country.types)
+                assert country.any_type(national) == expected, (code, national)
+                checked += expected
+    assert checked > 300  # valid numbers were among them, not only misses
