@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from .bank_account import BankAccountType
-from .base import IndicatorType, InvalidIndicator
+from .base import IndicatorType, InvalidIndicator, refang
 from .crypto_wallet import CryptoWalletType
 from .domain import DomainType
 from .email import EmailType
@@ -120,10 +120,15 @@ def _guess_may_raise(raw: str) -> bool:
 
     Only the domain check raises (InvalidIndicator from split_url: urlsplit refuses a netloc
     with unbalanced brackets or with non-ASCII characters that NFKC turns into URL syntax).
-    It reaches urlsplit only for text with "//", and refanging adds neither brackets nor
-    non-ASCII characters, so text without a "/" or without any of those cannot raise.
+    It reaches urlsplit only for refanged text with "//"; refanging adds neither brackets nor
+    non-ASCII characters (it takes "[.]" and the like away), so text without a "/" or without
+    any of those, before or after refanging, cannot raise.
     """
-    return "/" in raw and ("[" in raw or "]" in raw or not raw.isascii())
+    return _may_split_badly(raw) and _may_split_badly(refang(raw))
+
+
+def _may_split_badly(text: str) -> bool:
+    return "/" in text and ("[" in text or "]" in text or not text.isascii())
 
 
 def canonicalize(raw: str, type_key: str | None = None) -> tuple[str, str]:
