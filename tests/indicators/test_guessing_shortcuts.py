@@ -12,6 +12,8 @@ import phonenumbers
 import pytest
 
 from fraudhub.indicators.types import REGISTRY, InvalidIndicator, canonicalize, phone_rules
+from fraudhub.indicators.types import phone as phone_module
+from fraudhub.indicators.types.phone import parse_phone
 from fraudhub.indicators.types.registry import _candidates, _guess_may_raise
 
 from .extraction_corpus import CORPUS
@@ -71,7 +73,7 @@ def test_guessing_on_corpus_and_generated_values() -> None:
 def test_pre_check_of_raising_is_never_wrong() -> None:
     """Where the pre-check says a shape check cannot raise, the domain check does not."""
     rng = random.Random(43)
-    alphabet = "0123456789/:[]@.ab \u2100\uff0f\u00e9h"
+    alphabet = "0123456789/:[]()@.abx* \u2100\uff0f\u00e9h"
     domain = REGISTRY["domain"]
     for _ in range(20_000):
         raw = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
@@ -104,3 +106,69 @@ def test_any_type_pattern_is_any_type_matching() -> None:
                 assert country.any_type(national) == expected, (code, national)
                 checked += expected
     assert checked > 300  # valid numbers were among them, not only misses
+
+
+# --- digits led by the country code ---------------------------------------------------------
+
+
+def _parse_slow(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+_REGIONS = ["VN", "DE", "FR", "IN", "ID", "PH", "TH", "MY", "GB", "US", "CA", "RU", "KZ", "IT",
+            "AU", "CN", "JP", "BR", "PL", "SG", "AR", "MX"]
+
+
+@pytest.mark.parametrize("region", _REGIONS)
+def test_country_code_digits_read_as_parsing_reads_them(region: str) -> None:
+    rng = random.Random(region + "cc")
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    assert metadata is not None
+    code = str(metadata.country_code)
+    seeds = [str(n.national_number) for t in range(12)
+             if (n := phonenumbers.example_number_for_type(region, t)) is not None]
+    used = 0
+    for _ in range(3000):
+        national = rng.choice(seeds) if seeds and rng.random() < 0.6 else ""
+        national = national[:rng.randrange(0, len(national) + 1)]
+        national += "".join(rng.choice("0123456789") for _ in range(rng.randrange(0, 7)))
+        digits = rng.choice([code, code, code + "0", code + code, "0" + code, ""]) + national
+        grouped = "".join(c + (rng.choice(" .-") if rng.random() < 0.2 else "")
+                          for c in digits).rstrip(" .-")
+        for text in (digits, grouped):
+            fast = phone_module._country_code_fast(text, region)
+            if fast is not None:
+                used += 1
+                assert fast == _parse_slow(text, region), (region, text)
+            assert parse_phone(text, region) == _parse_slow(text, region), (region, text)
+    if region == "VN":
+        assert used > 100  # the shortcut is really taken for Vietnamese numbers
+
+
+@pytest.mark.parametrize("text", [
+    "84912345678", "84 912 345 678", "84.912.345.678", "849123456789", "8491234567",
+    "840912345678", "8484912345678", "84", "848", "8400", "84 0 912 345 678", "84123",
+    "84-28-3823-4567", "842838234567", "8419006060", "84 91 234 567 8", "٨٤912345678",
+])
+def test_vietnamese_country_code_spellings(text: str) -> None:
+    fast = phone_module._country_code_fast(text, "VN")
+    if fast is not None:
+        assert fast == _parse_slow(text, "VN"), text
+    assert parse_phone(text, "VN") == _parse_slow(text, "VN"), text
+
+
+def test_e164_text_is_the_library_format() -> None:
+    numbers = [phonenumbers.parse(text, "VN", keep_raw_input=keep) for keep in (False, True)
+               for text in ("0912345678", "+39 06 1234 5678", "+39 0000 1234",
+                            "+84 912 345 678 x12", "+1 415 555 2671", "+7 916 123 4567",
+                            "+800 1234 5678", "1900 6060")]
+    numbers += [phonenumbers.PhoneNumber(country_code=84, national_number=0),
+                phonenumbers.PhoneNumber(country_code=39, national_number=612345678,
+                                         italian_leading_zero=True, number_of_leading_zeros=2)]
+    for number in numbers:
+        assert phone_rules.format_e164(number) == phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.E164), number

@@ -8,10 +8,10 @@ import re
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from phonenumbers import PhoneMetadata, PhoneNumberFormat
+from phonenumbers import PhoneMetadata
 
 from .base import IndicatorType, InvalidIndicator
-from .phone_rules import format_international, is_valid
+from .phone_rules import format_e164, format_international, is_valid
 
 FALLBACK_REGION = "VN"
 
@@ -42,7 +42,12 @@ def parse_phone(raw: str, region: str | None = None) -> phonenumbers.PhoneNumber
     if text.lower().startswith("tel:"):
         text = text[4:]
     region = region or default_region()
-    number = _international_fast(text) if text[:1] == "+" else _national_fast(text, region)
+    if text[:1] == "+":
+        number = _international_fast(text)
+    else:
+        number = _national_fast(text, region)
+        if number is None:
+            number = _country_code_fast(text, region)
     if number is not None:
         return number
     try:
@@ -137,6 +142,56 @@ def _national_fast(text: str, region: str) -> phonenumbers.PhoneNumber | None:
     return number if is_valid(number) else None
 
 
+@functools.cache
+def _own_code(region: str) -> tuple[str, re.Pattern[str] | None, list[int], frozenset[int]] | None:
+    """What parse weighs to read digits that start with the region's own country code: the
+    code, the general pattern, the possible and the local-only lengths. None where parse would
+    read them with other rules than the ones _country_code_fast follows."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if (metadata is None or metadata.country_code is None or _trunk_prefix(region) is None
+            or phonenumbers.region_code_for_country_code(metadata.country_code) != region):
+        return None
+    general = metadata.general_desc
+    lengths = list(general.possible_length or ()) if general is not None else []
+    if general is None or not lengths or lengths[0] == -1:
+        return None
+    pattern = general.national_number_pattern
+    return (str(metadata.country_code), re.compile(pattern) if pattern else None, lengths,
+            frozenset(general.possible_length_local_only or ()))
+
+
+def _country_code_fast(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The valid number that digits led by the region's country code ("84912345678") stand
+    for, without parsing; None to leave them to parse.
+
+    Parse takes the code off when the digits do not fit the region's general pattern and the
+    rest does, or when they are longer than any number of the region; then the rest is the
+    national number (it has no national prefix or leading zero: such text is left to parse).
+    The same test is made here, with the same metadata. tests/indicators/test_phone.py and
+    test_guessing_shortcuts.py compare the two.
+    """
+    trunk, own = _trunk_prefix(region), _own_code(region)
+    if trunk is None or own is None or not _GROUPED_DIGITS.fullmatch(text):
+        return None
+    prefix, country_code, idd = trunk
+    code, general, lengths, local_lengths = own
+    digits = text.translate(_GROUP_SEPARATORS)
+    national = digits[len(code):]
+    if (not digits.startswith(code) or len(national) < 2 or national.startswith(prefix)
+            or national[0] == "0" or not digits.isascii() or len(national) > 17
+            or (idd is not None and idd.match(digits))):
+        return None
+    # parse's _maybe_extract_country_code: "not valid before but valid now, or too long before"
+    fits_before = general is not None and general.fullmatch(digits) is not None
+    fits_after = general is not None and general.fullmatch(national) is not None
+    too_long = (len(digits) not in local_lengths and lengths[0] < len(digits)
+                and lengths[-1] < len(digits))
+    if not ((not fits_before and fits_after) or too_long):
+        return None
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
+    return number if is_valid(number) else None
+
+
 def plausible_local_digits(digits: str, region: str) -> bool:
     """Whether digits written without '+' look like a number dialled in ``region``.
 
@@ -167,7 +222,7 @@ class PhoneType(IndicatorType):
         number = parse_phone(raw)
         if number is None:
             raise InvalidIndicator("not a valid phone number")
-        return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        return format_e164(number)
 
     def display(self, canonical: str) -> str:
         number = parse_phone(canonical)

@@ -145,6 +145,14 @@ def is_valid(number: phonenumbers.PhoneNumber) -> bool:
     return country.general.matches(national) and country.any_type(national)
 
 
+def format_e164(number: phonenumbers.PhoneNumber) -> str:
+    """``phonenumbers.format_number(number, PhoneNumberFormat.E164)``: "+", the calling code and
+    the national number, which is all E.164 is for a number without leading zeros."""
+    if _plain(number):
+        return f"+{number.country_code}{number.national_number}"
+    return str(phonenumbers.format_number(number, PhoneNumberFormat.E164))
+
+
 def format_international(number: phonenumbers.PhoneNumber) -> str:
     """``phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)``."""
     country = _country(number.country_code) if _plain(number) and number.national_number \
