@@ -12,7 +12,11 @@ import phonenumbers
 import pytest
 
 from fraudhub.indicators.types import REGISTRY, InvalidIndicator, canonicalize, phone_rules
+from fraudhub.indicators.types import base as base_module
+from fraudhub.indicators.types import email as email_module
 from fraudhub.indicators.types import phone as phone_module
+from fraudhub.indicators.types.bank_account import BankAccountType
+from fraudhub.indicators.types.base import fold, refang
 from fraudhub.indicators.types.phone import parse_phone
 from fraudhub.indicators.types.registry import _candidates, _guess_may_raise
 
@@ -172,3 +176,31 @@ def test_e164_text_is_the_library_format() -> None:
     for number in numbers:
         assert phone_rules.format_e164(number) == phonenumbers.format_number(
             number, phonenumbers.PhoneNumberFormat.E164), number
+
+
+# --- small pre-checks ----------------------------------------------------------------------
+
+
+def test_fold_of_ascii_text_is_the_table_fold() -> None:
+    texts = [s.text for s in CORPUS] + ["STK 0071 VCB", "ABC xyz", "", "Đông Á", "ÀÉÎ", "İı"]
+    for text in texts + [t.encode("ascii", "ignore").decode() for t in texts]:
+        assert fold(text) == text.translate(base_module._FOLD_TABLE).lower(), text
+
+
+@pytest.mark.parametrize("raw", [
+    "a@b.com", " a@b.com ", "a[at]b.com", "a(@)b[.]com", "a@b[.]com", "mailto:x", "a@b", "@b.com",
+    "a b@c.com", "a[at]b", "x[dot]y@z.com", "hxxp://a@b.com", "a@b.c\n", "STK 0071000123456 VCB",
+])
+def test_email_shape_check_refangs_as_before(raw: str) -> None:
+    text = raw.strip()
+    plain = text.lower().startswith("mailto:") or bool(
+        email_module._SHAPE.match(text) or email_module._SHAPE.match(refang(text)))
+    assert REGISTRY["email"].looks_like(raw) == plain
+
+
+def test_account_check_is_the_bank_check_without_iban() -> None:
+    bank = REGISTRY["bank_account"]
+    assert isinstance(bank, BankAccountType)
+    for raw in _GUESS_CASES + [s.text for s in CORPUS] + ["970436:0071000123456", "*:123456"]:
+        assert bank.looks_like(raw) == (bank.looks_like_iban(raw)
+                                        or bank.looks_like_account(raw)), raw

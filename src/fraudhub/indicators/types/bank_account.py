@@ -266,10 +266,12 @@ class BankAccountType(IndicatorType):
         return bool(_IBAN_SHAPE.match(_SPACES.sub("", text).upper()))
 
     def looks_like(self, raw: str) -> bool:
+        return self.looks_like_iban(raw) or self.looks_like_account(raw)
+
+    def looks_like_account(self, raw: str) -> bool:
+        """:meth:`looks_like` without its IBAN check, for type guessing that has made it."""
         text = raw.strip()
-        if _CANONICAL.match(text) or self.looks_like_iban(text):
-            return True
-        return len(_ACCOUNT_RUN.findall(text)) == 1
+        return bool(_CANONICAL.match(text)) or len(_ACCOUNT_RUN.findall(text)) == 1
 
     def same(self, a: str, b: str) -> bool:
         try:

@@ -88,6 +88,8 @@ _FOLD_TABLE = _build_fold_table()
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip Latin diacritics, keeping its length (for NFC input)."""
+    if text.isascii():  # the table maps no ASCII character: translating would copy the text
+        return text.lower()
     return text.translate(_FOLD_TABLE).lower()
 
 

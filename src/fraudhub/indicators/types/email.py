@@ -44,4 +44,7 @@ class EmailType(IndicatorType):
         text = raw.strip()
         if text.lower().startswith("mailto:"):
             return True
-        return bool(_SHAPE.match(text) or _SHAPE.match(refang(text)))
+        if _SHAPE.match(text):
+            return True
+        refanged = refang(text)  # most text is not defanged: then it is the same text again
+        return refanged != text and bool(_SHAPE.match(refanged))

@@ -90,7 +90,7 @@ def _iter_candidates(raw: str) -> Iterator[str]:
         yield "bank_account"
     if REGISTRY["phone"].looks_like(text):
         yield "phone"
-    if not iban and _BANK.looks_like(text):
+    if not iban and _BANK.looks_like_account(text):
         yield "bank_account"
     if REGISTRY["domain"].looks_like(text):
         yield "domain"
@@ -109,7 +109,7 @@ def _digit_candidates(text: str) -> Iterator[str]:
         yield "crypto_wallet"
     if REGISTRY["phone"].looks_like(text):
         yield "phone"
-    if _BANK.looks_like(text):
+    if _BANK.looks_like_account(text):  # no IBAN here: it would need letters or ":"
         yield "bank_account"
     if "." in text and REGISTRY["domain"].looks_like(text):
         yield "domain"
