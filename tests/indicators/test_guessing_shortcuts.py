@@ -21,6 +21,7 @@ from fraudhub.indicators.types.phone import parse_phone
 from fraudhub.indicators.types.registry import _candidates, _guess_may_raise
 
 from .extraction_corpus import CORPUS
+from .test_fast_paths import _candidates_slow, _outcome
 
 # --- lazy candidates -----------------------------------------------------------------------
 
@@ -204,3 +205,15 @@ def test_account_check_is_the_bank_check_without_iban() -> None:
     for raw in _GUESS_CASES + [s.text for s in CORPUS] + ["970436:0071000123456", "*:123456"]:
         assert bank.looks_like(raw) == (bank.looks_like_iban(raw)
                                         or bank.looks_like_account(raw)), raw
+
+
+def test_candidates_of_text_with_whitespace_are_the_full_checks() -> None:
+    """The whitespace shortcut of _iter_candidates: link, wallet and e-mail checks skipped."""
+    rng = random.Random(53)
+    pieces = [" ", "\t", "\u00a0", "\n", "mailto:", "MAILTO:", "btc:", "eth :", ":", "a@b.com",
+              "https://x.com/", "www.x.vn", "x.com/a", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+              "0x" + "ab12" * 10, "STK", "0912345678", "[.]", "hxxp://", "@", "abc", "telegram"]
+    texts = [t for s in CORPUS for t in (s.text, *s.text.split(" ", 2))]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 6))) for _ in range(8000)]
+    for raw in texts:
+        assert _outcome(_candidates, raw) == _outcome(_candidates_slow, raw), raw

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from .bank_account import BankAccountType
-from .base import IndicatorType, InvalidIndicator, refang
+from .base import IndicatorType, InvalidIndicator, has_space, refang
 from .crypto_wallet import CryptoWalletType
 from .domain import DomainType
 from .email import EmailType
@@ -75,15 +75,18 @@ def _iter_candidates(raw: str) -> Iterator[str]:
         yield from _digit_candidates(text)
         return
     url, social = REGISTRY["url"], REGISTRY["social_account"]
-    if url.looks_like(text):
+    # Whitespace inside the text (it is stripped) fits no link, wallet or e-mail shape: their
+    # patterns have none, and refanging keeps it. Only "chain: address" and "mailto:" may.
+    spaced = has_space(text)
+    if not spaced and url.looks_like(text):
         if social.looks_like(text):
             yield "social_account"
         yield "url"
     elif social.looks_like(text):
         yield "social_account"
-    if REGISTRY["crypto_wallet"].looks_like(text):
+    if (not spaced or ":" in text) and REGISTRY["crypto_wallet"].looks_like(text):
         yield "crypto_wallet"
-    if REGISTRY["email"].looks_like(text):
+    if (not spaced or text.lower().startswith("mailto:")) and REGISTRY["email"].looks_like(text):
         yield "email"
     iban = _BANK.looks_like_iban(text)
     if iban:
