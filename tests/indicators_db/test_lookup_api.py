@@ -330,6 +330,22 @@ def test_anonymous_lookups_are_limited_per_ip(api_client_for: Client, settings: 
     assert lookup(keyed, "0912345678").status_code == 200
 
 
+def test_a_refusal_is_worded_in_the_callers_language(api_client_for: Client,
+                                                     settings: Any) -> None:
+    settings.FRAUDHUB_LOOKUP_RATE_LIMIT = 1
+    client = api_client_for(None, ip="192.0.2.73")
+    assert lookup(client, "0912345678").status_code == 200
+
+    in_vietnamese = client.get("/api/v1/lookup", headers={"Accept-Language": "vi"},
+                               value="0912345678")
+    in_english = client.get("/api/v1/lookup", headers={"Accept-Language": "en"},
+                            value="0912345678")
+
+    assert in_vietnamese.status_code == in_english.status_code == 429
+    assert in_vietnamese.json()["detail"].startswith("Có quá nhiều lượt tra cứu")
+    assert in_english.json()["detail"].startswith("Too many lookups from your address")
+
+
 def test_invalid_anonymous_lookups_count_too(api_client_for: Client, settings: Any) -> None:
     settings.FRAUDHUB_LOOKUP_RATE_LIMIT = 2
     client = api_client_for(None, ip="192.0.2.72")

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
 from fraudhub.core.actors import Actor
@@ -178,7 +179,6 @@ class SharedCounterLimiter(RateLimiter):
     def hit(self, key: str, *, limit: int, window_seconds: int) -> RateDecision:
         start, retry_after = self._window(window_seconds)
         window = Window(key[:200], start, window_seconds)
-        refused = RateDecision(allowed=False, retry_after=retry_after)
         flush_seconds = float(settings.FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS)
         with self._lock:
             count = self._counts.get(window)
@@ -187,7 +187,7 @@ class SharedCounterLimiter(RateLimiter):
             estimate = count.known + count.pending + 1
             if estimate > limit:
                 count.pending += 1  # refused hits are counted too, as the store always did
-                return refused
+                return RateDecision(allowed=False, retry_after=retry_after)
             if flush_seconds > 0 and 2 * estimate <= limit:
                 count.pending += 1
                 due = time.monotonic() - self._flushed_at >= flush_seconds
@@ -338,18 +338,21 @@ def forget_rate_limiter() -> None:
     _limiter_for.cache_clear()
 
 
-def rate_limit(*, key: str, limit: int, window_seconds: int, message: str,
+def rate_limit(*, key: str, limit: int, window_seconds: int, message: str | Promise,
                message_args: Mapping[str, object] | None = None) -> None:
     """Count one hit for ``key``; beyond ``limit`` per window, RateLimited (429 with
-    Retry-After) saying ``message``, in which ``%(s)d`` is the seconds left to wait."""
+    Retry-After) saying ``message``, in which ``%(s)d`` is the seconds left to wait.
+
+    Pass ``message`` lazily (gettext_lazy): it is translated only for a refusal.
+    """
     decision = get_rate_limiter().hit(key, limit=limit, window_seconds=window_seconds)
     if not decision.allowed:
-        raise RateLimited(message % {**(message_args or {}), "s": decision.retry_after},
+        raise RateLimited(str(message) % {**(message_args or {}), "s": decision.retry_after},
                           retry_after=decision.retry_after)
 
 
 def anonymous_rate_limit(*, actor: Actor, scope: str, limit: int, window_seconds: int,
-                         message: str) -> None:
+                         message: str | Promise) -> None:
     """:func:`rate_limit` per address for a caller who is not signed in and has no API key;
     anyone else is held to their own quota, or not limited here."""
     if actor.is_authenticated:

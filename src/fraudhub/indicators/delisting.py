@@ -11,6 +11,7 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
@@ -76,7 +77,7 @@ def delisting_request_create(*, actor: Actor, data: DelistingInput) -> Delisting
     anonymous_rate_limit(
         actor=actor, scope="delisting", limit=settings.FRAUDHUB_INTAKE_RATE_LIMIT,
         window_seconds=settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS,
-        message=_("Too many requests; try again in %(s)d seconds."))
+        message=gettext_lazy("Too many requests; try again in %(s)d seconds."))
     now = timezone.now()
     with transaction.atomic():
         indicator = Indicator.objects.select_for_update().filter(type=type_key,

@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import ValidationFailed
@@ -58,6 +59,11 @@ def visible_distributions(actor: Actor) -> tuple[str, ...]:
 
 # --- budgets -------------------------------------------------------------------------------
 
+# Lazy: translated only when a caller is refused, not on every lookup.
+_LOOKUPS_LIMITED = gettext_lazy("Too many lookups from your address; try again in %(s)d seconds.")
+_QUOTA_USED = gettext_lazy("This API key has used its quota of %(n)d calls a minute; try again "
+                           "in %(s)d seconds.")
+
 
 def lookup_throttle(*, actor: Actor) -> None:
     """Count one lookup against the caller's budget; RateLimited (429) beyond it.
@@ -72,7 +78,7 @@ def lookup_throttle(*, actor: Actor) -> None:
     anonymous_rate_limit(
         actor=actor, scope="lookup", limit=settings.FRAUDHUB_LOOKUP_RATE_LIMIT,
         window_seconds=settings.FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS,
-        message=_("Too many lookups from your address; try again in %(s)d seconds."),
+        message=_LOOKUPS_LIMITED,
     )
 
 
@@ -87,8 +93,7 @@ def api_key_quota(*, actor: Actor) -> None:
     quota = settings.FRAUDHUB_API_KEY_QUOTA_PER_MINUTE
     rate_limit(
         key=f"apikey:{actor.api_key.prefix}", limit=quota, window_seconds=60,
-        message=_("This API key has used its quota of %(n)d calls a minute; try again in "
-                  "%(s)d seconds."), message_args={"n": quota},
+        message=_QUOTA_USED, message_args={"n": quota},
     )
 
 
@@ -119,8 +124,10 @@ def indicator_check(*, raw: str, type_key: str | None, actor: Actor) -> CheckAns
         )
     assert query.type is not None and query.value is not None
     results = answers_for(query, fetch_rows([query], visible_distributions(actor)))
+    same = [r.display for r in results if r.type == query.type and r.value == query.value]
     return CheckAnswer(input=raw, type=query.type, value=query.value,
-                       display=display_value(query.type, query.value),
+                       display=same[0] if same and same[0] is not None
+                       else display_value(query.type, query.value),
                        status=overall_status(results), results=results)
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fraudhub.cases.models import TargetKind
 from fraudhub.cases.targets import PLATFORMS, canonicalize_target
@@ -99,7 +100,8 @@ def _check_rate(actor: Actor) -> None:
     anonymous_rate_limit(
         actor=actor, scope="intake", limit=settings.FRAUDHUB_INTAKE_RATE_LIMIT,
         window_seconds=settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS,
-        message=_("Too many reports from your address; try again in %(s)d seconds."),
+        message=gettext_lazy("Too many reports from your address; try again in %(s)d "
+                             "seconds."),
     )
 
 
