@@ -105,8 +105,8 @@ def _prepared_cursor_class() -> type:
     class PreparedCursor(ServerBindingCursor):
         # psycopg prepares a statement when asked to; Django never asks (its
         # prepare_threshold is None), so this cursor always does. Results come in binary:
-        # psycopg's C loaders read timestamps a third as fast as Django's text loader, in the
-        # session's time zone, which Django sets to the connection's (UTC with USE_TZ).
+        # psycopg's C loaders read timestamps far cheaper than Django's Python text loader,
+        # in the session's time zone, which Django sets to the connection's (UTC with USE_TZ).
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             return super().execute(query, params, prepare=True, binary=True)
 
