@@ -158,16 +158,28 @@ def _spellings(rng: random.Random, digits: str) -> list[str]:
     return [digits, grouped]
 
 
+def example_nationals(region: str) -> list[str]:
+    """The national numbers of the library's example numbers of every type in ``region``."""
+    return [str(n.national_number) for t in range(12)
+            if (n := phonenumbers.example_number_for_type(region, t)) is not None]
+
+
+def random_national(rng: random.Random, seeds: list[str], *, seeded: float,
+                    most_extra: int) -> str:
+    """A cut-off example number (with chance ``seeded``) followed by random digits."""
+    national = rng.choice(seeds) if seeds and rng.random() < seeded else ""
+    national = national[:rng.randrange(0, len(national) + 1)]
+    return national + "".join(rng.choice("0123456789")
+                              for _ in range(rng.randrange(0, most_extra)))
+
+
 @pytest.mark.parametrize("region", ["VN", "DE", "FR", "IN", "ID", "PH", "TH", "MY", "GB", "US"])
 def test_national_numbers_read_from_their_digits_as_parsing_reads_them(region: str) -> None:
     rng = random.Random(region)
-    seeds = [str(n.national_number) for t in range(12)
-             if (n := phonenumbers.example_number_for_type(region, t)) is not None]
+    seeds = example_nationals(region)
     used = 0
     for _ in range(3000):
-        national = rng.choice(seeds) if seeds and rng.random() < 0.5 else ""
-        national = national[:rng.randrange(0, len(national) + 1)]
-        national += "".join(rng.choice("0123456789") for _ in range(rng.randrange(0, 9)))
+        national = random_national(rng, seeds, seeded=0.5, most_extra=9)
         for text in _spellings(rng, rng.choice(["0", "0", "00", "", "1", "9"]) + national):
             fast = _national_fast(text, region)
             if fast is not None:
