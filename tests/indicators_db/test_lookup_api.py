@@ -314,6 +314,7 @@ def test_numbers_already_in_e164_read_exactly_as_the_phone_type_reads_them() -> 
 
 def test_anonymous_lookups_are_limited_per_ip(api_client_for: Client, settings: Any) -> None:
     settings.FRAUDHUB_LOOKUP_RATE_LIMIT = 3
+    settings.FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS = 10**9  # no window ends during the test
     first, other_ip = api_client_for(None, ip="192.0.2.70"), api_client_for(None, ip="192.0.2.71")
 
     answers = [lookup(first, "0912345678").status_code for _ in range(4)]
@@ -321,7 +322,7 @@ def test_anonymous_lookups_are_limited_per_ip(api_client_for: Client, settings: 
     assert answers == [200, 200, 200, 429]
     refused = lookup(first, "0912345678")
     assert refused.status_code == 429
-    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert 1 <= int(refused["Retry-After"]) <= 10**9
     assert refused.json()["code"] == "rate_limited"
     assert "try again" in refused.json()["detail"]
     # Another address has its own budget; an API key is held to its quota instead.
@@ -333,6 +334,7 @@ def test_anonymous_lookups_are_limited_per_ip(api_client_for: Client, settings: 
 def test_a_refusal_is_worded_in_the_callers_language(api_client_for: Client,
                                                      settings: Any) -> None:
     settings.FRAUDHUB_LOOKUP_RATE_LIMIT = 1
+    settings.FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS = 10**9
     client = api_client_for(None, ip="192.0.2.73")
     assert lookup(client, "0912345678").status_code == 200
 
@@ -348,6 +350,7 @@ def test_a_refusal_is_worded_in_the_callers_language(api_client_for: Client,
 
 def test_invalid_anonymous_lookups_count_too(api_client_for: Client, settings: Any) -> None:
     settings.FRAUDHUB_LOOKUP_RATE_LIMIT = 2
+    settings.FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS = 10**9
     client = api_client_for(None, ip="192.0.2.72")
 
     assert [lookup(client, "nonsense").status_code for _ in range(3)] == [422, 422, 429]
