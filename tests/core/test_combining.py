@@ -115,17 +115,23 @@ def test_an_item_s_exception_is_raised_to_its_caller_only() -> None:
     assert outcomes == {1: 10, 2: 20, 3: refused, 4: 40}
 
 
-def test_a_round_that_fails_as_a_whole_fails_its_callers_and_the_next_round_runs() -> None:
+def _failing_first(error: BaseException) -> Callable[[Sequence[int]], list[int | Exception]]:
+    """A run_many that raises ``error`` in its first round and answers each item after."""
     calls = 0
 
     def run_many(items: Sequence[int]) -> list[int | Exception]:
         nonlocal calls
         calls += 1
         if calls == 1:
-            raise RuntimeError("database went away")
-        return [item for item in items]
+            raise error
+        return list(items)
 
-    combiner: Combiner[int, int] = Combiner(run_many, max_batch=10)
+    return run_many
+
+
+def test_a_round_that_fails_as_a_whole_fails_its_callers_and_the_next_round_runs() -> None:
+    combiner: Combiner[int, int] = Combiner(
+        _failing_first(RuntimeError("database went away")), max_batch=10)
     with pytest.raises(RuntimeError, match="database went away"):
         combiner.run(1)
     assert combiner.run(2) == 2
@@ -138,16 +144,7 @@ def test_a_wrong_number_of_outcomes_is_an_error_for_every_caller() -> None:
 
 
 def test_an_interrupted_round_releases_its_callers_and_the_lead() -> None:
-    calls = 0
-
-    def run_many(items: Sequence[int]) -> list[int | Exception]:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise KeyboardInterrupt
-        return list(items)
-
-    combiner: Combiner[int, int] = Combiner(run_many, max_batch=10)
+    combiner: Combiner[int, int] = Combiner(_failing_first(KeyboardInterrupt()), max_batch=10)
     with pytest.raises(KeyboardInterrupt):
         combiner.run(1)
     assert combiner.waiting == 0

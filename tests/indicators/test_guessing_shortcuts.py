@@ -21,7 +21,13 @@ from fraudhub.indicators.types.phone import parse_phone
 from fraudhub.indicators.types.registry import _candidates, _guess_may_raise
 
 from .extraction_corpus import CORPUS
-from .test_fast_paths import _candidates_slow, _outcome, example_nationals, random_national
+from .test_fast_paths import (
+    _candidates_slow,
+    _outcome,
+    _parse_slow,
+    example_nationals,
+    random_national,
+)
 
 # --- lazy candidates -----------------------------------------------------------------------
 
@@ -114,14 +120,6 @@ def test_any_type_pattern_is_any_type_matching() -> None:
 
 
 # --- digits led by the country code ---------------------------------------------------------
-
-
-def _parse_slow(text: str, region: str) -> phonenumbers.PhoneNumber | None:
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    return number if phonenumbers.is_valid_number(number) else None
 
 
 _REGIONS = ["VN", "DE", "FR", "IN", "ID", "PH", "TH", "MY", "GB", "US", "CA", "RU", "KZ", "IT",
