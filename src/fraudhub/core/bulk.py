@@ -35,7 +35,7 @@ def rows_update(*, objects: Sequence[models.Model], fields: Sequence[str]) -> No
     table, pk = quote(meta.db_table), quote(pk_field.column)
     if connection.vendor == "postgresql":
         _update_from_arrays(ordered, columns, table=table, pk=pk,
-                            pk_type=pk_field.rel_db_type(connection))
+                            pk_type=_array_element_type(pk_field))
         return
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
     # Only model-defined, quoted names are formatted in; every value is a parameter.
@@ -52,7 +52,7 @@ def _update_from_arrays(objects: Sequence[models.Model], columns: Sequence[Field
     names = [quote(f"new_{index}") for index in range(len(columns))]
     assignments = ", ".join(f"{quote(f.column)} = v.{name}"
                             for f, name in zip(columns, names, strict=True))
-    arrays = ", ".join([f"%s::{pk_type}[]"] + [f"%s::{f.db_type(connection)}[]"
+    arrays = ", ".join([f"%s::{pk_type}[]"] + [f"%s::{_array_element_type(f)}[]"
                                                 for f in columns])
     statement = (f"UPDATE {table} SET {assignments} "  # noqa: S608 (names quoted, values bound)
                  f"FROM unnest({arrays}) AS v(new_pk, {', '.join(names)}) "
@@ -62,3 +62,11 @@ def _update_from_arrays(objects: Sequence[models.Model], columns: Sequence[Field
         for f in columns]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+def _array_element_type(field: Field[Any, Any]) -> str:
+    """The column's type without its suffix (an identity column's type is its integer type)."""
+    db_type = field.db_type(connection)
+    if db_type is None:
+        raise TypeError(f"{field!r} has no column type to cast an array to")
+    return db_type
