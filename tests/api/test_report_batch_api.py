@@ -176,6 +176,7 @@ def test_a_batch_holds_between_one_and_a_hundred_reports(
     assert Report.objects.count() == 0
 
 
+@pytest.mark.usefixtures("fresh_quota_minute")
 def test_a_batch_counts_once_against_the_key_quota(
     api_client_for: Client, settings: Any
 ) -> None:

@@ -186,6 +186,7 @@ def test_partners_and_staff_may_call_it(api_client_for: Client, role: str) -> No
     assert bulk(api_client_for(role), [{"value": "0912345678"}]).status_code == 200
 
 
+@pytest.mark.usefixtures("fresh_quota_minute")
 def test_each_key_has_its_own_quota(api_client_for: Client, settings: Any) -> None:
     settings.FRAUDHUB_API_KEY_QUOTA_PER_MINUTE = 3
     first, second = api_client_for(Role.PARTNER), api_client_for(Role.PARTNER)

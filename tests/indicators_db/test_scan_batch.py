@@ -136,6 +136,7 @@ def test_hostile_or_wrong_texts_never_crash(partner: ApiClient, text: Any) -> No
     assert response.status_code in (200, 422)
 
 
+@pytest.mark.usefixtures("fresh_quota_minute")
 def test_a_batch_counts_once_against_the_key_quota(
         partner: ApiClient, settings: Any) -> None:
     settings.FRAUDHUB_API_KEY_QUOTA_PER_MINUTE = 2

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security.http import HttpAuthBase
@@ -119,3 +121,39 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _error(api, request, exc.status_code, str(exc.message), "error")
+
+
+def direct_get_view(api: NinjaAPI, operation: Callable[[HttpRequest], HttpResponse], *,
+                    route: str) -> Callable[[HttpRequest], HttpResponse]:
+    """A plain Django view that answers GET with ``operation`` (a ninja operation of ``route``
+    that takes no parsed parameters) and hands every other method to ninja's view of the route.
+
+    For the busiest public endpoint: ninja's dispatch (its checks, its temporary response, its
+    signature handling) cost as much as the database read of a lookup. The operation stays
+    registered with ninja, which documents it in OpenAPI; the caller is authenticated by the
+    same ActorAuth and errors go through the API's own exception handlers, so the answers are
+    exactly ninja's.
+    """
+    authenticate = ActorAuth()
+    other_methods: list[Callable[..., HttpResponse]] = []
+
+    def ninja_view() -> Callable[..., HttpResponse]:
+        if not other_methods:
+            urls: list[Any] = api.urls[0]
+            other_methods.extend(pattern.callback for pattern in urls
+                                 if str(pattern.pattern) == route)
+            if not other_methods:
+                raise LookupError(f"no API route {route!r}")
+        return other_methods[0]
+
+    @csrf_exempt  # as ninja's own views: an API key, not a session, authenticates
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if request.method != "GET":
+            return ninja_view()(request, **kwargs)
+        try:
+            request.auth = authenticate(request)  # type: ignore[attr-defined]
+            return operation(request)
+        except Exception as exc:  # the API's handlers answer what they know; others re-raise
+            return api.on_exception(request, exc)
+
+    return view
