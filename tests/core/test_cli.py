@@ -4,6 +4,7 @@ import json
 import os
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -83,26 +84,62 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_healthz_after_checking_the_database(tmp_path: Path) -> None:
-    env = _env(tmp_path)
+def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """`fraudhub serve` (one process) on a free port, once /healthz answers; and that port."""
     subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=180)
     port = _free_port()
     server = subprocess.Popen([*FRAUDHUB, "serve", "--port", str(port), "--workers", "1"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    body = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and body is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                body = json.loads(r.read())
+        except OSError:
+            time.sleep(0.3)
+    if body != {"status": "ok"}:
+        server.kill()
+        server.wait(timeout=30)
+        raise AssertionError(f"/healthz answered {body!r}")
+    return server, port
+
+
+def test_serve_answers_healthz_after_checking_the_database(tmp_path: Path) -> None:
+    server, port = _serve(_env(tmp_path))
     try:
-        body = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    body = json.loads(r.read())
-                    break
-            except OSError:
-                time.sleep(0.3)
-        assert body == {"status": "ok"}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
+            assert json.loads(r.read()) == {"status": "ok"}
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_stopping_server_writes_the_rate_limit_counts_it_held(tmp_path: Path) -> None:
+    # An hour between flushes: the lookups are counted in the server's memory only, until it
+    # stops (SIGTERM, as a deployment stops it).
+    env = _env(tmp_path, FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS="3600",
+               FRAUDHUB_LOOKUP_RATE_LIMIT="1000")
+    server, port = _serve(env)
+    try:
+        for _ in range(5):
+            with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/v1/lookup?value=0912345678", timeout=10) as r:
+                assert r.status == 200
+        assert _lookup_counts(tmp_path) == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert _lookup_counts(tmp_path) == 5
+
+
+def _lookup_counts(tmp_path: Path) -> int:
+    [database] = (tmp_path / "var").glob("*.sqlite3")
+    with sqlite3.connect(database) as db:
+        [(total,)] = db.execute("SELECT COALESCE(SUM(count), 0) FROM core_ratelimitcounter "
+                                "WHERE key LIKE 'lookup:%'").fetchall()
+    return int(total)
 
 
 @pytest.mark.parametrize(("cores", "shape"), [

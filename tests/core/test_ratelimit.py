@@ -15,6 +15,9 @@ from fraudhub.core.ratelimit import (
     RedisRateLimiter,
     SharedCounterLimiter,
     Window,
+    _limiter_for,
+    forget_rate_limiter,
+    rate_limit_counts_flush,
 )
 
 
@@ -288,3 +291,11 @@ def test_redis_counters_of_one_flush_are_added_and_expire(hourly_flush: None) ->
     [second] = client.keys(f"fraudhub:rl:{keys[1]}:*")
     assert int(client.get(first) or 0) == 4 and int(client.get(second) or 0) == 1
     assert 60 <= client.ttl(first) <= 65 and 30 <= client.ttl(second) <= 35
+
+
+def test_the_exit_flush_makes_no_limiter_in_a_process_that_used_none() -> None:
+    forget_rate_limiter()
+
+    rate_limit_counts_flush()
+
+    assert _limiter_for.cache_info().currsize == 0

@@ -158,7 +158,8 @@ class SharedCounterLimiter(RateLimiter):
     batching. A hit is refused at once when what this process knows to be counted already is
     over the limit, so a refusal is never wrong; what batching can let through is bounded: the
     hits other processes counted and had not written yet, less than half the limit per process
-    and window. Counts of the last interval are lost when a process dies. Within one process
+    and window. A server process that stops writes its counts (rate_limit_counts_flush); one
+    that is killed loses those of the last interval. Within one process
     (and with ``FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS=0``, which writes every hit) the count is exact.
     """
 
@@ -331,6 +332,18 @@ def _limiter_for(path: str) -> RateLimiter:
 
 def get_rate_limiter() -> RateLimiter:
     return _limiter_for(settings.FRAUDHUB_RATE_LIMITER)
+
+
+def rate_limit_counts_flush() -> None:
+    """Write the counts this process holds in memory (a server process that stops).
+
+    Only a limiter the process has made holds counts: none is made here for nothing.
+    """
+    if _limiter_for.cache_info().currsize == 0:
+        return
+    limiter = get_rate_limiter()
+    if isinstance(limiter, SharedCounterLimiter):
+        limiter.flush()
 
 
 def forget_rate_limiter() -> None:

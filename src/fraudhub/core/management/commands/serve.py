@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import subprocess
@@ -9,6 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+logger = logging.getLogger(__name__)
 
 # A bulk lookup or a scan batch allocates thousands of short-lived objects; with the default
 # threshold (700) the cyclic collector ran dozens of times per call, walking every module
@@ -21,6 +24,21 @@ GC_GENERATION0_THRESHOLD = 20_000
 DEFAULT_CONNECTION_BUDGET = 64
 MAX_DEFAULT_THREADS = 16
 MIN_DEFAULT_THREADS = 4
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """A server process that stops writes the rate-limit counts it held in memory, so that a
+    restart (a deployment, gunicorn replacing a worker) does not hand out a window again."""
+    from django.db import connections
+
+    from fraudhub.core.ratelimit import rate_limit_counts_flush
+
+    try:
+        rate_limit_counts_flush()
+    except Exception:  # the store may be gone at shutdown; a stopping process must still stop
+        logger.warning("rate limit counts not written at exit", exc_info=True)
+    finally:
+        connections.close_all()
 
 
 def server_shape(*, cores: int, sqlite: bool, workers: int = 0, threads: int = 0
@@ -79,6 +97,7 @@ class Command(BaseCommand):
             "timeout": 60,
             "graceful_timeout": 20,
             "limit_request_line": 8190,
+            "worker_exit": _worker_exit,
         }
 
         class FraudHubServer(BaseApplication):
