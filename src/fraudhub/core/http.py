@@ -129,7 +129,7 @@ def direct_get_view(api: NinjaAPI, operation: Callable[[HttpRequest], HttpRespon
     that takes no parsed parameters) and hands every other method to ninja's view of the route.
 
     For the busiest public endpoint: ninja's dispatch (its checks, its temporary response, its
-    signature handling) cost as much as the database read of a lookup. The operation stays
+    signature handling) was about 80 µs of a 540 µs lookup, measured in process. The operation stays
     registered with ninja, which documents it in OpenAPI; the caller is authenticated by the
     same ActorAuth and errors go through the API's own exception handlers, so the answers are
     exactly ninja's.
