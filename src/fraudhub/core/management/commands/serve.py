@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from fraudhub.core.warmup import process_warm_up
+
 logger = logging.getLogger(__name__)
 
 # A bulk lookup or a scan batch allocates thousands of short-lived objects; with the default
@@ -113,8 +115,9 @@ class Command(BaseCommand):
             worker = subprocess.Popen(
                 [sys.executable, "-m", "fraudhub.cli", "worker"], env=os.environ.copy()
             )
-        # Everything imported so far lives as long as the server: the forked workers share it,
-        # and the collector no longer walks it (nor copies its pages by touching them).
+        # Everything imported and built so far lives as long as the server: the forked workers
+        # share it, and the collector no longer walks it (nor copies its pages by touching them).
+        process_warm_up()
         gc.collect()
         gc.freeze()
         _gen0, gen1, gen2 = gc.get_threshold()
