@@ -382,6 +382,19 @@ def rss_bytes(pids: Sequence[int]) -> int:
     return total
 
 
+def pss_bytes(pids: Sequence[int]) -> int:
+    """Proportional set size of the processes: pages they share counted once in all, which RSS
+    counts once in each (the forked server processes share what the parent built)."""
+    total = 0
+    for pid in pids:
+        with suppress(OSError), open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+    return total
+
+
 def hwm_bytes(pids: Sequence[int]) -> int:
     """Sum of each process's own peak RSS (VmHWM): an upper bound of the group's peak."""
     total = 0
@@ -394,15 +407,18 @@ def hwm_bytes(pids: Sequence[int]) -> int:
 
 
 class MemoryWatch(threading.Thread):
-    """Samples the RSS of all the server's processes every 0.2 s; keeps the peak."""
+    """Samples the RSS and the PSS of all the server's processes every 0.2 s; keeps the peaks."""
 
     def __init__(self, pgid: int) -> None:
         super().__init__(daemon=True, name="rss")
-        self.pgid, self.peak, self.stop_event = pgid, 0, threading.Event()
+        self.pgid, self.peak, self.peak_pss = pgid, 0, 0
+        self.stop_event = threading.Event()
 
     def run(self) -> None:
         while not self.stop_event.wait(0.2):
-            self.peak = max(self.peak, rss_bytes(group_pids(self.pgid)))
+            pids = group_pids(self.pgid)
+            self.peak = max(self.peak, rss_bytes(pids))
+            self.peak_pss = max(self.peak_pss, pss_bytes(pids))
 
     def stop(self) -> int:
         self.stop_event.set()
@@ -563,6 +579,7 @@ class Step:
     db_bytes: int
     phases: dict[str, Phase] = field(default_factory=dict)
     peak_rss: int = 0
+    peak_pss: int = 0
     hwm_rss: int = 0
 
 
@@ -707,9 +724,11 @@ def bench_database(database: str, args: argparse.Namespace, data: Dataset, work:
             step.phases = measure(port, pgid, key, work, args)
             print(f"  server processes: {len(group_pids(pgid))} (gunicorn master and workers)")
             step.peak_rss = watch.stop()
+            step.peak_pss = watch.peak_pss
             step.hwm_rss = hwm_bytes(group_pids(pgid))
         print(f"  server memory: peak RSS of all its processes {step.peak_rss / 2**20:,.0f} MiB "
-              f"(sum of per-process peaks {step.hwm_rss / 2**20:,.0f} MiB)")
+              f"(sum of per-process peaks {step.hwm_rss / 2**20:,.0f} MiB; peak PSS, shared "
+              f"pages counted once, {step.peak_pss / 2**20:,.0f} MiB)")
         steps.append(step)
     return steps
 
@@ -805,8 +824,8 @@ def report(steps: list[Step], args: argparse.Namespace) -> bool:
                   f"{p['scan'].per_second:,.0f} msg/s, {single_scan_core:,.0f} per core | "
                   f"scan {SCAN_BATCH_SIZE}/call {p['scan-batch'].per_second:,.0f} msg/s, "
                   f"{scan_core:,.0f} per core {verdict(scan_core >= TARGET_SCAN_PER_CORE)} | "
-                  f"peak RSS "
-                  f"{step.peak_rss / 2**20:,.0f} MiB")
+                  f"peak RSS {step.peak_rss / 2**20:,.0f} MiB, "
+                  f"PSS {step.peak_pss / 2**20:,.0f} MiB")
             passed &= (ratio >= TARGET_SINGLE_RATIO and steady and scan_core >= TARGET_SCAN_PER_CORE
                        and p["bulk"].per_second >= TARGET_BULK_VALUES)
         if len(mine) > 1:
@@ -828,7 +847,7 @@ def as_json(steps: list[Step]) -> list[dict[str, Any]]:
     return [{
         "database": s.database, "size": s.size, "import": s.imported,
         "import_wall_s": round(s.import_wall, 1), "db_bytes": s.db_bytes,
-        "peak_rss_bytes": s.peak_rss, "hwm_rss_bytes": s.hwm_rss,
+        "peak_rss_bytes": s.peak_rss, "peak_pss_bytes": s.peak_pss, "hwm_rss_bytes": s.hwm_rss,
         "phases": {name: {"per_second": round(p.per_second, 1),
                           "per_server_cpu_second": round(p.per_server_cpu_second, 1),
                           "per_core": round(p.per_core, 1),
