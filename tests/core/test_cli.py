@@ -84,12 +84,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(env: dict[str, str], *options: str, workers: int = 1
+           ) -> tuple[subprocess.Popen[bytes], int]:
     """`fraudhub serve` (one process) on a free port, once /healthz answers; and that port."""
     subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=180)
     port = _free_port()
-    server = subprocess.Popen([*FRAUDHUB, "serve", "--port", str(port), "--workers", "1"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*FRAUDHUB, "serve", "--port", str(port), "--workers", str(workers), *options],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     body = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and body is None:
@@ -113,6 +115,37 @@ def test_serve_answers_healthz_after_checking_the_database(tmp_path: Path) -> No
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _listening_sockets(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:``port`` (state 0A in /proc/net/tcp)."""
+    local = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp", encoding="ascii") as table:
+        return sum(1 for line in table.readlines()[1:]
+                   if line.split()[1] == local and line.split()[3] == "0A")
+
+
+@pytest.mark.parametrize(("options", "sockets"), [((), 2), (("--no-reuse-port",), 1)])
+def test_each_server_process_listens_on_its_own_socket_unless_told_not_to(
+        tmp_path: Path, options: tuple[str, ...], sockets: int) -> None:
+    # One socket per process: the kernel spreads new connections among them, instead of the
+    # first process to wake taking every connection that waits on a shared one.
+    server, port = _serve(_env(tmp_path), *options, workers=2)
+    try:
+        deadline = time.monotonic() + 30
+        while _listening_sockets(port) < sockets and time.monotonic() < deadline:
+            time.sleep(0.2)  # the second process may still be starting
+        assert _listening_sockets(port) == sockets
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_refuses_port_0_with_a_socket_per_process() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--no-reuse-port"):
+        call_command("serve", "--port", "0", stdout=StringIO())
 
 
 def test_a_stopping_server_writes_the_rate_limit_counts_it_held(tmp_path: Path) -> None:

@@ -77,7 +77,7 @@ def test_serve_warms_up_before_it_freezes_the_heap_and_forks(monkeypatch: Any) -
                         lambda self: events.append(f"run, {gc.get_freeze_count()} frozen"))
     threshold = gc.get_threshold()
     try:
-        call_command("serve", "--port", "0", stdout=StringIO())
+        call_command("serve", "--port", "0", "--no-reuse-port", stdout=StringIO())
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import gc
 import logging
 import multiprocessing
@@ -9,7 +10,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fraudhub.core.warmup import process_warm_up
 
@@ -77,6 +78,10 @@ class Command(BaseCommand):
                                  "4 on SQLite)")
         parser.add_argument("--no-access-log", action="store_true",
                             help="do not log every request (for benchmarks)")
+        parser.add_argument(
+            "--reuse-port", action=argparse.BooleanOptionalAction, default=True,
+            help="one listening socket per server process, among which the kernel spreads new "
+                 "connections (default); --no-reuse-port: one socket shared by all processes")
         parser.add_argument("--with-worker", action="store_true",
                             help="also run `fraudhub worker` for background jobs")
 
@@ -85,6 +90,9 @@ class Command(BaseCommand):
 
         from fraudhub.wsgi import application
 
+        if options["reuse_port"] and options["port"] == 0:
+            # Every process would bind a port of its own choosing.
+            raise CommandError("--port 0 needs --no-reuse-port")
         workers, threads = server_shape(
             cores=multiprocessing.cpu_count(),
             sqlite=settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
@@ -100,6 +108,11 @@ class Command(BaseCommand):
             "graceful_timeout": 20,
             "limit_request_line": 8190,
             "worker_exit": _worker_exit,
+            # With one shared socket, the process that wakes first accepts every connection
+            # waiting: a client or proxy that opens its few keep-alive connections at once had
+            # them all served by one process, on one of two cores (bench/lookup.py phases at
+            # 1.06 cores). With a socket per process the kernel spreads them by address hash.
+            "reuse_port": options["reuse_port"],
         }
 
         class FraudHubServer(BaseApplication):
