@@ -81,13 +81,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fraudhub.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's and django-otp's middleware of browser sessions, passed over for the API and
+    # /healthz (fraudhub.core.middleware.MACHINE_PATH_PREFIXES), which use none of them.
+    "fraudhub.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "fraudhub.core.middleware.AuthenticationMiddleware",
+    "fraudhub.core.middleware.OTPMiddleware",
+    "fraudhub.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,0 +1,69 @@
+"""Browser-session middleware is passed over for the API and /healthz, and only there."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+
+from fraudhub.core import middleware
+
+# Each middleware and what it sets on the request it passes on.
+_SETS = [
+    (middleware.SessionMiddleware, "session"),
+    (middleware.AuthenticationMiddleware, "user"),
+    (middleware.MessageMiddleware, "_messages"),
+]
+
+
+def _seen_by_view(middleware_class: type, path: str, attribute: str) -> bool:
+    seen: list[bool] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(hasattr(request, attribute))
+        return HttpResponse("ok")
+
+    request = RequestFactory().get(path)
+    if attribute != "session":  # what SessionMiddleware, before it, would have set
+        request.session = SessionBase()
+    middleware_class(view)(request)
+    return seen == [True]
+
+
+@pytest.mark.parametrize(("middleware_class", "attribute"), _SETS)
+@pytest.mark.parametrize("path", ["/api/v1/lookup", "/api/v1/reports", "/healthz"])
+def test_machine_paths_pass_over_browser_middleware(middleware_class: type, attribute: str,
+                                                    path: str) -> None:
+    assert not _seen_by_view(middleware_class, path, attribute)
+
+
+@pytest.mark.parametrize(("middleware_class", "attribute"), _SETS)
+@pytest.mark.parametrize("path", ["/", "/report/", "/check/", "/admin/", "/apiary/"])
+def test_browser_paths_get_browser_middleware(middleware_class: type, attribute: str,
+                                              path: str) -> None:
+    assert _seen_by_view(middleware_class, path, attribute)
+
+
+def test_otp_middleware_verifies_the_user_of_browser_paths_only() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(str(hasattr(request.user, "is_verified")))
+
+    for path, verified in (("/review/", "True"), ("/api/v1/cases", "False")):
+        request = RequestFactory().get(path)
+        request.user = AnonymousUser()
+        assert middleware.OTPMiddleware(view)(request).content.decode() == verified
+
+
+@pytest.mark.django_db
+def test_the_api_ignores_a_logged_in_browser_session(client: object, admin_user: object) -> None:
+    from django.test import Client
+
+    assert isinstance(client, Client)
+    client.force_login(admin_user)  # type: ignore[arg-type]
+    # A session cookie is not an API credential: the API answers as to an anonymous caller.
+    assert client.get("/api/v1/cases").status_code == 401
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert "sessionid" not in client.get("/healthz").cookies
