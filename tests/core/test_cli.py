@@ -141,6 +141,25 @@ def test_each_server_process_listens_on_its_own_socket_unless_told_not_to(
         server.wait(timeout=30)
 
 
+@pytest.mark.parametrize("reuse_port", [False, True])
+def test_serve_refuses_a_port_something_listens_on(monkeypatch: pytest.MonkeyPatch,
+                                                   reuse_port: bool) -> None:
+    from django.core.management.base import CommandError
+    from gunicorn.app.base import BaseApplication
+
+    started: list[bool] = []
+    monkeypatch.setattr(BaseApplication, "run", lambda self: started.append(True))
+    with socket.socket() as other:
+        if reuse_port:  # another server with a socket per process, say an old one left running
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(CommandError, match=f"cannot listen on 127.0.0.1:{port}"):
+            call_command("serve", "--port", str(port), stdout=StringIO())
+    assert started == []
+
+
 def test_serve_refuses_port_0_with_a_socket_per_process() -> None:
     from django.core.management.base import CommandError
 

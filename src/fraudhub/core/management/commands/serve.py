@@ -5,6 +5,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import socket
 import subprocess
 import sys
 from typing import Any
@@ -42,6 +43,23 @@ def _worker_exit(server: Any, worker: Any) -> None:
         logger.warning("rate limit counts not written at exit", exc_info=True)
     finally:
         connections.close_all()
+
+
+def _ensure_port_free(host: str, port: int) -> None:
+    """Refuse a port that something listens on already.
+
+    With a socket per process, gunicorn's parent binds nothing: a taken port would make every
+    process fail and be started again, forever; and another server that also set SO_REUSEPORT
+    (an old `fraudhub serve` still running) would silently share the connections. A probe
+    bound without SO_REUSEPORT fails in both cases.
+    """
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                           socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def server_shape(*, cores: int, sqlite: bool, workers: int = 0, threads: int = 0
@@ -90,9 +108,11 @@ class Command(BaseCommand):
 
         from fraudhub.wsgi import application
 
-        if options["reuse_port"] and options["port"] == 0:
-            # Every process would bind a port of its own choosing.
-            raise CommandError("--port 0 needs --no-reuse-port")
+        if options["reuse_port"]:
+            if options["port"] == 0:
+                # Every process would bind a port of its own choosing.
+                raise CommandError("--port 0 needs --no-reuse-port")
+            _ensure_port_free(options["host"], options["port"])
         workers, threads = server_shape(
             cores=multiprocessing.cpu_count(),
             sqlite=settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
