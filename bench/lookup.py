@@ -387,28 +387,27 @@ def rss_bytes(pids: Sequence[int]) -> int:
     return total
 
 
-def pss_bytes(pids: Sequence[int]) -> int:
-    """Proportional set size of the processes: pages they share counted once in all, which RSS
-    counts once in each (the forked server processes share what the parent built)."""
+def _proc_kib_total(pids: Sequence[int], file: str, label: str) -> int:
+    """Sum over the processes of the "<label>: N kB" line of /proc/<pid>/<file>, in bytes."""
     total = 0
     for pid in pids:
-        with suppress(OSError), open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+        with suppress(OSError), open(f"/proc/{pid}/{file}", encoding="ascii") as fh:
             for line in fh:
-                if line.startswith("Pss:"):
+                if line.startswith(label + ":"):
                     total += int(line.split()[1]) * 1024
                     break
     return total
 
 
+def pss_bytes(pids: Sequence[int]) -> int:
+    """Proportional set size of the processes: pages they share counted once in all, which RSS
+    counts once in each (the forked server processes share what the parent built)."""
+    return _proc_kib_total(pids, "smaps_rollup", "Pss")
+
+
 def hwm_bytes(pids: Sequence[int]) -> int:
     """Sum of each process's own peak RSS (VmHWM): an upper bound of the group's peak."""
-    total = 0
-    for pid in pids:
-        with suppress(OSError), open(f"/proc/{pid}/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) * 1024
-    return total
+    return _proc_kib_total(pids, "status", "VmHWM")
 
 
 class MemoryWatch(threading.Thread):
