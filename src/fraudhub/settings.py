@@ -137,6 +137,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FRAUDHUB_TEST_SQLITE_NAME") or ""}
+    # SQLite creates the file, not its directory: a data directory named but not yet made
+    # (FRAUDHUB_DATA_DIR=/srv/fraudhub on a new machine) would fail every command.
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (used for sessions of nothing critical; rate limits have their own store) ---------

@@ -69,6 +69,18 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def test_migrate_makes_a_data_directory_that_does_not_exist_yet(tmp_path: Path) -> None:
+    # A secret key in the environment: nothing else would make the directory first.
+    data_dir = tmp_path / "srv" / "fraudhub"
+    env = _env(tmp_path, FRAUDHUB_DATA_DIR=str(data_dir),
+               FRAUDHUB_SECRET_KEY=secrets.token_urlsafe(60))
+    result = subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(data_dir / "fraudhub.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM django_migrations").fetchone()[0] > 10
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
     env = _env(tmp_path, FRAUDHUB_SECRET_KEY=secrets.token_urlsafe(60), FRAUDHUB_DEBUG="0",
                FRAUDHUB_HTTPS="1", FRAUDHUB_ALLOWED_HOSTS="fraudhub.example.org")
