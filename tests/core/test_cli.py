@@ -172,6 +172,14 @@ def test_serve_refuses_a_port_something_listens_on(monkeypatch: pytest.MonkeyPat
     assert started == []
 
 
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_refuses_what_is_not_a_port(tmp_path: Path, port: str) -> None:
+    result = subprocess.run([*FRAUDHUB, "serve", "--port", port], env=_env(tmp_path),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "not a TCP port" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_serve_refuses_port_0_with_a_socket_per_process() -> None:
     from django.core.management.base import CommandError
 

@@ -45,6 +45,16 @@ def _worker_exit(server: Any, worker: Any) -> None:
         connections.close_all()
 
 
+def _tcp_port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port (0-65535): {text[:20]!r}")
+    return port
+
+
 def _ensure_port_free(host: str, port: int) -> None:
     """Refuse a port that something listens on already.
 
@@ -87,7 +97,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--port", type=_tcp_port, default=8000)
         parser.add_argument("--workers", type=int, default=0,
                             help="server processes (default: one per core; 2 on SQLite)")
         parser.add_argument("--threads", type=int, default=0,
