@@ -282,6 +282,8 @@ def test_command_checks_its_input(tmp_path: Path) -> None:
         run("import", str(write_csv(tmp_path / "h.txt", [])))
     with pytest.raises(CommandError, match="no such file"):
         run("import", str(tmp_path / "missing.csv"))
+    with pytest.raises(CommandError, match="not a file"):
+        run("import", str(tmp_path))
     path = write_csv(tmp_path / "data.txt", [("0912345678", "", "", "", "", "", "")])
     rejects = tmp_path / "out" / "r.csv"
     rejects.parent.mkdir()

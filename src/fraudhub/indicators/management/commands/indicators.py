@@ -276,7 +276,7 @@ class Command(BaseCommand):
     def _import(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"no such file: {path}")
+            raise CommandError(f"not a file: {path}" if path.exists() else f"no such file: {path}")
         fmt = options["format"] or FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise CommandError(f"cannot tell the format of {path.name}; give --format csv|jsonl")
