@@ -16,8 +16,9 @@ For every database (``--databases sqlite,postgres``) and size (``--sizes 1000000
    call, ``POST /api/v1/scan`` of 200-character messages and ``POST /api/v1/scan/batch`` of 100
    such messages per call (API key of role partner), the
    server's CPU time per phase (per-core figures; per process too: a phase in which one
-   process got under a third of another's CPU is marked UNBALANCED, and makes the step
-   UNSTEADY when it is /healthz or a single-lookup phase) and the peak memory (RSS and PSS)
+   process got under a third of another's CPU is marked UNBALANCED and measured once more on
+   new connections; still UNBALANCED, it makes the step UNSTEADY when it is /healthz or a
+   single-lookup phase) and the peak memory (RSS and PSS)
    of all its processes, from /proc;
 3. always stops the server; prints ratios and PASS/FAIL against the targets of issue 3.
 
@@ -670,10 +671,16 @@ def measure(port: int, pgid: int, key: str, work: Workload, args: argparse.Names
             ("bulk", bulk, BULK_SIZE, args.bulk_concurrency),
             ("scan", scan, 1, args.concurrency),
             ("scan-batch", scan_batch, SCAN_BATCH_SIZE, args.bulk_concurrency)):
-        phases[name] = run_phase(name, port, requests, units_per_ok=units,
-                                 concurrency=concurrency, duration=args.duration,
-                                 sample_status=name.startswith("single"), **common)
-        print_phase(phases[name])
+        for attempt in (1, 2):
+            phases[name] = run_phase(name, port, requests, units_per_ok=units,
+                                     concurrency=concurrency, duration=args.duration,
+                                     sample_status=name.startswith("single"), **common)
+            print_phase(phases[name])
+            if phases[name].balanced or attempt == 2:
+                break
+            # The kernel placed the connections by address hash: with 4, all of them land on
+            # one of two processes 1 time in 8. New connections are placed anew.
+            print(f"           {name}: measured again, on new connections")
     return phases
 
 
