@@ -138,10 +138,11 @@ class Command(BaseCommand):
             "graceful_timeout": 20,
             "limit_request_line": 8190,
             "worker_exit": _worker_exit,
-            # With one shared socket, the process that wakes first accepts every connection
-            # waiting: a client or proxy that opens its few keep-alive connections at once had
-            # them all served by one process, on one of two cores (bench/lookup.py phases at
-            # 1.06 cores). With a socket per process the kernel spreads them by address hash.
+            # With one shared socket, the process that wakes first often accepts every
+            # connection waiting: a client or proxy that opens its few keep-alive connections at
+            # once had them all served by one process, on one of two cores (bench/lookup.py
+            # phases at 1.06 cores). With a socket per process the kernel spreads them by
+            # address hash (not by load: docs/operations.md).
             "reuse_port": options["reuse_port"],
         }
 
