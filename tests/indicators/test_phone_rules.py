@@ -96,3 +96,10 @@ def test_numbers_outside_the_rules_are_left_to_the_library() -> None:
     with_extension = phonenumbers.parse("+84 24 3823 4567 ext. 12")
     assert format_international(with_extension) == "+84 24 3823 4567 ext. 12"
     assert phone_rules._country(84) is not None
+
+
+def test_format_rules_become_templates_of_the_groups() -> None:
+    assert phone_rules._template(r"\1 \2-\3") == "{0} {1}-{2}"
+    # Braces are text to the library's rule: the template keeps them as text.
+    assert phone_rules._template(r"{\1}") == "{{{0}}}"
+    assert phone_rules._template(r"{\1}").format("12") == "{12}"

@@ -39,7 +39,7 @@ class _Desc:
 class _Format:
     leading: re.Pattern[str] | None  # the most detailed leading-digits pattern, if any
     pattern: re.Pattern[str]
-    rule: str
+    template: str  # the library's rule, e.g. r"\1 \2-\3", as a str.format template: "{0} {1}-{2}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +89,27 @@ def _desc(desc: PhoneNumberDesc | None) -> _Desc | None:
     return _Desc(frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern))
 
 
+_GROUP_REFERENCE = re.compile(r"\\(\d)")
+
+
+def _template(rule: str) -> str:
+    """A format rule as a ``str.format`` template of the match's groups.
+
+    ``pattern.sub(rule, national)`` expands the rule's references anew on every call (in
+    Python); the numbers of a bulk answer are displayed through here. The metadata's rules hold
+    only references ``\\1``-``\\9`` and separators, so the template gives the same text.
+    """
+    escaped = rule.replace("{", "{{").replace("}", "}}")
+    return _GROUP_REFERENCE.sub(lambda ref: "{" + str(int(ref.group(1)) - 1) + "}", escaped)
+
+
 def _format(number_format: NumberFormat) -> _Format:
     leading = number_format.leading_digits_pattern
     # Every format of the metadata has both (the library would fail on one without them).
     assert number_format.pattern is not None and number_format.format is not None
     return _Format(leading=re.compile(leading[-1]) if leading else None,
-                   pattern=re.compile(number_format.pattern), rule=number_format.format)
+                   pattern=re.compile(number_format.pattern),
+                   template=_template(number_format.format))
 
 
 @functools.cache
@@ -161,7 +176,9 @@ def format_international(number: phonenumbers.PhoneNumber) -> str:
         return str(phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL))
     national = str(number.national_number)
     for candidate in country.formats:
-        if (candidate.leading is None or candidate.leading.match(national)) \
-                and candidate.pattern.fullmatch(national):
-            return country.prefix + candidate.pattern.sub(candidate.rule, national)
+        if candidate.leading is not None and not candidate.leading.match(national):
+            continue
+        match = candidate.pattern.fullmatch(national)
+        if match is not None:  # a group that took no part is empty, as sub() makes it
+            return country.prefix + candidate.template.format(*match.groups(""))
     return country.prefix + national
