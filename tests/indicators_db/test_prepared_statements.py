@@ -1,12 +1,15 @@
-"""Lookup reads and the rate limiter's upsert run as prepared statements on PostgreSQL.
+"""Lookup reads and the rate limiter's upsert run on a cursor kept for the connection, as
+prepared statements on PostgreSQL.
 
-They go through Django's cursor wrapper all the same: counted, logged, errors wrapped.
+They behave as Django's cursor would: counted and logged when queries are, errors wrapped,
+a broken transaction refused.
 """
 
 from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from fraudhub.core.actors import Actor
@@ -58,6 +61,44 @@ def test_statements_are_counted_and_errors_are_djangos() -> None:
     assert len(queries) == 1
     with pytest.raises(DatabaseError), transaction.atomic():
         fetch_prepared("SELECT * FROM no_such_table WHERE x = %s", [1])
+
+
+def test_placeholders_and_percent_signs_read_as_djangos() -> None:
+    sql = "SELECT '100%%' || CAST(%s AS TEXT), CAST(%s AS INTEGER) + 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["x", 41])
+        expected = [tuple(row) for row in cursor.fetchall()]
+    assert expected == [("100%x", 42)]
+    assert fetch_prepared(sql, ["x", 41]) == expected
+    assert fetch_prepared(sql, ["y", 1]) == [("100%y", 2)]
+
+
+def test_a_broken_transaction_is_refused_as_django_refuses_it() -> None:
+    with transaction.atomic():
+        with pytest.raises(DatabaseError), transaction.atomic(savepoint=False):
+            fetch_prepared("SELECT * FROM no_such_table WHERE x = %s", [1])
+        with pytest.raises(TransactionManagementError):
+            fetch_prepared("SELECT 1", [])
+
+
+def test_statements_run_unwatched_on_the_kept_cursor_and_watched_through_djangos() -> None:
+    fetch_prepared("SELECT 1", [])
+    _conn, kept = connection._fraudhub_prepared_cursor  # type: ignore[attr-defined]
+    assert fetch_prepared("SELECT 2", []) == [(2,)]
+    assert connection._fraudhub_prepared_cursor[1] is kept  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def watch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert fetch_prepared("SELECT %s", [3]) == [(3,)]
+    assert seen == ["SELECT %s"]
+    # A cursor of another connection is not used: this one gets its own.
+    connection._fraudhub_prepared_cursor = (object(), kept)  # type: ignore[attr-defined]
+    assert fetch_prepared("SELECT 4", []) == [(4,)]
+    assert connection._fraudhub_prepared_cursor[1] is not kept  # type: ignore[attr-defined]
 
 
 def test_many_values_are_one_statement_text() -> None:

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -28,36 +28,62 @@ logger = logging.getLogger(__name__)
 
 
 def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Every row of one statement; on PostgreSQL as a prepared statement of the connection.
+    """Every row of one statement, run on a cursor kept for the connection.
 
-    Django binds parameters on the client, so PostgreSQL parses and plans each statement anew.
-    For the statements run on every lookup (this limiter's upsert, the indicator reads) that was
-    most of the database's CPU time; prepared once per connection, they are only executed. The
-    statement text must not vary with the data (use ``= ANY(%s)`` with a list, not ``IN``).
-    Elsewhere (SQLite) this is a plain cursor. Either way the statement goes through Django's
-    cursor wrapper: errors are Django's, and it is logged and counted like any other query.
+    On PostgreSQL as a prepared statement: Django binds parameters on the client, so PostgreSQL
+    parses and plans each statement anew. For the statements run on every lookup (this
+    limiter's upsert, the indicator reads) that was most of the database's CPU time; prepared
+    once per connection, they are only executed. The statement text must not vary with the
+    data (use ``= ANY(%s)`` with a list, not ``IN``). On SQLite, sqlite3 keeps the prepared
+    statements of a connection itself; the "%s" placeholders are converted once per text.
+
+    Django's cursor for every statement (made, wrapped, on SQLite its placeholders rewritten by
+    a regular expression) cost more than SQLite took to answer a single lookup, so the kept
+    cursor is used directly, with what Django's wrapper adds that matters here: the broken
+    transaction check and Django's database errors. When statements are logged (DEBUG, tests
+    that count them) or an execute wrapper is installed, they go through Django's wrapper and
+    are seen like any other query.
     """
     # The wrapper itself, not the `connection` proxy: every attribute read through the proxy
     # is a thread-local lookup, and this runs on every lookup.
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
+    postgres = db.vendor == "postgresql"
+    watched = db.queries_logged or bool(db.execute_wrappers)
+    if watched and not postgres:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
     db.ensure_connection()
-    # One cursor per connection, kept open: making a cursor cost a fifth of a lookup's read.
+    raw = _kept_cursor(db, postgres)
+    if watched:
+        cursor = (_prepared_debug_wrapper_class()(raw, db) if db.queries_logged
+                  else db.make_cursor(raw))
+        # Not `with cursor`: leaving it would close the cursor kept for the next statement.
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        raw.execute(sql if postgres else _qmark(sql), params)
+        return list(raw.fetchall())
+
+
+def _kept_cursor(db: Any, postgres: bool) -> Any:
+    """The connection's kept cursor; a new one for a new connection or after it was closed."""
     held: tuple[Any, Any] | None = getattr(db, "_fraudhub_prepared_cursor", None)
-    if held is not None and held[0] is db.connection and not held[1].closed:
-        raw = held[1]
-    else:
-        with db.wrap_database_errors:
-            raw = _prepared_cursor(db)
-        db._fraudhub_prepared_cursor = (db.connection, raw)  # type: ignore[attr-defined]
-    cursor = (_prepared_debug_wrapper_class()(raw, db) if db.queries_logged
-              else db.make_cursor(raw))
-    # Not `with cursor`: leaving it would close the cursor kept for the next statement.
-    cursor.execute(sql, params)
-    return list(cursor.fetchall())
+    if held is not None and held[0] is db.connection and not (postgres and held[1].closed):
+        return held[1]
+    with db.wrap_database_errors:
+        raw = _prepared_cursor(db) if postgres else db.connection.cursor()
+    db._fraudhub_prepared_cursor = (db.connection, raw)
+    return raw
+
+
+@lru_cache(maxsize=1024)
+def _qmark(sql: str) -> str:
+    """Django's conversion of a "format" statement ("%s", "%%") to sqlite3's "qmark" style."""
+    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+    return str(FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%"))
 
 
 def _prepared_cursor(wrapper: Any) -> Any:
