@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from io import StringIO
@@ -16,7 +17,7 @@ import pytest
 from django.core.management import call_command
 
 from fraudhub.cases.models import Case
-from fraudhub.core.management.commands.serve import server_shape
+from fraudhub.core.management.commands.serve import heartbeat_dir, server_shape
 from fraudhub.core.models import ApiKey, User
 from fraudhub.reports.models import Report
 from tests.conftest import ApiClient
@@ -228,3 +229,33 @@ def test_serve_takes_the_processes_and_threads_asked_for() -> None:
     assert server_shape(cores=8, sqlite=False, workers=32) == (32, 4)
     assert server_shape(cores=8, sqlite=True) == (2, 4)
     assert server_shape(cores=8, sqlite=True, threads=1) == (2, 1)
+
+
+def test_heartbeat_files_go_to_a_writable_memory_directory_when_there_is_one(
+        tmp_path: Path) -> None:
+    assert heartbeat_dir(str(tmp_path)) == str(tmp_path)
+    assert heartbeat_dir(str(tmp_path / "missing")) is None
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    assert heartbeat_dir(str(a_file)) is None
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/shm") or not os.access("/dev/shm", os.W_OK),
+                    reason="no writable /dev/shm on this machine")
+def test_server_processes_keep_their_heartbeat_in_dev_shm(tmp_path: Path) -> None:
+    server, _port = _serve(_env(tmp_path))
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children", encoding="ascii") as fh:
+            [worker] = [int(pid) for pid in fh.read().split()]
+        fds = os.listdir(f"/proc/{worker}/fd")
+        targets = []
+        for fd in fds:
+            try:
+                targets.append(os.readlink(f"/proc/{worker}/fd/{fd}"))
+            except OSError:  # closed meanwhile
+                continue
+        assert any(t.startswith("/dev/shm/") for t in targets), targets
+        assert not any(t.startswith(tempfile.gettempdir() + "/wgunicorn-") for t in targets)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

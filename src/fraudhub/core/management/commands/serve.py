@@ -29,6 +29,23 @@ DEFAULT_CONNECTION_BUDGET = 64
 MAX_DEFAULT_THREADS = 16
 MIN_DEFAULT_THREADS = 4
 
+# Where gunicorn keeps each process's heartbeat file, when the machine has it (Linux: tmpfs).
+HEARTBEAT_DIR = "/dev/shm"  # noqa: S108 -- a directory only gunicorn's own temporary files use
+
+
+def heartbeat_dir(candidate: str = HEARTBEAT_DIR) -> str | None:
+    """The directory for gunicorn's heartbeat files: ``candidate`` when it is a writable
+    directory, else None (gunicorn's default, the system's temporary directory).
+
+    Every server process updates its heartbeat file's times after each batch of requests
+    (gunicorn's own documentation advises a memory-backed directory for it). On a disk-backed
+    /tmp that is an inode write that can wait behind the database's writes to the same disk:
+    in a profile of single lookups on SQLite, a server process's event loop was found in it in
+    5% of the samples (211 of 4,138), against 1% (40 of ~4,000) with /dev/shm. It waits rather
+    than computes: answers per CPU-second did not change.
+    """
+    return candidate if os.path.isdir(candidate) and os.access(candidate, os.W_OK) else None
+
 
 def _worker_exit(server: Any, worker: Any) -> None:
     """A server process that stops writes the rate-limit counts it held in memory, so that a
@@ -144,6 +161,7 @@ class Command(BaseCommand):
             # phases at 1.06 cores). With a socket per process the kernel spreads them by
             # address hash (not by load: docs/operations.md).
             "reuse_port": options["reuse_port"],
+            "worker_tmp_dir": heartbeat_dir(),
         }
 
         class FraudHubServer(BaseApplication):
