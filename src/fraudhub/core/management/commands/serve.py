@@ -41,7 +41,7 @@ def heartbeat_dir(candidate: str = HEARTBEAT_DIR) -> str | None:
     (gunicorn's own documentation advises a memory-backed directory for it). On a disk-backed
     /tmp that is an inode write that can wait behind the database's writes to the same disk:
     in a profile of single lookups on SQLite, a server process's event loop was found in it in
-    5% of the samples (211 of 4,138), against 1% (40 of ~4,000) with /dev/shm. It waits rather
+    5% of the samples (211 of 4,138), against 1% (40 of 3,595) with /dev/shm. It waits rather
     than computes: answers per CPU-second did not change.
     """
     return candidate if os.path.isdir(candidate) and os.access(candidate, os.W_OK) else None
