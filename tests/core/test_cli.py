@@ -247,13 +247,9 @@ def test_server_processes_keep_their_heartbeat_in_dev_shm(tmp_path: Path) -> Non
     try:
         with open(f"/proc/{server.pid}/task/{server.pid}/children", encoding="ascii") as fh:
             [worker] = [int(pid) for pid in fh.read().split()]
-        fds = os.listdir(f"/proc/{worker}/fd")
-        targets = []
-        for fd in fds:
-            try:
-                targets.append(os.readlink(f"/proc/{worker}/fd/{fd}"))
-            except OSError:  # closed meanwhile
-                continue
+        # The heartbeat file is deleted once opened: only the process's descriptor names it.
+        fd_dir = Path(f"/proc/{worker}/fd")
+        targets = [os.readlink(fd) for fd in fd_dir.iterdir() if fd.is_symlink()]
         assert any(t.startswith("/dev/shm/") for t in targets), targets
         assert not any(t.startswith(tempfile.gettempdir() + "/wgunicorn-") for t in targets)
     finally:

@@ -7,6 +7,9 @@ a broken transaction refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.transaction import TransactionManagementError
@@ -88,7 +91,8 @@ def test_statements_run_unwatched_on_the_kept_cursor_and_watched_through_djangos
     assert connection._fraudhub_prepared_cursor[1] is kept  # type: ignore[attr-defined]
     seen: list[str] = []
 
-    def watch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def watch(execute: Callable[..., Any], sql: str, params: Any, many: bool,
+              context: dict[str, Any]) -> Any:
         seen.append(sql)
         return execute(sql, params, many, context)
 
