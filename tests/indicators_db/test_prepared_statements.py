@@ -16,7 +16,8 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from fraudhub.core.actors import Actor
-from fraudhub.core.ratelimit import DatabaseRateLimiter, fetch_prepared
+from fraudhub.core.db import fetch_prepared
+from fraudhub.core.ratelimit import DatabaseRateLimiter
 from fraudhub.indicators.models import IndicatorStatus
 from fraudhub.indicators.selectors import indicator_lookup, indicator_lookup_many
 from tests.indicators_db.factories import make_indicator

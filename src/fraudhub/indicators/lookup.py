@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils.translation import gettext as _
 
-from fraudhub.core.ratelimit import fetch_prepared
+from fraudhub.core.db import fetch_prepared
 from fraudhub.indicators.models import Indicator, IndicatorStatus
 from fraudhub.indicators.types import (
     TYPE_KEYS,
