@@ -79,7 +79,9 @@ def hash_secret(secret: str) -> str:
 
 
 def _tracking_code() -> str:
-    body = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    # One read of the system's randomness, not one per character: each byte picks a symbol
+    # without bias, 256 being a multiple of the alphabet's 32.
+    body = "".join(_CODE_ALPHABET[byte % len(_CODE_ALPHABET)] for byte in secrets.token_bytes(10))
     return f"FH-{body[:5]}-{body[5:]}"
 
 
