@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from fraudhub.agencies.api import router as agencies_router
 from fraudhub.agencies.dashboard_api import router as dashboard_router
 from fraudhub.cases.api import router as cases_router
-from fraudhub.core.http import ActorAuth, install_error_handlers
+from fraudhub.core.http import ActorAuth, JsonParser, install_error_handlers
 from fraudhub.indicators.api import router as indicators_router
 from fraudhub.indicators.delisting_api import router as delisting_router
 from fraudhub.reports.api import router as reports_router
@@ -22,6 +22,7 @@ api = NinjaAPI(
     ),
     auth=ActorAuth(),
     urls_namespace="api",
+    parser=JsonParser(),
 )
 install_error_handlers(api)
 api.add_router("", taxonomy_router)

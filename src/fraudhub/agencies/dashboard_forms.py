@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from fraudhub.agencies.stats import PERIOD_FIRST_DAY, PERIOD_LAST_DAY
 from fraudhub.core.models import Organization
+
+_PERIOD_DAY = [MinValueValidator(PERIOD_FIRST_DAY), MaxValueValidator(PERIOD_LAST_DAY)]
 
 
 class StatsFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False,
+    date_from = forms.DateField(label=_("From"), required=False, validators=_PERIOD_DAY,
                                 widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
+    date_to = forms.DateField(label=_("To"), required=False, validators=_PERIOD_DAY,
                               widget=forms.DateInput(attrs={"type": "date"}))
     agency = forms.ModelChoiceField(label=_("Agency"), required=False,
                                     queryset=Organization.objects.none(),

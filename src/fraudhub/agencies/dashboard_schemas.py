@@ -6,13 +6,23 @@ from datetime import date
 
 from ninja import Field, Schema
 
-from fraudhub.agencies.stats import AccountabilityStats, BreakdownRow, Figures
+from fraudhub.agencies.stats import (
+    DB_ID_MAX,
+    PERIOD_FIRST_DAY,
+    PERIOD_LAST_DAY,
+    AccountabilityStats,
+    BreakdownRow,
+    Figures,
+)
 
 
 class StatsFilter(Schema):
-    date_from: date | None = Field(None, description="First day of receipt (inclusive)")
-    date_to: date | None = Field(None, description="Last day of receipt (inclusive)")
-    agency_id: int | None = Field(None, description="Platform staff: one agency only")
+    date_from: date | None = Field(None, ge=PERIOD_FIRST_DAY, le=PERIOD_LAST_DAY,
+                                   description="First day of receipt (inclusive)")
+    date_to: date | None = Field(None, ge=PERIOD_FIRST_DAY, le=PERIOD_LAST_DAY,
+                                 description="Last day of receipt (inclusive)")
+    agency_id: int | None = Field(None, ge=1, le=DB_ID_MAX,
+                                  description="Platform staff: one agency only")
 
 
 class FiguresOut(Schema):

@@ -28,6 +28,7 @@ from fraudhub.agencies.models import (
 )
 from fraudhub.cases.models import Outcome
 from fraudhub.core.models import User
+from fraudhub.core.text import ascii_digits
 
 FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
 FONT = "DejaVu"
@@ -64,7 +65,7 @@ def response_language(request: AgencyRequest) -> str:
     """The filing user's language; Vietnamese for API keys, staff records and unknowns."""
     kind, _sep, pk = request.filed_by.partition(":")
     languages = {code for code, _name in settings.LANGUAGES}
-    if kind == "user" and pk.isdigit():
+    if kind == "user" and ascii_digits(pk) and len(pk) <= 18:
         language = User.objects.filter(pk=int(pk)).values_list("language", flat=True).first()
         if language in languages:
             return str(language)

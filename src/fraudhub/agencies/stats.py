@@ -44,6 +44,12 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.roles import Perm
 from fraudhub.taxonomy.selectors import fraud_type_get
 
+# The days a period may name: every request is received in this century, and the bounds keep
+# a day's start and end (in any time zone) inside what dates and the databases can hold.
+PERIOD_FIRST_DAY = date(2000, 1, 1)
+PERIOD_LAST_DAY = date(2099, 12, 31)
+DB_ID_MAX = 2**63 - 1  # the largest primary key the databases store
+
 DIMENSION_TOTAL = "total"
 DIMENSION_STATUS = "status"
 DIMENSION_KIND = "kind"

@@ -94,7 +94,9 @@ def rows_from_csv(text: str) -> list[TargetRow | RejectedRow]:
     A line far longer than any target is rejected on its own before the csv module sees it
     (past its field limit it would stop reading), so the rows after it still count.
     """
-    lines = text.lstrip("\ufeff").split("\n")
+    # Line ends of every system: "\r\n", "\n" and the bare "\r" of old Mac exports, which the
+    # csv module refuses in an unquoted field.
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     rows: list[TargetRow | RejectedRow] = []
     for number, physical in enumerate(lines, start=1):
         if len(physical) > LINE_MAX:
@@ -103,7 +105,10 @@ def rows_from_csv(text: str) -> list[TargetRow | RejectedRow]:
             lines[number - 1] = ""
     if not any(line.strip() for line in lines):
         return rows
-    header = [cell.strip().lower() for cell in next(csv.reader([lines[0]]), [])]
+    try:
+        header = [cell.strip().lower() for cell in next(csv.reader([lines[0]]), [])]
+    except csv.Error:
+        header = []  # not a header: the reader below rejects the line with its reason
     has_header = "target" in header
     reader = csv.reader(io.StringIO("\n".join(lines)))
     index = -1

@@ -58,6 +58,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.decorators import actor_for, staff_required
 from fraudhub.core.errors import DomainError, NotFound
 from fraudhub.core.roles import Perm
+from fraudhub.core.text import ascii_digits
 from fraudhub.taxonomy.selectors import fraud_type_get
 
 LIST_PAGE = 50
@@ -68,7 +69,7 @@ RECORDABLE_KINDS = (RequestKind.PROVIDE_INFORMATION, RequestKind.LIST_INDICATORS
 
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
+    return max(1, min(int(raw), 10**6)) if ascii_digits(raw) and len(raw) <= 7 else 1
 
 
 def _may_file(actor: Actor) -> bool:

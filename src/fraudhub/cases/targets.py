@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from fraudhub.cases.models import TargetKind
 from fraudhub.core.errors import ValidationFailed
+from fraudhub.core.text import ascii_digits
 from fraudhub.indicators.types import InvalidIndicator, canonicalize, get_type
 
 # The indicator type that identifies each kind of target.
@@ -44,7 +45,7 @@ def _social_from_bare(raw: str, kind: str, platform: str) -> str:
     handle = raw.strip().lstrip("@")
     if kind == TargetKind.GROUP:
         return f"{platform}:group/{handle}"
-    if kind == TargetKind.PAGE and not handle.isdigit():
+    if kind == TargetKind.PAGE and not ascii_digits(handle):
         return f"{platform}:page/{handle}"
     return f"{platform}:{handle}"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security.http import HttpAuthBase
 
 from fraudhub.core.actors import Actor
@@ -71,6 +74,32 @@ def needs(perm: Perm) -> dict[str, Any]:
     return {"x-permission": perm.value}
 
 
+# The escape of a UTF-16 surrogate, the only way one reaches a body that must be valid UTF-8.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+class UnpairedSurrogate(ValueError):
+    """A JSON string with half of a UTF-16 surrogate pair: not text."""
+
+
+class JsonParser(Parser):
+    """ninja's parser, refusing what Python's json module lets through but nothing can store.
+
+    ``"\\ud800"`` alone decodes to a str that cannot be encoded: it passed validation, then
+    failed (500) wherever it was written to the database, escaped into a URL or sent back.
+    A pair (an emoji's ``"\\ud83d\\ude00"``) is one character and passes.
+    """
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if _SURROGATE_ESCAPE.search(request.body):
+            try:
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise UnpairedSurrogate(str(exc)) from exc
+        return data
+
+
 def _error(
     api: NinjaAPI, request: HttpRequest, status: int, detail: str, code: str,
     errors: dict[str, list[str]] | None = None,
@@ -120,6 +149,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, UnpairedSurrogate):  # raised by JsonParser, wrapped by ninja
+            return _error(api, request, 400, _(
+                "The request contains an unpaired UTF-16 surrogate (an escape from \\ud800 to "
+                "\\udfff without its other half), which is not text."), "invalid_text")
         return _error(api, request, exc.status_code, str(exc.message), "error")
 
 

@@ -14,3 +14,9 @@ def nul_field_errors(fields: Mapping[str, str | None]) -> dict[str, list[str]]:
         for name, value in fields.items()
         if value and "\x00" in value
     }
+
+
+def ascii_digits(text: str) -> bool:
+    """Only the digits 0-9: ``str.isdigit`` also accepts "²", "①" or "٣", which ``int``
+    refuses or reads as another number, and no identifier we parse is written in them."""
+    return text.isascii() and text.isdigit()

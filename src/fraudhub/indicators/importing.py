@@ -40,6 +40,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import PermissionDenied
 from fraudhub.core.roles import Perm
+from fraudhub.core.text import ascii_digits
 from fraudhub.indicators import policy
 from fraudhub.indicators.importing_store import (
     Existing,
@@ -185,7 +186,7 @@ def _confidence(record: Mapping[str, object], status: str) -> int:
         return default_confidence(status)
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
-    elif isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 3:
+    elif isinstance(raw, str) and ascii_digits(raw.strip()) and len(raw.strip()) <= 3:
         value = int(raw.strip())
     else:
         raise RowRejected(f"confidence: {str(raw)[:20]!r} is not a whole number from 0 to 100")

@@ -67,7 +67,7 @@ def check_evidence(files: list[EvidenceUpload]) -> list[CheckedEvidence]:
         )
     checked: list[CheckedEvidence] = []
     for index, upload in enumerate(files):
-        name = (upload.name or f"evidence-{index + 1}").replace("\x00", "")[:255]
+        name = upload.name.replace("\x00", "")[:255] or f"evidence-{index + 1}"
         if len(upload.content) > max_bytes:
             raise PayloadTooLarge(
                 _("Evidence file %(name)s is larger than %(size)s.")

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 from fraudhub.reports.filing import REPORT_BATCH_MAX
 
@@ -16,6 +19,16 @@ class ReporterContactIn(Schema):
     email: str = Field(default="", max_length=254)
     name: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=40)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # ninja's schemas also read attributes of any value: 0, "x" or [] would pass as a
+        # contact with every field empty, and the reporter's contact would be dropped unsaid.
+        given = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(given, dict | ReporterContactIn):
+            raise ValueError("reporter_contact must be an object with email, name and phone")
+        return value
 
 
 class ReportIn(Schema):

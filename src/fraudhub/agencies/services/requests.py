@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -44,6 +44,10 @@ from fraudhub.taxonomy.selectors import fraud_type_get
 REASON_MAX = 5_000
 LEGAL_FIELD_MAX = {"document_number": 100, "issuing_body": 200, "signer": 200}
 CASES_BATCH = 200
+
+# Staff record letters and calls received earlier; none before the platform's time, and a far
+# earlier time would not survive the time-zone arithmetic of deadlines and numbers.
+RECEIVED_FIRST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,8 @@ def _validate(data: RequestInput, now: datetime, on_behalf: bool) -> dict[str, l
             errors["contact_email"] = [_("Enter a valid e-mail address.")]
     if data.received_at is not None and data.received_at > now:
         errors["received_at"] = [_("A request cannot be received in the future.")]
+    elif data.received_at is not None and data.received_at < RECEIVED_FIRST:
+        errors["received_at"] = [_("A request cannot be received before the year 2000.")]
     if not data.targets:
         errors["targets"] = [_("Name at least one target.")]
     elif len(data.targets) > settings.FRAUDHUB_AGENCY_MAX_TARGETS:
@@ -168,6 +174,9 @@ def agency_request_create(*, actor: Actor, data: RequestInput) -> AgencyRequest:
     with thousands of targets is acknowledged in seconds.
     """
     now = timezone.now()
+    if data.received_at is not None and timezone.is_naive(data.received_at):
+        # A time without offset is the server's local time, as the web form's is.
+        data = replace(data, received_at=timezone.make_aware(data.received_at))
     agency, on_behalf = _agency_for(actor, data)
     errors = _validate(data, now, on_behalf)
     if errors:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
+from fraudhub.core.text import ascii_digits
+
 from .base import IndicatorType, InvalidIndicator, has_space, refang
 from .domain import split_url
 from .phone import parse_phone
@@ -121,8 +123,8 @@ def _facebook(segments: list[str], query: dict[str, list[str]]) -> str | None:
     first = segments[0].lower()
     if first in ("profile.php", "permalink.php", "story.php"):
         ids = query.get("id", [])
-        return ids[0] if ids and ids[0].isdigit() else None
-    if first == "people" and len(segments) >= 3 and segments[2].isdigit():
+        return ids[0] if ids and ascii_digits(ids[0]) else None
+    if first == "people" and len(segments) >= 3 and ascii_digits(segments[2]):
         return segments[2]
     if first == "groups" and len(segments) >= 2:
         name = segments[1].lower()
@@ -130,7 +132,7 @@ def _facebook(segments: list[str], query: dict[str, list[str]]) -> str | None:
             return None
         return f"group/{name}"
     if first == "pages" and len(segments) >= 2:
-        if len(segments) >= 3 and segments[2].isdigit():
+        if len(segments) >= 3 and ascii_digits(segments[2]):
             return f"page/{segments[2]}"
         name = segments[1].lower()
         if name in ("category", "create", "creation") or not _FB_NAME.match(name):
@@ -184,13 +186,13 @@ def _account_from_parts(platform: str, host: str, segments: list[str], query: st
 
 def _zalo_number(text: str) -> str | None:
     text = _PHONE_PUNCT.sub("", text)
-    if not text.lstrip("+").isdigit():
+    if not ascii_digits(text.lstrip("+")):
         return None
     number = parse_phone(text)
     if number is not None:
         return f"zalo:+{number.country_code}{number.national_number}"
     # Official accounts are reached by their numeric id, which is no phone number.
-    return f"zalo:{text}" if text.isdigit() and len(text) >= 12 else None
+    return f"zalo:{text}" if ascii_digits(text) and len(text) >= 12 else None
 
 
 def _youtube(segments: list[str]) -> str | None:
@@ -335,7 +337,7 @@ def _identity(canonical: str) -> str:
     if platform == "facebook":
         # Numeric ids share one space across profiles and pages, and Facebook ignores the
         # periods in usernames ("Periods don't count as part of a username").
-        if rest.startswith("page/") and rest[5:].isdigit():
+        if rest.startswith("page/") and ascii_digits(rest[5:]):
             rest = rest[5:]
         if not rest.startswith(("group/", "page/")):
             rest = rest.replace(".", "")

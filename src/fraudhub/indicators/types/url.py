@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from fraudhub.core.text import ascii_digits
+
 from .base import IndicatorType, InvalidIndicator, has_space, is_defanged, refang
 from .domain import host_to_unicode, parse_ip, registrable_domain, split_url, to_ascii_host
 
@@ -115,6 +117,7 @@ def _split_port(hostport: str) -> tuple[str, int | None]:
         host, port_text = hostport, ""
     if not port_text:
         return host, None
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    # A port has at most five digits: a longer run is refused before int() reads it.
+    if not (ascii_digits(port_text) and len(port_text) <= 5 and 0 < int(port_text) < 65536):
         raise InvalidIndicator("not a valid port number")
     return host, int(port_text)
