@@ -148,6 +148,27 @@ def test_jsonl_import_reads_lists_and_rejects_unreadable_lines(tmp_path: Path) -
         ("8", "not a JSON object")]
 
 
+def test_jsonl_rows_with_half_a_surrogate_pair_are_rejected_and_written_escaped(
+    tmp_path: Path,
+) -> None:
+    # "\ud800" is a valid JSON escape that decodes to no text: it once stopped the import.
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        '{"value": "https://example.com/\\ud800", "type": "url", "status": "scam"}\n'
+        '{"value": "0912345678", "status": "scam", "source": "feed-\\udc00"}\n'
+        '{"value": "0912 345 679", "status": "scam", "fraud_type": ["romance_scam"]}\n'
+        '{"value": "https://example.com/\\ud83d\\ude00", "type": "url", "status": "scam"}\n',
+        encoding="utf-8")
+    summary = summary_of(run("import", str(path)))
+    assert (summary["imported"], summary["rejected"]) == ("2", "2")
+    assert get("+84912345679").status == "scam"
+    assert get("https://example.com/%F0%9F%98%80").status == "scam"
+    rejects = read_rejects(tmp_path / "feed.jsonl.rejects.csv")
+    assert [(r["line"], r["reason"].split(":")[0], r["value"], r["source"]) for r in rejects] == [
+        ("1", "value", "https://example.com/\\ud800", ""),
+        ("2", "source", "0912345678", "feed-\\udc00")]
+
+
 def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
     path = _file(tmp_path)
     first = summary_of(run("import", str(path)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
@@ -20,3 +21,12 @@ def ascii_digits(text: str) -> bool:
     """Only the digits 0-9: ``str.isdigit`` also accepts "²", "①" or "٣", which ``int``
     refuses or reads as another number, and no identifier we parse is written in them."""
     return text.isascii() and text.isdigit()
+
+
+# In a str, a code point of the surrogate range is always half of a pair: JSON's "\ud83d\ude00"
+# decodes to one character, "\ud800" alone to this. No UTF-8 text carries one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_unpaired_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None

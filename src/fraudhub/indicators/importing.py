@@ -40,7 +40,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import PermissionDenied
 from fraudhub.core.roles import Perm
-from fraudhub.core.text import ascii_digits
+from fraudhub.core.text import ascii_digits, has_unpaired_surrogate
 from fraudhub.indicators import policy
 from fraudhub.indicators.importing_store import (
     Existing,
@@ -163,6 +163,8 @@ def _text(record: Mapping[str, object], name: str) -> str | None:
         raw = str(raw)
     if "\x00" in raw:
         raise RowRejected(f"{name}: contains a NUL byte")
+    if has_unpaired_surrogate(raw):
+        raise RowRejected(f"{name}: contains half of a UTF-16 surrogate pair, which is not text")
     return raw.strip() or None
 
 
@@ -174,6 +176,9 @@ def _many(record: Mapping[str, object], name: str) -> list[str]:
         items: list[str] = [str(item) for item in raw]
         if any("\x00" in item for item in items):
             raise RowRejected(f"{name}: contains a NUL byte")
+        if any(has_unpaired_surrogate(item) for item in items):
+            raise RowRejected(f"{name}: contains half of a UTF-16 surrogate pair, which is not "
+                              "text")
     else:
         text = _text(record, name)
         items = text.split(MULTI_SEPARATOR) if text else []

@@ -178,7 +178,10 @@ class RejectsFile:
         self.writer: Any = None
 
     def _open(self) -> None:
-        self.handle = self.path.open("w", encoding="utf-8", newline="")
+        # A rejected row may hold what UTF-8 cannot (half of a surrogate pair from a JSON
+        # escape): it is written as its escape, so the file shows what the row carried.
+        self.handle = self.path.open("w", encoding="utf-8", errors="backslashreplace",
+                                     newline="")
         self.writer = csv.writer(self.handle, lineterminator="\n")
         self.writer.writerow(REJECT_COLUMNS)
 
