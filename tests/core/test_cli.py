@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from fraudhub.cases.models import Case
 from fraudhub.core.management.commands.serve import heartbeat_dir, server_shape
@@ -42,11 +43,26 @@ def test_apikey_create_prints_the_key_alone_on_the_last_line_and_it_works() -> N
 
 @pytest.mark.django_db
 def test_apikey_create_refuses_an_unknown_organization() -> None:
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError):
         call_command("apikey", "create", "--name", "x", "--role", "partner", "--org", "Nope",
                      stdout=StringIO())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("args", "message"), [
+    (["--expires-days", "-1"], "--expires-days must be from 1"),
+    (["--expires-days", "3000000"], "--expires-days must be from 1"),
+    (["--name", "a\udcffb"], "--name is not valid UTF-8"),  # a byte 0xff in argv
+    (["--name", "x" * 101], "at most 100 characters"),
+])
+def test_apikey_create_refuses_bad_arguments_with_a_clear_error(args: list[str],
+                                                                message: str) -> None:
+    base = {"--name": "bank-y", "--role": "partner"}
+    given = dict(zip(args[::2], args[1::2], strict=True))
+    argv = [item for pair in {**base, **given}.items() for item in pair]
+    with pytest.raises(CommandError, match=message):
+        call_command("apikey", "create", *argv, stdout=StringIO(), stderr=StringIO())
+    assert not ApiKey.objects.exists()
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ from fraudhub.core.models import ApiKey, Organization, OrganizationKind, User
 from fraudhub.core.roles import Perm, Role, permissions_for_role
 
 API_KEY_PREFIX = "fh_"
+API_KEY_NAME_MAX = 100  # ApiKey.name's length
 
 
 def hash_api_key(raw_key: str) -> str:
@@ -101,6 +102,8 @@ def apikey_create(
         errors["role"] = [f"unknown role {role!r}; one of {', '.join(Role.values)}"]
     if not name.strip():
         errors["name"] = ["a name is required"]
+    elif len(name.strip()) > API_KEY_NAME_MAX:
+        errors["name"] = [f"at most {API_KEY_NAME_MAX} characters"]
     allowed = {p.value for p in permissions_for_role(role)}
     unknown_scopes = sorted(set(scopes or []) - allowed)
     if unknown_scopes:
@@ -115,7 +118,7 @@ def apikey_create(
     raw_key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
         api_key = ApiKey.objects.create(
-            name=name.strip()[:100],
+            name=name.strip(),
             prefix=prefix,
             key_hash=hash_api_key(raw_key),
             role=role,

@@ -11,6 +11,10 @@ from fraudhub.core.errors import DomainError
 from fraudhub.core.models import ApiKey, Organization
 from fraudhub.core.roles import Role
 from fraudhub.core.services import apikey_create, apikey_revoke
+from fraudhub.core.text import has_unpaired_surrogate
+
+# A century: beyond it a date overflows, and a negative number once meant "never expires".
+MAX_EXPIRY_DAYS = 36_500
 
 
 class Command(BaseCommand):
@@ -24,12 +28,17 @@ class Command(BaseCommand):
         create.add_argument("--org", default="", help="name of the owner organization")
         create.add_argument("--scopes", default="",
                             help="comma-separated permissions (default: all of the role's)")
-        create.add_argument("--expires-days", type=int, default=0)
+        create.add_argument("--expires-days", type=int, default=0,
+                            help=f"days until the key expires, 1 to {MAX_EXPIRY_DAYS:,} "
+                                 "(default: 0, never)")
         sub.add_parser("list", help="list keys (never their secret)")
         revoke = sub.add_parser("revoke", help="revoke a key by its prefix")
         revoke.add_argument("prefix")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for name in ("name", "org", "scopes", "prefix"):
+            if has_unpaired_surrogate(options.get(name) or ""):
+                raise CommandError(f"--{name} is not valid UTF-8 text")
         actor = Actor.system("cli")
         try:
             if options["action"] == "create":
@@ -56,6 +65,9 @@ class Command(BaseCommand):
             if org is None:
                 raise CommandError(f"no organization named {options['org']!r}")
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
+        if not 0 <= options["expires_days"] <= MAX_EXPIRY_DAYS:
+            raise CommandError(f"--expires-days must be from 1 to {MAX_EXPIRY_DAYS:,}, "
+                               "or 0 for a key that does not expire")
         expires = (timezone.now() + timedelta(days=options["expires_days"])
                    if options["expires_days"] > 0 else None)
         issued = apikey_create(actor=actor, name=options["name"], role=options["role"],

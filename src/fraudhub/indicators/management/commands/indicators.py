@@ -10,17 +10,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, BinaryIO, TextIO
+from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import DomainError
+from fraudhub.core.text import has_unpaired_surrogate
 from fraudhub.indicators.exporting import (
     ExportFilter,
     indicators_export,
@@ -83,6 +85,9 @@ def jsonl_rows(handle: BinaryIO) -> Iterator[tuple[int, RowInput]]:
             record = json.loads(text)
         except ValueError as exc:
             yield number, RowError(f"not valid JSON: {getattr(exc, 'msg', str(exc))}")
+            continue
+        except RecursionError:
+            yield number, RowError("not valid JSON: nested too deeply")
             continue
         if not isinstance(record, dict):
             yield number, RowError("not a JSON object")
@@ -151,6 +156,44 @@ class CsvRows:
     def _drain(self) -> Iterator[tuple[int, RowError]]:
         while self.errors:
             yield self.errors.popleft()
+
+
+# --- files written -------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+def _text_of(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (Python keeps them as surrogates) become
+    U+FFFD, which can be stored and printed."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _check_writable(path: Path, *, what: str, reading: Path | None = None) -> None:
+    """Refuse before any work a file that cannot be written, or is the one being read."""
+    if reading is not None and path.resolve() == reading.resolve():
+        raise CommandError(f"the {what} would overwrite the file being imported: {path}")
+    if path.is_dir():
+        raise CommandError(f"the {what} is a directory: {path}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise CommandError(f"no directory {parent} for the {what} {path}")
+    if not os.access(path if path.exists() else parent, os.W_OK):
+        raise CommandError(f"cannot write the {what} {path}: permission denied")
+
+
+_IMPORT_STAYS = (" What was imported before stays; importing the same file again changes "
+                 "nothing more.")
+
+
+def _writing(path: Path, work: Callable[[], _T], *, after: str = "") -> _T:
+    """``work()``, with a failure to write ``path`` (a full disk, say) as a clear error."""
+    try:
+        return work()
+    except OSError as exc:
+        if exc.filename not in (None, str(path)):
+            raise
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}.{after}") from exc
 
 
 # --- rejects and progress ------------------------------------------------------------------
@@ -286,20 +329,27 @@ class Command(BaseCommand):
         if options["batch"] < 1:
             raise CommandError("--batch must be at least 1")
         rejects = RejectsFile(options["rejects"] or path.with_name(path.name + ".rejects.csv"))
-        source = (options["source"] or path.name)[:200]
+        _check_writable(rejects.path, what="rejects file", reading=path)
+        if has_unpaired_surrogate(options["source"]):
+            raise CommandError("--source is not valid UTF-8 text")
+        source = (options["source"] or _text_of(path.name))[:200]
         digest = file_sha256(path)
         with path.open("rb") as handle:
             rows = CsvRows(handle) if fmt == "csv" else jsonl_rows(handle)
             bar = None
             if not options["no_progress"] and sys.stderr.isatty():
                 bar = ProgressBar(sys.stderr, path.stat().st_size, handle.tell)
-            try:
-                summary = indicators_import(
+
+            def run() -> ImportSummary:
+                return indicators_import(
                     actor=Actor.system("import"), rows=rows, source_default=source,
-                    rejects_writer=rejects, file_sha256=digest, file_name=path.name,
+                    rejects_writer=rejects, file_sha256=digest, file_name=_text_of(path.name),
                     batch_size=options["batch"], progress=bar, workers=options["jobs"])
+
+            try:
+                summary = _writing(rejects.path, run, after=_IMPORT_STAYS)
             finally:
-                rejects.close()
+                _writing(rejects.path, rejects.close, after=_IMPORT_STAYS)
             if bar is not None:
                 bar.close(summary)
         self._print_summary(summary, rejects.path)
@@ -325,10 +375,20 @@ class Command(BaseCommand):
         out: IO[str]
         if options["output"] == "-":
             out = self.stdout  # type: ignore[assignment]  # OutputWrapper is file-like
-            self._write(items, out, options)
+            try:
+                self._write(items, out, options)
+            except BrokenPipeError:
+                # The reader stopped (`| head`): nothing is wrong, and nothing more to say.
+                sys.stdout = None  # no flush error at exit
             return
-        with open(options["output"], "w", encoding="utf-8", newline="") as out:
-            count = self._write(items, out, options)
+        target = Path(options["output"])
+        _check_writable(target, what="output file")
+
+        def write() -> int:
+            with target.open("w", encoding="utf-8", newline="") as out:
+                return self._write(items, out, options)
+
+        count = _writing(target, write)
         self.stderr.write(f"exported {count:,} indicators to {options['output']}")
 
     @staticmethod
