@@ -80,7 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fraudhub.core.middleware.RequestSizeLimitMiddleware",
-    "fraudhub.core.middleware.FormEncodingMiddleware",
+    "fraudhub.core.middleware.RequestTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's and django-otp's middleware of browser sessions, passed over for the API and
     # /healthz (fraudhub.core.middleware.MACHINE_PATH_PREFIXES), which use none of them.

@@ -5,18 +5,31 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind, User
-from fraudhub.core.roles import Role
+from fraudhub.core.roles import Role, permissions_for_role
 from fraudhub.core.services import (
     apikey_create,
     apikey_revoke,
     apikey_update,
     organization_create,
     organization_update,
+    user_access_audit,
+    user_audited_values,
+    user_save_audited,
 )
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+
+
+def _access(user: User) -> dict[str, object]:
+    return {"groups": sorted(user.groups.values_list("name", flat=True)),
+            "permissions": sorted(user.user_permissions.values_list("codename", flat=True))}
 
 
 @admin.register(User)
@@ -27,6 +40,44 @@ class FraudHubUserAdmin(UserAdmin):
         *(UserAdmin.fieldsets or ()),
         ("FraudHub", {"fields": ("role", "organization", "language")}),
     )
+
+    # Every change here is audited in its transaction (the admin wraps each form in one), as
+    # the services audit theirs: who became an administrator, when and by whom.
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        before = (user_audited_values(User.objects.get(pk=obj.pk))
+                  if change and obj.pk else None)
+        user_save_audited(actor=_actor(request), user=obj, before=before)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool
+                     ) -> None:
+        user = form.instance
+        before = _access(user)
+        super().save_related(request, form, formsets, change)
+        after = _access(user)
+        if after != before:
+            user_access_audit(actor=_actor(request), user=user, action="user.access",
+                              old=before, new=after)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""
+                             ) -> HttpResponse:
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and isinstance(response, HttpResponseRedirect):
+                user = User.objects.get(pk=id)
+                user_access_audit(actor=_actor(request), user=user, action="user.password_set",
+                                  new={"usable": user.has_usable_password()})
+        return response
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        with transaction.atomic():
+            user_access_audit(actor=_actor(request), user=obj, action="user.delete",
+                              old=user_audited_values(obj))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for user in queryset:
+                self.delete_model(request, user)
 
 
 @admin.register(Organization)
@@ -39,7 +90,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool
                    ) -> None:
-        actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+        actor = _actor(request)
         if change:
             organization_update(actor=actor, organization_id=obj.pk,
                                 contact_email=obj.contact_email)
@@ -64,6 +115,13 @@ class ApiKeyAdminForm(forms.ModelForm):
         if data.get("role") == Role.AGENCY_OFFICER and (
                 org is None or org.kind != OrganizationKind.AGENCY):
             self.add_error("organization", "An agency officer's key belongs to an agency.")
+        scopes = data.get("scopes")
+        if "scopes" in self.fields and scopes not in (None, ""):
+            held = {p.value for p in permissions_for_role(str(data.get("role", "")))}
+            if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+                self.add_error("scopes", 'A list of permissions, e.g. ["indicator:lookup"].')
+            elif unknown := sorted(set(scopes) - held):
+                self.add_error("scopes", f"Not held by this role: {', '.join(unknown)}")
         return data
 
 
@@ -85,7 +143,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return ("role", "scopes", "organization", *self.readonly_fields)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
-        actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+        actor = _actor(request)
         if change:
             # Only the descriptive fields are editable (see get_readonly_fields): a key with
             # other powers is a new key, issued and shown once.
@@ -100,7 +158,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected keys")
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+        actor = _actor(request)
         for key in queryset:
             apikey_revoke(actor=actor, api_key_id=key.pk)
 

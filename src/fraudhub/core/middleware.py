@@ -33,26 +33,34 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-class FormEncodingMiddleware:
-    """Answer 400 to a form body declared in another charset than UTF-8.
+class RequestTextMiddleware:
+    """Answer 400 to text no view can take: a NUL in the query string, or a form body declared
+    in another charset than UTF-8.
 
-    Django refuses such a body when ``request.POST`` is first read, but without marking it as
-    unreadable: its own error views (which check the CSRF token) read it again and fail, and
-    the client got the WSGI server's bare 500 page instead of an answer.
+    A NUL in a filter of the admin's lists reached PostgreSQL, which refuses it in text (500).
+    A non-UTF-8 form is refused by Django when ``request.POST`` is first read, but without
+    marking it as unreadable: its own error views (which check the CSRF token) read it again and
+    fail, and the client got the WSGI server's bare 500 page instead of an answer.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return _bad_request(request, _("The address contains a NUL character."))
         encoding = request.encoding
         if (encoding and encoding.lower() != "utf-8"
                 and request.content_type == "application/x-www-form-urlencoded"):
-            message = _("Forms must be sent in UTF-8.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+            return _bad_request(request, _("Forms must be sent in UTF-8."))
         return self.get_response(request)
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 # Paths answered for API keys and probes only: no session, login or messages apply to them

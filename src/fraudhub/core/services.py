@@ -87,6 +87,44 @@ def user_create(
     return user
 
 
+# What the admin's user pages can change that decides what a person may do or who they are.
+USER_AUDITED_FIELDS = ("username", "email", "first_name", "last_name", "role",
+                       "organization_id", "language", "is_active", "is_staff", "is_superuser")
+
+
+def user_audited_values(user: User) -> dict[str, object]:
+    return {name: getattr(user, name) for name in USER_AUDITED_FIELDS}
+
+
+def user_save_audited(*, actor: Actor, user: User, before: dict[str, object] | None) -> User:
+    """Save a user edited outside the services (the admin's pages), auditing the creation or
+    each changed field with its old and new value; ``before`` is None for a new user."""
+    _require(actor, Perm.APIKEY_MANAGE)
+    with transaction.atomic():
+        user.save()
+        after = user_audited_values(user)
+        if before is None:
+            audit_record(actor=actor, action="user.create", object_type="user",
+                         object_id=user.pk, new=after)
+        else:
+            changed = [name for name in USER_AUDITED_FIELDS if before.get(name) != after[name]]
+            if changed:
+                audit_record(actor=actor, action="user.update", object_type="user",
+                             object_id=user.pk, old={n: before.get(n) for n in changed},
+                             new={n: after[n] for n in changed})
+    return user
+
+
+def user_access_audit(*, actor: Actor, user: User, action: str,
+                      old: dict[str, object] | None = None,
+                      new: dict[str, object] | None = None) -> None:
+    """Audit a change the admin's pages made to a user's password, groups or permissions
+    (never the password itself). Runs inside the transaction of that change."""
+    _require(actor, Perm.APIKEY_MANAGE)
+    audit_record(actor=actor, action=action, object_type="user", object_id=user.pk,
+                 old=old, new=new)
+
+
 def apikey_create(
     *,
     actor: Actor,
