@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from fraudhub.cases.models import Case, ReportSource, Target
@@ -122,7 +122,30 @@ def _reporters_get_or_create(submissions: Sequence[Submission]) -> list[Reporter
             ignore_conflicts=True,  # a concurrent request created it: its row is the one
         )
         found.update((r.identity, r) for r in Reporter.objects.filter(identity__in=missing))
+    _hold_reporters(found.values())
     return [found[identity] for identity in identities]
+
+
+def _hold_reporters(reporters: Iterable[Reporter]) -> None:
+    """Hold the reporters until this filing commits, and read their suspension as it is now.
+
+    A bad-faith marking locks its reporter (FOR UPDATE) before the reporter's cases; filing
+    took the cases first and met the reporter only when its report's foreign key was checked:
+    the two deadlocked, and a report counted just before a marking committed stayed live after
+    it. Held here first (FOR KEY SHARE, which a marking waits for and which decisions updating a
+    reputation do not), either the marking waits for this filing and then closes its reports,
+    or this filing waits for the marking and files them as suspended. SQLite runs one writing
+    transaction at a time (IMMEDIATE), so there is nothing to order there.
+    """
+    if connection.vendor != "postgresql":
+        return
+    by_id = {r.pk: r for r in reporters}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, bad_faith_until, reputation FROM reports_reporter "
+            "WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE", [sorted(by_id)])
+        for pk, bad_faith_until, reputation in cursor.fetchall():
+            by_id[pk].bad_faith_until, by_id[pk].reputation = bad_faith_until, reputation
 
 
 def _counted_pairs(reporters: Sequence[Reporter], cases: Sequence[Case]) -> set[tuple[int, int]]:
