@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from fraudhub.core.actors import Actor
-from fraudhub.core.audit import audit_record, audit_verify
-from fraudhub.core.models import AuditEntry
+from fraudhub.core.audit import AuditVerification, audit_record, audit_verify
+from fraudhub.core.models import AuditChainHead, AuditEntry, OrganizationKind
+from fraudhub.core.services import organization_create
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,67 @@ def test_cli_verify_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
         call_command("audit", "verify")
     assert exit_info.value.code == 1
     assert "entry 1" in capsys.readouterr().err
+
+
+# --- tampering that once crashed `audit verify` or was misreported ---------------------------
+
+TABLE = AuditEntry._meta.db_table
+HEAD = AuditChainHead._meta.db_table
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs PostgreSQL: its timestamps take 'infinity' and years BC")
+@pytest.mark.parametrize("value", ["infinity", "0044-03-15 BC", "20000-01-01"])
+def test_a_timestamp_beyond_what_python_reads_names_its_entry(value: str) -> None:
+    _write(1200)  # past the first chunk of rows read together
+    _raw(f"UPDATE {TABLE} SET created_at = %s WHERE seq = %s", [value, 700])
+    result = audit_verify()
+    assert (result.ok, result.first_bad_seq, result.checked) == (False, 700, 699)
+    assert "cannot be read back" in result.problem
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs PostgreSQL: SQLite's JSON columns refuse nesting this deep")
+def test_json_nested_too_deeply_to_read_names_its_entry() -> None:
+    _write(4)
+    nested = "[" * 5000 + "]" * 5000
+    _raw(f"UPDATE {TABLE} SET new = %s::jsonb WHERE seq = %s", [nested, 3])
+    result = audit_verify()
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+
+
+def test_a_wiped_log_is_detected_when_what_it_recorded_still_exists() -> None:
+    organization_create(actor=ACTOR, name="Bank", kind=OrganizationKind.PARTNER)
+    _raw(f"DELETE FROM {TABLE}", [])
+    _raw(f"DELETE FROM {HEAD}", [])
+    result = audit_verify()
+    assert (result.ok, result.first_bad_seq) == (False, 1)
+    assert "the entries were removed" in result.problem
+
+
+def test_a_fresh_database_has_an_intact_empty_log() -> None:
+    assert audit_verify() == AuditVerification(True, 0)
+
+
+@pytest.mark.parametrize(("sql", "bad_seq", "problem"), [
+    (f"DELETE FROM {HEAD}", None, "the chain head row is missing"),
+    (f"UPDATE {HEAD} SET seq = seq - 2", 4, "the head was set back"),
+    (f"UPDATE {HEAD} SET hash = repeat('0', 64)", None, "hash is not the last entry's"),
+])
+def test_an_edited_chain_head_is_named_for_what_was_done(sql: str, bad_seq: int | None,
+                                                         problem: str) -> None:
+    _write(5)
+    _raw(sql, [])
+    result = audit_verify()
+    assert (result.ok, result.first_bad_seq) == (False, bad_seq)
+    assert problem in result.problem
+
+
+def test_cli_says_broken_without_an_entry_when_the_head_is_gone(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _write(2)
+    _raw(f"DELETE FROM {HEAD}", [])
+    with pytest.raises(SystemExit) as exited:
+        call_command("audit", "verify")
+    assert exited.value.code == 1
+    assert "audit log BROKEN: the chain head row is missing" in capsys.readouterr().err

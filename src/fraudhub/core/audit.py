@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fraudhub.core.actors import Actor
-from fraudhub.core.models import AuditChainHead, AuditEntry
+from fraudhub.core.models import ApiKey, AuditChainHead, AuditEntry, Organization
 
 GENESIS_HASH = "0" * 64
 
@@ -149,8 +150,53 @@ class AuditVerification:
     problem: str = ""
 
 
-def _entries() -> Iterator[AuditEntry]:
-    return AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A row the database or the JSON decoder cannot read back: edited beyond its columns."""
+
+    seq: int
+    error: str
+
+
+def _read(rows: QuerySet[AuditEntry]) -> list[AuditEntry] | str:
+    """The rows, or why they cannot be read (in a savepoint: the transaction goes on)."""
+    try:
+        with transaction.atomic():
+            return list(rows)
+    except (DatabaseError, RecursionError, ValueError, OverflowError) as exc:
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+
+
+def _entries() -> Iterator[AuditEntry | _Unreadable]:
+    """Every entry in order, by chunks; in a chunk that cannot be read, each row on its own, so
+    that the first unreadable one is named."""
+    last = None
+    while True:
+        chunk = AuditEntry.objects.order_by("seq")
+        if last is not None:
+            chunk = chunk.filter(seq__gt=last)
+        seqs = list(chunk.values_list("seq", flat=True)[:_CHUNK])
+        if not seqs:
+            return
+        rows = _read(chunk.filter(seq__lte=seqs[-1]))
+        if isinstance(rows, list):
+            yield from rows
+        else:
+            for seq in seqs:
+                one = _read(AuditEntry.objects.filter(seq=seq))
+                if isinstance(one, list):
+                    yield from one
+                else:
+                    yield _Unreadable(seq, one)
+        last = seqs[-1]
+
+
+def _made_by_audited_services() -> int:
+    """Rows that only audited services create: with none of the log left, it was wiped."""
+    return ApiKey.objects.count() + Organization.objects.count()
 
 
 def audit_verify() -> AuditVerification:
@@ -160,6 +206,9 @@ def audit_verify() -> AuditVerification:
     checked = 0
     with transaction.atomic():
         for entry in _entries():
+            if isinstance(entry, _Unreadable):
+                return AuditVerification(False, checked, entry.seq,
+                                         f"the entry cannot be read back ({entry.error})")
             if entry.seq != expected_seq:
                 return AuditVerification(
                     False, checked, expected_seq,
@@ -188,12 +237,28 @@ def audit_verify() -> AuditVerification:
             expected_prev = entry.hash
             expected_seq += 1
             checked += 1
-        head = AuditChainHead.objects.filter(pk=1).first()
-        head_seq = head.seq if head else 0
-        head_hash = head.hash if head else GENESIS_HASH
-        if head_seq != checked or head_hash != expected_prev:
+        return _check_head(checked, expected_prev)
+
+
+def _check_head(checked: int, last_hash: str) -> AuditVerification:
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None:
+        if checked:
+            return AuditVerification(False, checked, None, "the chain head row is missing")
+        if made := _made_by_audited_services():
             return AuditVerification(
-                False, checked, checked + 1 if head_seq > checked else head_seq,
-                f"chain head says {head_seq} entries, {checked} found: the newest were removed",
-            )
+                False, 0, 1, f"the log and its head are gone although {made} API keys and "
+                "organizations, each made with an entry, exist: the entries were removed")
+        return AuditVerification(True, 0)
+    if head.seq > checked:
+        return AuditVerification(
+            False, checked, checked + 1,
+            f"chain head says {head.seq} entries, {checked} found: the newest were removed")
+    if head.seq < checked:
+        return AuditVerification(
+            False, checked, head.seq + 1,
+            f"chain head says {head.seq} entries, {checked} found: the head was set back")
+    if head.hash != last_hash:
+        return AuditVerification(False, checked, None,
+                                 "the chain head's hash is not the last entry's")
     return AuditVerification(True, checked)

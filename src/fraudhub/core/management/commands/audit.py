@@ -20,8 +20,7 @@ class Command(BaseCommand):
         if result.ok:
             self.stdout.write(f"audit log intact: {result.checked} entries verified")
             return
-        self.stderr.write(
-            f"audit log BROKEN at entry {result.first_bad_seq}: {result.problem} "
-            f"({result.checked} entries verified before it)"
-        )
+        where = f" at entry {result.first_bad_seq}" if result.first_bad_seq is not None else ""
+        self.stderr.write(f"audit log BROKEN{where}: {result.problem} "
+                          f"({result.checked} entries verified before it)")
         sys.exit(1)
