@@ -55,6 +55,13 @@ def test_reviewer_decides_in_the_console(drain_jobs: Callable[[], int], settings
                        {"accept": "1", "reasons": "Telco confirms the new owner."})
     assert done.status_code == 302
     assert Indicator.objects.get(value="+84912345678").removed_at is not None
+    again = client.post(f"/console/delisting/{request.pk}/decision",
+                        {"accept": "0", "reasons": "A second look."})
+    assert again.status_code == 409  # decided already: nothing changes
+    assert Indicator.objects.get(value="+84912345678").removed_at is not None
+    missing = client.post(f"/console/delisting/{request.pk + 1000}/decision",
+                          {"accept": "1", "reasons": "x"})
+    assert missing.status_code == 404
 
     citizen = Client()
     citizen.force_login(make_user("citizen", "cit-web"))

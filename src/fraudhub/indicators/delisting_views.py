@@ -101,6 +101,7 @@ def delisting_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def delisting_decision(request: HttpRequest, request_id: int) -> HttpResponse:
     form = DelistingDecisionForm(request.POST)
+    status = 422
     if form.is_valid():
         try:
             delisting_decide(actor=actor_for(request), request_id=request_id,
@@ -108,9 +109,10 @@ def delisting_decision(request: HttpRequest, request_id: int) -> HttpResponse:
                              reasons=form.cleaned_data["reasons"])
         except DomainError as exc:
             form.add_domain_error(exc)
+            status = exc.status_code  # 404 no such request, 409 decided already
         else:
             return redirect("delisting_queue")
     pending = DelistingRequest.objects.select_related("indicator").filter(
         status=DelistingStatus.OPEN).order_by("created_at")[:200]
     return render(request, "console/delisting.html",
-                  {"pending": pending, "form": form, "failed_id": request_id}, status=422)
+                  {"pending": pending, "form": form, "failed_id": request_id}, status=status)
