@@ -15,7 +15,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_verify
 from fraudhub.core.errors import PermissionDenied
 from fraudhub.core.models import AuditEntry
-from fraudhub.indicators import policy
+from fraudhub.indicators import importing, policy
 from fraudhub.indicators.allowlists import allowlist_add
 from fraudhub.indicators.importing import RowInput, indicators_import
 from fraudhub.indicators.models import Indicator, IndicatorStatus, Sighting, SightingKind
@@ -288,6 +288,19 @@ def test_service_in_batches_with_worker_processes_and_interruption() -> None:
     assert interrupted.new["interrupted"] is True and interrupted.new["read"] == 30
     assert get("+84912300020").sources.count() == 2  # the committed batches stay
     assert get("+84912300029").sources.count() == 1
+
+
+def test_an_interruption_is_shown_even_when_it_cannot_be_audited(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    def cannot_audit(*args: object, **kwargs: object) -> None:
+        raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(importing, "_audit", cannot_audit)
+    with pytest.raises(OSError):  # the cause of the interruption, not the audit's failure
+        indicators_import(actor=Actor.system("import"), rows=_rows(20, fail_at=10),
+                          source_default="gen3", rejects_writer=lambda *a: None, batch_size=5)
+    assert "the interrupted import could not be audited" in caplog.text
 
 
 def test_only_indicator_managers_import() -> None:

@@ -23,16 +23,16 @@ interrupted one (``"interrupted": true``, with what the committed batches did).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from multiprocessing.pool import AsyncResult
 from typing import Protocol
 
-from django.db import DatabaseError, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,6 +84,8 @@ STATUS_RANK: dict[str, int] = {
     IndicatorStatus.NO_DATA: 0, IndicatorStatus.SAFE: 1, IndicatorStatus.SUSPICIOUS: 2,
     IndicatorStatus.VERIFYING: 2, IndicatorStatus.SCAM: 3,
 }
+
+logger = logging.getLogger(__name__)
 
 
 def default_confidence(status: str) -> int:
@@ -441,9 +443,11 @@ def indicators_import(
                 progress(summary)
     except BaseException:
         if summary.read:  # what the committed batches did is on record, as far as possible
-            with suppress(DatabaseError):
+            try:
                 _audit(actor, summary, started, source_default, file_sha256, file_name,
                        interrupted=True)
+            except Exception:  # the interruption's own cause is the error to show
+                logger.exception("the interrupted import could not be audited")
         raise
     if summary.imported + summary.updated > analyzed_at:
         refresh_statistics()
