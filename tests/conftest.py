@@ -55,6 +55,22 @@ def make_user(role: str, username: str | None = None, org: Organization | None =
                        password="correct-horse-battery", role=role, organization=org)
 
 
+@pytest.fixture
+def root(settings: Any) -> User:
+    """An administrator who is also Django's superuser, for the admin's pages."""
+    settings.FRAUDHUB_REQUIRE_2FA = False
+    user = make_user(Role.ADMIN, "root")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def admin_client(root: User) -> Client:
+    """The admin's pages as `root` sees them (replaces pytest-django's fixture of that name)."""
+    return logged_in_client(root)
+
+
 def default_agency() -> Organization:
     """The agency an officer belongs to when a test does not care which."""
     found = Organization.objects.filter(name="Test Agency A05").first()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -15,18 +13,9 @@ from fraudhub.core.errors import PermissionDenied, ValidationFailed
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind
 from fraudhub.core.roles import Role
 from fraudhub.core.services import apikey_create, apikey_update, organization_create
-from tests.conftest import SYSTEM, logged_in_client, make_user
+from tests.conftest import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(settings: Any) -> Client:
-    settings.FRAUDHUB_REQUIRE_2FA = False
-    user = make_user(Role.ADMIN, "root")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return logged_in_client(user)
 
 
 def test_an_agency_added_in_admin_is_made_by_the_service(admin_client: Client) -> None:

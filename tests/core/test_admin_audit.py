@@ -12,23 +12,9 @@ from django.test import Client
 from fraudhub.core.audit import audit_verify
 from fraudhub.core.models import ApiKey, AuditEntry, User
 from fraudhub.core.roles import Role
-from tests.conftest import logged_in_client, make_user
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root(settings: Any) -> User:
-    settings.FRAUDHUB_REQUIRE_2FA = False
-    user = make_user(Role.ADMIN, "root")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
-
-
-@pytest.fixture
-def admin_client(root: User) -> Client:
-    return logged_in_client(root)
 
 
 def entries(action: str, user: User) -> list[AuditEntry]:
