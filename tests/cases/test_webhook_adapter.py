@@ -188,3 +188,55 @@ def test_unreachable_platform_is_retryable() -> None:
     adapter = WebhookAdapter(url="http://127.0.0.1:9/nothing", secret=SECRET, timeout=2)
     result = adapter.deliver(order={"action": "apply"}, idempotency_key="k")
     assert not result.ok and result.retryable
+
+
+class _RawServer:
+    """Answers every connection with `reply` (bytes, not necessarily HTTP); records requests."""
+
+    def __init__(self, reply: bytes) -> None:
+        import socket
+
+        self.reply = reply
+        self.requests: list[bytes] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                self.requests.append(conn.recv(65536))
+                conn.sendall(self.reply)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.mark.parametrize("reply", [b"HELLO this is not http\r\n\r\n",
+                                   b"\x00\x01garbage not http\r\n\r\n"])
+def test_an_answer_that_is_not_http_is_retryable_and_described_in_text(reply: bytes) -> None:
+    server = _RawServer(reply)
+    try:
+        result = WebhookAdapter(url=server.url, secret=SECRET, timeout=2).deliver(
+            order={"action": "apply"}, idempotency_key="k")
+    finally:
+        server.close()
+    assert (result.ok, result.retryable) == (False, True)
+    assert "\x00" not in result.detail
+
+
+def test_a_redirect_is_not_followed_and_is_not_a_delivery() -> None:
+    server = _RawServer(b"HTTP/1.1 302 Found\r\nLocation: /landing\r\nContent-Length: 0\r\n\r\n")
+    try:
+        result = WebhookAdapter(url=server.url, secret=SECRET, timeout=2).deliver(
+            order={"action": "apply"}, idempotency_key="k")
+    finally:
+        server.close()
+    assert (result.ok, result.retryable, result.detail) == (False, False, "HTTP 302")
+    assert [r.split(b" ", 1)[0] for r in server.requests] == [b"POST"]  # no GET /landing

@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import hashlib
 import hmac
+import http.client
 import json
 import time
 import urllib.error
@@ -99,13 +100,28 @@ class WebhookAdapter(PlatformAdapter):
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _NO_REDIRECTS.open(request, timeout=self.timeout) as response:
                 return DeliveryResult(ok=True, detail=f"HTTP {response.status}")
         except urllib.error.HTTPError as exc:
+            # A redirect is a failure too: followed, the order became a GET without its body,
+            # and the page it landed on answered 200 for an order the platform never saw.
             retryable = exc.code >= 500 or exc.code in _RETRYABLE_STATUSES
             return DeliveryResult(ok=False, retryable=retryable, detail=f"HTTP {exc.code}")
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            return DeliveryResult(ok=False, retryable=True, detail=f"{type(exc).__name__}: {exc}")
+        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError,
+                OSError) as exc:
+            # Whatever the other end sent (not HTTP at all, a broken status line, a NUL byte),
+            # the order may succeed later: retried with back-off, described in printable text.
+            detail = f"{type(exc).__name__}: {exc}".replace("\x00", "\\0")[:500]
+            return DeliveryResult(ok=False, retryable=True, detail=detail)
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: Any, newurl: str) -> None:
+        return None  # urllib then raises HTTPError with the 3xx code
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
 
 
 class RecordingAdapter(PlatformAdapter):
