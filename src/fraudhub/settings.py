@@ -123,6 +123,11 @@ DATABASES = {
         os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that accepts connections and never answers held requests (/healthz included)
+    # without end: libpq gives up after this many seconds and the request answers 503/500.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", _env_int("FRAUDHUB_DB_CONNECT_TIMEOUT_SECONDS", 5))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections stay open (CONN_MAX_AGE=60 from above), as on PostgreSQL. Opening one per
     # request cost more than the request: each opening reads the schema and switches to WAL,
@@ -216,6 +221,8 @@ EMAIL_PORT = _env_int("FRAUDHUB_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("FRAUDHUB_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("FRAUDHUB_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("FRAUDHUB_EMAIL_USE_TLS", False)
+# An SMTP server that hangs held a worker forever and its job stayed RUNNING: give up, retry.
+EMAIL_TIMEOUT = _env_int("FRAUDHUB_EMAIL_TIMEOUT_SECONDS", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("FRAUDHUB_EMAIL_FROM", "FraudHub <no-reply@localhost>")
 FRAUDHUB_BASE_URL = os.environ.get("FRAUDHUB_BASE_URL", "http://127.0.0.1:8000")
 
