@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from fraudhub.cases.models import Case
+from fraudhub.core.actors import Actor
 from fraudhub.core.management.commands.serve import heartbeat_dir, server_shape
 from fraudhub.core.models import ApiKey, User
 from fraudhub.reports.models import Report
@@ -271,3 +272,26 @@ def test_server_processes_keep_their_heartbeat_in_dev_shm(tmp_path: Path) -> Non
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_batch_runs_the_due_jobs_even_when_housekeeping_fails(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from fraudhub.core.management.commands import worker
+    from fraudhub.reports.services import ReportInput, report_create
+
+    def failing() -> None:
+        raise RuntimeError("a table stayed locked")
+
+    monkeypatch.setattr(worker, "run_housekeeping", failing)
+    report_create(actor=Actor.anonymous(ip="203.0.113.7"), data=ReportInput(
+        target_kind="phone", target="0912 345 678", platform="",
+        fraud_type="investment_stock_crypto", good_faith=True,
+        description="Gọi giả ngân hàng.", reporter_email="r@example.org"))
+    assert DBTaskResult.objects.filter(status="READY").exists()
+    call_command("worker", "--batch", stdout=StringIO(), stderr=StringIO())
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+    assert "housekeeping failed" in caplog.text

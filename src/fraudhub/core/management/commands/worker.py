@@ -26,7 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch"]:
-            run_housekeeping()
+            try:
+                run_housekeeping()
+            except Exception:  # the due jobs still run, as in the continuous loop below
+                logger.exception("housekeeping failed")
+            finally:
+                close_old_connections()
             call_command("db_worker", batch=True, interval=0, startup_delay=False)
             return
         stop = threading.Event()
