@@ -152,6 +152,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (used for sessions of nothing critical; rate limits have their own store) ---------
 REDIS_URL = os.environ.get("FRAUDHUB_REDIS_URL", "")
+FRAUDHUB_REDIS_TIMEOUT_SECONDS = float(os.environ.get("FRAUDHUB_REDIS_TIMEOUT_SECONDS") or 0.5)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}

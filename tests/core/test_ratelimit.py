@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 from django.db import connection
 
+from fraudhub.core import ratelimit
 from fraudhub.core.ratelimit import (
     DatabaseRateLimiter,
     RateLimiter,
@@ -224,7 +226,9 @@ def test_a_hit_after_the_interval_flushes_and_ended_windows_are_forgotten(
 
 
 def test_a_failing_store_keeps_the_counts_for_the_next_flush(
-        hourly_flush: None, caplog: pytest.LogCaptureFixture) -> None:
+        hourly_flush: None, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ratelimit, "STORE_RETRY_SECONDS", 0.0)  # tried again at once
     limiter = MemoryCounters()
     limiter.hit("k", limit=10, window_seconds=60)
     limiter.hit("k", limit=10, window_seconds=60)
@@ -299,3 +303,46 @@ def test_the_exit_flush_makes_no_limiter_in_a_process_that_used_none() -> None:
     rate_limit_counts_flush()
 
     assert _limiter_for.cache_info().currsize == 0
+
+
+def test_a_store_that_fails_while_hits_are_written_through_limits_in_process(
+        settings: Any, caplog: pytest.LogCaptureFixture) -> None:
+    settings.FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS = 0  # every hit written through
+    limiter = MemoryCounters()
+    limiter.failing = True
+    decisions = [limiter.hit("k", limit=4, window_seconds=60).allowed for _ in range(6)]
+    assert decisions == [True, True, True, True, False, False]
+    assert "counting in this process" in caplog.text
+    limiter.failing = False
+    limiter.hit("k", limit=4, window_seconds=60)
+    assert limiter.writes == []  # not tried again before STORE_RETRY_SECONDS
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield server.getsockname()[1]
+    server.close()
+
+
+def _closed_port() -> int:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+@pytest.mark.parametrize("which", ["refusing", "hanging"])
+def test_a_redis_that_refuses_or_hangs_costs_a_request_neither_an_error_nor_a_wait(
+        settings: Any, silent_port: int, which: str) -> None:
+    settings.FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS = 0
+    settings.FRAUDHUB_REDIS_TIMEOUT_SECONDS = 0.3
+    port = silent_port if which == "hanging" else _closed_port()
+    limiter = RedisRateLimiter(f"redis://127.0.0.1:{port}/0")
+    started = time.monotonic()
+    decisions = [limiter.hit("ip:x", limit=3, window_seconds=60).allowed for _ in range(20)]
+    assert decisions == [True] * 3 + [False] * 17
+    assert time.monotonic() - started < 2.0  # one timeout at most, then counted in process

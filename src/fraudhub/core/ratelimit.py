@@ -26,6 +26,7 @@ from fraudhub.core.errors import RateLimited
 from fraudhub.core.models import RateLimitCounter
 
 logger = logging.getLogger(__name__)
+STORE_RETRY_SECONDS = 5.0  # after the store failed, counted in process this long
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class SharedCounterLimiter(RateLimiter):
         self._flushing = threading.Lock()  # one flush at a time; others keep counting
         self._counts: dict[Window, _LocalCount] = {}
         self._flushed_at = time.monotonic()
+        self._store_down_until = 0.0
 
     @abc.abstractmethod
     def add(self, increments: Mapping[Window, int]) -> dict[Window, int]:
@@ -114,10 +116,31 @@ class SharedCounterLimiter(RateLimiter):
             if due:
                 self.flush()
             return RateDecision(allowed=True, retry_after=retry_after)
-        total = self.add({window: through})[window]
+        totals = self._store_add({window: through})
         with self._lock:
-            count.known = max(count.known, total)
-        return RateDecision(allowed=total <= limit, retry_after=retry_after)
+            if totals is None:  # decided on what this process counted
+                count.pending += through
+                return RateDecision(allowed=count.known + count.pending <= limit,
+                                    retry_after=retry_after)
+            count.known = max(count.known, totals[window])
+        return RateDecision(allowed=totals[window] <= limit, retry_after=retry_after)
+
+    def _store_add(self, increments: Mapping[Window, int]) -> dict[Window, int] | None:
+        """The store's new totals, or None when it cannot be reached now.
+
+        A store that was down or hung made requests fail (500) or wait its timeout, and the
+        limit was never reached. Now counting goes on in this process, which then enforces
+        each limit on what it has seen, and the store is tried again some seconds later.
+        """
+        if time.monotonic() < self._store_down_until:
+            return None
+        try:
+            return self.add(increments)
+        except Exception:
+            self._store_down_until = time.monotonic() + STORE_RETRY_SECONDS
+            logger.warning("rate limit counters could not be written; counting in this "
+                           "process for %s s", STORE_RETRY_SECONDS, exc_info=True)
+            return None
 
     def flush(self) -> None:
         """Write every count not written yet, and forget the windows that have ended."""
@@ -135,12 +158,10 @@ class SharedCounterLimiter(RateLimiter):
                         increments[window], count.pending = count.pending, 0
             if not increments:
                 return
-            try:
-                totals = self.add(increments)
-            except Exception:
+            totals = self._store_add(increments)
+            if totals is None:
                 # Counting must not fail the request that happened to flush; the counts are
                 # kept for the next flush.
-                logger.warning("rate limit counters could not be written", exc_info=True)
                 with self._lock:
                     for window, pending in increments.items():
                         self._counts.setdefault(window, _LocalCount()).pending += pending
@@ -223,7 +244,10 @@ class RedisRateLimiter(SharedCounterLimiter):
         import redis
 
         super().__init__()
-        self._client = redis.Redis.from_url(url or settings.REDIS_URL)
+        # A Redis that hangs must cost a request a fraction of a second, not redis-py's wait.
+        timeout = float(settings.FRAUDHUB_REDIS_TIMEOUT_SECONDS)
+        self._client = redis.Redis.from_url(url or settings.REDIS_URL, socket_timeout=timeout,
+                                            socket_connect_timeout=timeout)
         self._add = self._client.register_script(self._ADD)
 
     def add(self, increments: Mapping[Window, int]) -> dict[Window, int]:
