@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -41,6 +42,16 @@ def _test_settings(settings: Any, tmp_path: Any) -> Iterator[None]:
     apikey_cache.clear()  # keys of an earlier test's rolled-back database are not remembered
     yield
     RecordingAdapter.reset()
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port whose connections the kernel accepts (backlog) and nobody ever answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield server.getsockname()[1]
+    server.close()
 
 
 def logged_in_client(user: User, ip: str = "192.0.2.60") -> Client:

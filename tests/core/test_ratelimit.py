@@ -4,7 +4,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -316,15 +316,6 @@ def test_a_store_that_fails_while_hits_are_written_through_limits_in_process(
     limiter.failing = False
     limiter.hit("k", limit=4, window_seconds=60)
     assert limiter.writes == []  # not tried again before STORE_RETRY_SECONDS
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    yield server.getsockname()[1]
-    server.close()
 
 
 def _closed_port() -> int:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,16 +17,6 @@ from django.db import OperationalError
 from django.db.backends.postgresql.base import DatabaseWrapper
 
 SLOWEST_SECONDS = 6.0
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A port whose connections the kernel accepts (backlog) and nobody ever answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    yield server.getsockname()[1]
-    server.close()
 
 
 def test_the_default_settings_bound_both_waits() -> None:
