@@ -27,9 +27,7 @@ class RequestSizeLimitMiddleware:
             message = _("The request is too large (limit %(limit)d bytes).") % {
                 "limit": settings.FRAUDHUB_MAX_BODY_BYTES
             }
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "payload_too_large"}, status=413)
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            return _refuse(request, message, status=413, code="payload_too_large")
         return self.get_response(request)
 
 
@@ -50,18 +48,20 @@ class RequestTextMiddleware:
         query = request.META.get("QUERY_STRING", "")
         # The API checks its parameters itself and names the field (422).
         if ("%00" in query or "\x00" in query) and not request.path.startswith("/api/"):
-            return _bad_request(request, _("The address contains a NUL character."))
+            return _refuse(request, _("The address contains a NUL character."))
         encoding = request.encoding
         if (encoding and encoding.lower() != "utf-8"
                 and request.content_type == "application/x-www-form-urlencoded"):
-            return _bad_request(request, _("Forms must be sent in UTF-8."))
+            return _refuse(request, _("Forms must be sent in UTF-8."))
         return self.get_response(request)
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+def _refuse(request: HttpRequest, message: str, *, status: int = 400, code: str = "bad_request"
+            ) -> HttpResponse:
+    """The answer of a request refused before any view: JSON for the API, text for pages."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
-    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 # Paths answered for API keys and probes only: no session, login or messages apply to them
