@@ -234,6 +234,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A worker writes a heartbeat this often; a job whose worker has not been heard from for
+# FRAUDHUB_WORKER_LOST_SECONDS (killed, out of memory, machine gone) is queued again, and
+# failed after it lost FRAUDHUB_JOB_MAX_CLAIMS workers (a job that kills its worker).
+FRAUDHUB_WORKER_HEARTBEAT_SECONDS = _env_int("FRAUDHUB_WORKER_HEARTBEAT_SECONDS", 10)
+FRAUDHUB_WORKER_LOST_SECONDS = _env_int("FRAUDHUB_WORKER_LOST_SECONDS", 120)
+FRAUDHUB_JOB_MAX_CLAIMS = _env_int("FRAUDHUB_JOB_MAX_CLAIMS", 3)
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,4 @@
-"""Periodic upkeep run by `fraudhub worker`: claims, priorities, SLA clocks, old counters."""
+"""Periodic upkeep run by `fraudhub worker`: lost jobs, claims, priorities, SLA clocks, counters."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fraudhub.cases.priority import reprioritize
 from fraudhub.cases.services.claims import claims_expire
 from fraudhub.core.actors import Actor
 from fraudhub.core.ratelimit import DatabaseRateLimiter
+from fraudhub.core.workers import jobs_reclaim_lost
 
 
 def cases_reprioritize() -> int:
@@ -33,7 +34,10 @@ def run_housekeeping() -> dict[str, int]:
     from fraudhub.indicators.services import indicators_decay
 
     system = Actor.system("housekeeping")
+    reclaimed = jobs_reclaim_lost()
     return {
+        "jobs_requeued": reclaimed.requeued,
+        "jobs_failed_lost_workers": reclaimed.failed,
         "allowlist_added": allowlist_sync_shipped(actor=system),
         "indicators_decayed": indicators_decay(actor=system),
         "claims_expired": claims_expire(actor=Actor.system("housekeeping")),

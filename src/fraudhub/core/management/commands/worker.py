@@ -2,16 +2,40 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from fraudhub.core.housekeeping import run_housekeeping
+from fraudhub.core.workers import worker_beat, worker_gone
 
 logger = logging.getLogger("fraudhub.worker")
+
+
+def _beating(worker_id: str, stop: threading.Event) -> threading.Thread:
+    """A thread that tells the other workers this one is alive until `stop` is set."""
+    started_at = timezone.now()
+
+    def beat() -> None:
+        while True:
+            try:
+                worker_beat(worker_id=worker_id, started_at=started_at)
+            except Exception:  # a missed beat is retried; missing many only requeues our job
+                logger.exception("worker heartbeat not written")
+            finally:
+                close_old_connections()
+            if stop.wait(settings.FRAUDHUB_WORKER_HEARTBEAT_SECONDS):
+                connections.close_all()  # this thread's own connection
+                return
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    return thread
 
 
 class Command(BaseCommand):
@@ -25,16 +49,32 @@ class Command(BaseCommand):
                             help="run the jobs that are due, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["batch"]:
+        worker_id = get_random_string(32)
+        stop = threading.Event()
+        heartbeat = _beating(worker_id, stop)
+        try:
+            self._run(worker_id, stop, batch=options["batch"], interval=options["interval"],
+                      housekeeping_every=options["housekeeping_every"])
+        finally:
+            stop.set()
+            heartbeat.join(timeout=5)
+            try:
+                worker_gone(worker_id=worker_id)
+            except Exception:  # the row then expires on its own
+                logger.exception("worker heartbeat not removed")
+
+    def _run(self, worker_id: str, stop: threading.Event, *, batch: bool, interval: float,
+             housekeeping_every: float) -> None:
+        if batch:
             try:
                 run_housekeeping()
             except Exception:  # the due jobs still run, as in the continuous loop below
                 logger.exception("housekeeping failed")
             finally:
                 close_old_connections()
-            call_command("db_worker", batch=True, interval=0, startup_delay=False)
+            call_command("db_worker", batch=True, interval=0, startup_delay=False,
+                         worker_id=worker_id)
             return
-        stop = threading.Event()
 
         def housekeeping_loop() -> None:
             while not stop.is_set():
@@ -44,12 +84,8 @@ class Command(BaseCommand):
                     logger.exception("housekeeping failed")
                 finally:
                     close_old_connections()
-                stop.wait(options["housekeeping_every"])
+                stop.wait(housekeeping_every)
 
         thread = threading.Thread(target=housekeeping_loop, name="housekeeping", daemon=True)
         thread.start()
-        try:
-            call_command("db_worker", interval=options["interval"])
-        finally:
-            stop.set()
-            time.sleep(0)
+        call_command("db_worker", interval=interval, worker_id=worker_id)

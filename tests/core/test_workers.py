@@ -1,0 +1,181 @@
+"""Jobs of workers lost in the middle of them are run again, not left RUNNING for ever."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import time
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from fraudhub.core.actors import Actor
+from fraudhub.core.models import WorkerHeartbeat
+from fraudhub.core.workers import jobs_reclaim_lost, worker_beat
+from fraudhub.reports.services import ReportInput, report_create
+from tests.core.test_cli import FRAUDHUB, _env
+
+
+def _file_report_with_receipt() -> None:
+    report_create(actor=Actor.anonymous(ip="203.0.113.7"), data=ReportInput(
+        target_kind="phone", target="0912 345 678", platform="",
+        fraud_type="investment_stock_crypto", good_faith=True,
+        description="Gọi giả ngân hàng.", reporter_email="victim@example.org"))
+
+
+def _receipt_job() -> DBTaskResult:
+    return DBTaskResult.objects.get(task_path__endswith="send_report_receipts")
+
+
+def _claimed(job: DBTaskResult, *workers: str, minutes_ago: float) -> None:
+    DBTaskResult.objects.filter(pk=job.pk).update(
+        status="RUNNING", worker_ids=list(workers),
+        started_at=timezone.now() - timedelta(minutes=minutes_ago))
+
+
+# The worker command drops the test's connection: committed data, as a worker sees it.
+@pytest.mark.django_db(transaction=True)
+def test_the_job_of_a_worker_that_went_quiet_is_queued_again_and_then_run(
+    settings: Any,
+) -> None:
+    settings.FRAUDHUB_WORKER_LOST_SECONDS = 120
+    _file_report_with_receipt()
+    job = _receipt_job()
+    _claimed(job, "killed-worker", minutes_ago=5)
+    worker_beat(worker_id="killed-worker", started_at=timezone.now() - timedelta(hours=1))
+    WorkerHeartbeat.objects.filter(pk="killed-worker").update(
+        beat_at=timezone.now() - timedelta(minutes=3))
+
+    result = jobs_reclaim_lost()
+
+    assert (result.requeued, result.failed) == (1, 0)
+    job.refresh_from_db()
+    assert job.status == "READY"
+    assert job.started_at is None
+    assert job.worker_ids == ["killed-worker"]  # kept: how many workers it has cost
+    assert not WorkerHeartbeat.objects.filter(pk="killed-worker").exists()
+    call_command("worker", "--batch", stdout=StringIO(), stderr=StringIO())
+    job.refresh_from_db()
+    assert job.status == "SUCCESSFUL"
+    assert [m.to for m in mail.outbox] == [["victim@example.org"]]
+
+
+@pytest.mark.django_db
+def test_the_job_of_a_worker_still_beating_is_left_alone(settings: Any) -> None:
+    settings.FRAUDHUB_WORKER_LOST_SECONDS = 120
+    _file_report_with_receipt()
+    job = _receipt_job()
+    _claimed(job, "slow-worker", minutes_ago=30)  # a long job, on a live worker
+    worker_beat(worker_id="slow-worker", started_at=timezone.now() - timedelta(hours=1))
+
+    assert jobs_reclaim_lost() == type(jobs_reclaim_lost())(requeued=0, failed=0)
+    job.refresh_from_db()
+    assert job.status == "RUNNING"
+    assert WorkerHeartbeat.objects.filter(pk="slow-worker").exists()
+
+
+@pytest.mark.django_db
+def test_a_job_just_started_by_a_worker_without_heartbeat_is_left_alone(settings: Any) -> None:
+    # `db_worker` run directly writes no heartbeat: its jobs count as lost only once they
+    # have run longer than FRAUDHUB_WORKER_LOST_SECONDS.
+    settings.FRAUDHUB_WORKER_LOST_SECONDS = 120
+    _file_report_with_receipt()
+    job = _receipt_job()
+    _claimed(job, "plain-db-worker", minutes_ago=1)
+    assert jobs_reclaim_lost().requeued == 0
+    _claimed(job, "plain-db-worker", minutes_ago=3)
+    assert jobs_reclaim_lost().requeued == 1
+
+
+# The worker command drops the test's connection: committed data, as a worker sees it.
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_lost_as_many_workers_as_allowed_fails_instead_of_killing_more(
+    settings: Any, caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings.FRAUDHUB_WORKER_LOST_SECONDS = 120
+    settings.FRAUDHUB_JOB_MAX_CLAIMS = 3
+    _file_report_with_receipt()
+    job = _receipt_job()
+    _claimed(job, "w1", "w2", "w3", minutes_ago=5)
+
+    result = jobs_reclaim_lost()
+
+    assert (result.requeued, result.failed) == (0, 1)
+    job.refresh_from_db()
+    assert job.status == "FAILED"
+    assert job.exception_class_path == "fraudhub.core.workers.WorkerLost"
+    assert "3 workers were lost" in job.traceback
+    assert "it lost 3 workers" in caplog.text
+    call_command("worker", "--batch", stdout=StringIO(), stderr=StringIO())
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_housekeeping_reports_what_it_reclaimed(settings: Any) -> None:
+    from fraudhub.core.housekeeping import run_housekeeping
+
+    settings.FRAUDHUB_WORKER_LOST_SECONDS = 120
+    _file_report_with_receipt()
+    _claimed(_receipt_job(), "gone", minutes_ago=10)
+    done = run_housekeeping()
+    assert (done["jobs_requeued"], done["jobs_failed_lost_workers"]) == (1, 0)
+
+
+def _rows(database: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(database, timeout=30) as db:
+        return db.execute(sql).fetchall()
+
+
+def _wait_for(database: Path, sql: str, timeout: float = 60) -> list[tuple[Any, ...]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = _rows(database, sql)
+        if rows:
+            return rows
+        time.sleep(0.2)
+    raise AssertionError(f"nothing matched {sql!r} within {timeout} s")
+
+
+def test_a_killed_worker_leaves_no_job_undone(tmp_path: Path, silent_port: int) -> None:
+    # The receipt goes to an SMTP server that never answers: the worker is inside that job,
+    # RUNNING, when it is killed. A worker started later sends the receipt.
+    env = _env(tmp_path, FRAUDHUB_WORKER_LOST_SECONDS="2", FRAUDHUB_WORKER_HEARTBEAT_SECONDS="1")
+    subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True,
+                   timeout=300)
+    [database] = (tmp_path / "var").glob("*.sqlite3")
+    subprocess.run([*FRAUDHUB, "shell", "-c", "\n".join([
+        "from tests.core.test_workers import _file_report_with_receipt",
+        "_file_report_with_receipt()",
+    ])], env=env, check=True, timeout=120)
+    hanging_smtp = {**env, "FRAUDHUB_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                    "FRAUDHUB_EMAIL_HOST": "127.0.0.1", "FRAUDHUB_EMAIL_PORT": str(silent_port),
+                    "FRAUDHUB_EMAIL_TIMEOUT_SECONDS": "600"}
+    worker = subprocess.Popen([*FRAUDHUB, "worker", "--interval", "0.1"], env=hanging_smtp,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        [(worker_id,)] = _wait_for(
+            database, "SELECT worker_ids FROM django_tasks_database_dbtaskresult "
+            "WHERE status = 'RUNNING' AND task_path LIKE '%send_report_receipts'")
+        assert _rows(database, "SELECT count(*) FROM core_workerheartbeat") == [(1,)]
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    time.sleep(2.5)  # the killed worker's heartbeat goes stale
+
+    rerun = subprocess.run([*FRAUDHUB, "worker", "--batch"], env=env, capture_output=True,
+                           text=True, timeout=300)
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert "To: victim@example.org" in rerun.stdout  # the console e-mail backend
+    assert _rows(database, "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult "
+                 "WHERE task_path LIKE '%send_report_receipts'")[0][0] == "SUCCESSFUL"
+    assert worker_id.count('"') == 2  # the killed worker had claimed it once
+    assert _rows(database, "SELECT count(*) FROM core_workerheartbeat") == [(0,)]
