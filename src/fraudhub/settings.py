@@ -128,6 +128,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # without end: libpq gives up after this many seconds and the request answers 503/500.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", _env_int("FRAUDHUB_DB_CONNECT_TIMEOUT_SECONDS", 5))
+    # A kept connection that the server dropped (restart, failover, idle timeout of a pooler)
+    # failed the first request of every thread holding one: each request's first statement
+    # now checks the connection (one round trip) and opens a new one if needed.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = _env_bool("FRAUDHUB_DB_HEALTH_CHECKS", True)
+# Applied by `fraudhub serve` to its own connections only (imports, exports, migrations and
+# jobs may run long): a request waiting on a lock or running a statement longer than this is
+# cancelled and answered 503, instead of holding one of the server's threads indefinitely.
+FRAUDHUB_DB_STATEMENT_TIMEOUT_SECONDS = _env_int("FRAUDHUB_DB_STATEMENT_TIMEOUT_SECONDS", 30)
+FRAUDHUB_DB_LOCK_TIMEOUT_SECONDS = _env_int("FRAUDHUB_DB_LOCK_TIMEOUT_SECONDS", 10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections stay open (CONN_MAX_AGE=60 from above), as on PostgreSQL. Opening one per
     # request cost more than the request: each opening reads the schema and switches to WAL,

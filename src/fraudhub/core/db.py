@@ -39,6 +39,7 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
+    db.close_if_health_check_failed()  # as Django's own cursors do first (CONN_HEALTH_CHECKS)
     db.ensure_connection()
     raw = _kept_cursor(db, postgres)
     if watched:
@@ -123,3 +124,24 @@ def _prepared_cursor_class() -> type:
             return super().execute(query, params, prepare=True, binary=True)
 
     return PreparedCursor
+
+
+def limit_server_statements(*, statement_seconds: int, lock_seconds: int) -> None:
+    """Make PostgreSQL cancel this process's statements that run or wait for a lock too long.
+
+    For the web server's processes only, before they open their connections: a request stuck
+    behind a lock held by a long import would otherwise keep its thread (one of a handful) for
+    as long as the import runs. 0 leaves a limit off. No effect on SQLite, whose writers
+    already wait at most `busy_timeout`.
+    """
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor != "postgresql":
+        return
+    limits = [f"-c {name}={seconds * 1000}" for name, seconds in
+              (("statement_timeout", statement_seconds), ("lock_timeout", lock_seconds))
+              if seconds > 0]
+    if not limits:
+        return
+    options = database.settings_dict.setdefault("OPTIONS", {})
+    options["options"] = " ".join([options.get("options", ""), *limits]).strip()
+    connections.close_all()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -20,6 +22,10 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.errors import DomainError, PermissionDenied, RateLimited
 from fraudhub.core.roles import Perm
 from fraudhub.core.selectors import apikey_authenticate
+
+logger = logging.getLogger(__name__)
+# How long a client is asked to wait after the database failed its request.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -138,6 +144,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
                           exc.field_errors or None)
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @api.exception_handler(OperationalError)
+    def on_database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        # Unreachable, restarting, or the statement cancelled (statement_timeout, lock_timeout):
+        # the write services' transactions rolled back and the same call may succeed soon.
+        logger.warning("database unavailable for %s %s: %s", request.method, request.path, exc)
+        response = _error(api, request, 503, _(
+            "The database is unavailable or busy. Try again shortly."),
+            "database_unavailable")
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response
 
     @api.exception_handler(AuthenticationError)

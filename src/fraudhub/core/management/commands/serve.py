@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fraudhub.core.db import limit_server_statements
 from fraudhub.core.warmup import process_warm_up
 
 logger = logging.getLogger(__name__)
@@ -177,6 +178,8 @@ class Command(BaseCommand):
             worker = subprocess.Popen(
                 [sys.executable, "-m", "fraudhub.cli", "worker"], env=os.environ.copy()
             )
+        limit_server_statements(statement_seconds=settings.FRAUDHUB_DB_STATEMENT_TIMEOUT_SECONDS,
+                                lock_seconds=settings.FRAUDHUB_DB_LOCK_TIMEOUT_SECONDS)
         # Everything imported and built so far lives as long as the server: the forked workers
         # share it, and the collector no longer walks it (nor copies its pages by touching them).
         process_warm_up()
