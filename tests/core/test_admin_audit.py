@@ -108,3 +108,22 @@ def test_a_nul_in_an_admin_list_filter_is_400(admin_client: Client) -> None:
         assert admin_client.get(path).status_code == 400
     assert admin_client.get("/admin/core/auditentry/?action__exact=report.create"
                             ).status_code == 200
+
+
+@pytest.mark.django_db
+def test_createsuperuser_makes_an_audited_administrator(monkeypatch: pytest.MonkeyPatch) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long operator passphrase")
+    call_command("createsuperuser", "--noinput", "--username", "ops",
+                 "--email", "ops@example.org", stdout=StringIO())
+
+    user = User.objects.get(username="ops")
+    assert (user.role, user.is_staff, user.is_superuser) == (Role.ADMIN, True, True)
+    assert user.check_password("a long operator passphrase")
+    entry = AuditEntry.objects.get(action="user.create", object_id=str(user.pk))
+    assert (entry.actor_kind, entry.actor_label) == ("system", "system:createsuperuser")
+    assert entry.new == {"username": "ops", "role": Role.ADMIN, "organization": None}
+    assert audit_verify().ok

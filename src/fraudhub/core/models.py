@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,12 +30,34 @@ class Organization(models.Model):
         return self.name
 
 
+class FraudHubUserManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None,
+        **extra_fields: object,
+    ) -> User:
+        """What `fraudhub createsuperuser` makes: an administrator by role too, and audited.
+
+        Django's own made a superuser whose role stayed `citizen` (the admin let them in, the
+        console refused them) and wrote no audit entry.
+        """
+        from fraudhub.core.actors import Actor
+        from fraudhub.core.services import user_create
+
+        unexpected = set(extra_fields) - {"is_staff", "is_superuser"}
+        if unexpected:
+            raise TypeError(f"unexpected fields for a superuser: {sorted(unexpected)}")
+        return user_create(actor=Actor.system("createsuperuser"), username=username,
+                           password=password, role=Role.ADMIN, email=email or "")
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CITIZEN)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     language = models.CharField(max_length=8, default="vi")
+
+    objects = FraudHubUserManager()  # type: ignore[misc]
 
 
 class ApiKey(models.Model):
