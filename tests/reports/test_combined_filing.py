@@ -20,7 +20,7 @@ from fraudhub.core.roles import Role
 from fraudhub.core.services import apikey_create
 from fraudhub.reports import combined
 from fraudhub.reports.evidence import EvidenceUpload
-from fraudhub.reports.filing import FiledReport, Submission, submissions_file
+from fraudhub.reports.filing import EvidenceNotStored, FiledReport, Submission, submissions_file
 from fraudhub.reports.models import Evidence, Report, ReportStatus
 from fraudhub.reports.services import ReportInput, report_create, report_prepare
 from tests.conftest import SYSTEM, png_bytes
@@ -97,7 +97,7 @@ def test_when_the_combined_transaction_fails_each_report_is_filed_alone(
                                                            target_kind="phone", platform="")])
 
     assert isinstance(outcomes[0], FiledReport) and isinstance(outcomes[2], FiledReport)
-    assert isinstance(outcomes[1], OSError)
+    assert isinstance(outcomes[1], EvidenceNotStored)
     assert Report.objects.count() == 2
     assert Evidence.objects.count() == 0
     assert Case.objects.get(reports=outcomes[0].report).report_count == 1

@@ -1,4 +1,4 @@
-"""Domain errors raised by services; the API and views turn them into 4xx answers."""
+"""Domain errors raised by services; the API and views turn them into 4xx (or 503) answers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from __future__ import annotations
 class DomainError(Exception):
     status_code = 400
     code = "invalid"
+    # Seconds after which the same request may succeed (sent as Retry-After); None when only
+    # a changed request can.
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
@@ -41,6 +44,22 @@ class PayloadTooLarge(DomainError):
 class RateLimited(DomainError):
     status_code = 429
     code = "rate_limited"
+    retry_after: int
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class StorageUnavailable(DomainError):
+    """Files of the request could not be stored (disk full, over quota, not writable...).
+
+    Nothing of the request was kept; the same request may succeed once the storage is fixed.
+    """
+
+    status_code = 503
+    code = "storage_unavailable"
+    retry_after: int
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)

@@ -19,7 +19,7 @@ from ninja.parser import Parser
 from ninja.security.http import HttpAuthBase
 
 from fraudhub.core.actors import Actor
-from fraudhub.core.errors import DomainError, PermissionDenied, RateLimited
+from fraudhub.core.errors import DomainError, PermissionDenied
 from fraudhub.core.roles import Perm
 from fraudhub.core.selectors import apikey_authenticate
 
@@ -142,7 +142,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
         response = _error(api, request, exc.status_code, exc.message, exc.code,
                           exc.field_errors or None)
-        if isinstance(exc, RateLimited):
+        if exc.retry_after is not None:
             response["Retry-After"] = str(exc.retry_after)
         return response
 

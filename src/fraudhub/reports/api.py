@@ -79,8 +79,9 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Status[ReportCreat
 def create_reports(request: HttpRequest, payload: ReportBatchIn) -> ReportBatchOut:
     """Up to 100 reports in one call, for a bank, platform or authority forwarding the reports
     it received. Each is checked and answered on its own: the valid ones are filed (in one
-    transaction), the invalid ones come back with their errors. Needs an API key; each call
-    counts once against its quota."""
+    transaction), the invalid ones come back with their errors, and so do those whose evidence
+    cannot be stored at the moment (code storage_unavailable: send them again later). Needs an
+    API key; each call counts once against its quota."""
     actor = authorize(request, Perm.REPORT_BATCH_CREATE)
     api_key_quota(actor=actor)
     inputs: list[ReportInput | DomainError] = []
@@ -101,7 +102,7 @@ def create_reports(request: HttpRequest, payload: ReportBatchIn) -> ReportBatchO
                 secret=created.secret, status=created.status, status_url=created.status_url))
         else:
             results.append(ReportBatchResultOut(
-                index=index, created=False, error=answer.message,
+                index=index, created=False, error=answer.message, code=answer.code,
                 field_errors=_api_field_errors(answer.field_errors, prefix=f"reports.{index}.")))
     created_count = sum(r.created for r in results)
     return ReportBatchOut(results=results, created=created_count,

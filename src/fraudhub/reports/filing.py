@@ -4,15 +4,21 @@
 same locks in the same order (see cases/services/intake.py), so a batch of a hundred reports
 costs about as many statements as a single one. A call may carry reports of several callers
 (`Submission`): concurrent single reports are filed together (reports/combined.py).
+
+Evidence files are written before the transaction, so no lock waits for the disk, and removed
+again when the filing is not kept: a storage that cannot take them (disk full, over quota, not
+writable) fails the filing with EvidenceNotStored before anything of it is in the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import chain
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -36,6 +42,8 @@ from fraudhub.core.roles import Role
 from fraudhub.indicators.extract import FoundIndicator, extract
 from fraudhub.reports.evidence import CheckedEvidence
 from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator, ReportStatus
+
+logger = logging.getLogger(__name__)
 
 INDICATOR_VALUE_MAX = 512
 REPORT_BATCH_MAX = 100  # reports per call of POST /api/v1/reports/batch, one transaction
@@ -72,6 +80,14 @@ class Submission:
 class FiledReport:
     report: Report
     secret: str
+
+
+class EvidenceNotStored(Exception):
+    """The storage did not take a report's evidence files; none of them is left behind.
+
+    Not a DomainError: filing may run in another caller's thread (a combined round), so the
+    reporter's own service call turns it into StorageUnavailable, in the reporter's language.
+    """
 
 
 def hash_secret(secret: str) -> str:
@@ -185,14 +201,59 @@ def _insert_reports(reports: list[Report]) -> None:
                 raise
 
 
-def _store_evidence(report: Report, files: list[CheckedEvidence]) -> None:
-    for item in files:
-        evidence = Evidence(
-            report=report, original_name=item.name, content_type=item.content_type,
-            extension=item.extension, size=len(item.content), sha256=item.sha256,
-        )
-        evidence.file.save(item.name, ContentFile(item.content), save=False)
-        evidence.save()
+def _evidence_write(files: Sequence[CheckedEvidence]) -> list[Evidence]:
+    """Write a report's evidence files: the rows to insert with the report, all or none.
+
+    Raises EvidenceNotStored, having removed what it wrote, when the storage fails.
+    """
+    written: list[Evidence] = []
+    try:
+        for item in files:
+            written.append(_evidence_write_one(item))
+    except EvidenceNotStored:
+        _evidence_remove(written)
+        raise
+    return written
+
+
+def _evidence_write_one(item: CheckedEvidence) -> Evidence:
+    evidence = Evidence(original_name=item.name, content_type=item.content_type,
+                        extension=item.extension, size=len(item.content), sha256=item.sha256)
+    field, storage = evidence.file.field, evidence.file.storage
+    try:
+        # The name is taken first, by an empty file the storage creates exclusively: it is then
+        # certainly this file's, and a write that fails part way is removed by it. storage.save
+        # writing the content would move to another name when two filings of one file race for
+        # it, and would say which only when the write succeeds.
+        name = storage.save(field.generate_filename(evidence, item.name), ContentFile(b""),
+                            max_length=field.max_length)
+    except OSError as exc:
+        raise _not_stored(exc) from exc
+    evidence.file.name = name
+    try:
+        with storage.open(name, "wb") as file:
+            file.write(item.content)
+    except OSError as exc:
+        _evidence_remove([evidence])
+        raise _not_stored(exc) from exc
+    return evidence
+
+
+def _not_stored(exc: OSError) -> EvidenceNotStored:
+    # The reporter is answered 503; the log is what tells an operator the storage needs them.
+    logger.error("evidence storage failed, the report is not filed: %s", exc)
+    return EvidenceNotStored(str(exc))
+
+
+def _evidence_remove(evidence: Iterable[Evidence]) -> None:
+    """Remove the files of evidence whose filing is not kept: no row names them."""
+    for item in evidence:
+        try:
+            item.file.storage.delete(item.file.name)
+        except OSError:
+            # The filing's own error is the one its caller must see; this file is logged.
+            logger.warning("could not remove evidence file %s of a filing not kept",
+                           item.file.name, exc_info=True)
 
 
 @dataclass
@@ -211,13 +272,60 @@ class _Filing:
     opened_case: AuditSpec | None = None
 
 
-def reports_file(*, actor: Actor, items: Sequence[PreparedReport]) -> list[FiledReport]:
-    """File every item for `actor`, in order; all of them or none (one transaction)."""
-    return submissions_file(submissions=[Submission(actor=actor, item=item) for item in items])
+def reports_file(
+    *, actor: Actor, items: Sequence[PreparedReport]
+) -> list[FiledReport | EvidenceNotStored]:
+    """File for `actor`, in one transaction, every item whose evidence the storage takes.
+
+    One outcome per item, in order: an item whose evidence cannot be stored is answered with
+    its EvidenceNotStored and leaves nothing behind; the others are filed all or none.
+    """
+    outcomes: list[list[Evidence] | EvidenceNotStored] = []
+    for item in items:
+        try:
+            outcomes.append(_evidence_write(item.evidence))
+        except EvidenceNotStored as exc:
+            outcomes.append(exc)
+    stored = [(Submission(actor=actor, item=item), written)
+              for item, written in zip(items, outcomes, strict=True)
+              if not isinstance(written, EvidenceNotStored)]
+    filed = iter(_file([s for s, _w in stored], [w for _s, w in stored]) if stored else [])
+    return [outcome if isinstance(outcome, EvidenceNotStored) else next(filed)
+            for outcome in outcomes]
 
 
 def submissions_file(*, submissions: Sequence[Submission]) -> list[FiledReport]:
-    """File every submission, in order; all of them or none (one transaction)."""
+    """File every submission, in order; all of them or none (one transaction).
+
+    Raises EvidenceNotStored when the storage does not take a submission's evidence.
+    """
+    written: list[list[Evidence]] = []
+    try:
+        for submission in submissions:
+            written.append(_evidence_write(submission.item.evidence))
+    except EvidenceNotStored:
+        _evidence_remove(chain.from_iterable(written))
+        raise
+    return _file(submissions, written)
+
+
+def _file(submissions: Sequence[Submission],
+          evidence: Sequence[list[Evidence]]) -> list[FiledReport]:
+    """The filing transaction, with each submission's evidence rows, their files written.
+
+    When it is not kept, neither are the files, which no row would name. A rollback of a
+    caller's transaction around it (submission_file in an atomic block) comes too late for
+    that: Django tells no one.
+    """
+    try:
+        return _file_in_transaction(submissions, evidence)
+    except BaseException:
+        _evidence_remove(chain.from_iterable(evidence))
+        raise
+
+
+def _file_in_transaction(submissions: Sequence[Submission],
+                         evidence: Sequence[list[Evidence]]) -> list[FiledReport]:
     # Extraction is pure CPU work: do it before taking any lock.
     found = [extract(s.item.description) for s in submissions]
     now = timezone.now()
@@ -239,8 +347,10 @@ def submissions_file(*, submissions: Sequence[Submission]) -> list[FiledReport]:
             [row for f, report in zip(filings, reports, strict=True)
              for row in _indicators_of(report, f.item, f.found)]
         )
-        for f, report in zip(filings, reports, strict=True):
-            _store_evidence(report, f.item.evidence)
+        for report, rows in zip(reports, evidence, strict=True):
+            for row in rows:
+                row.report = report
+        Evidence.objects.bulk_create(list(chain.from_iterable(evidence)))
         from fraudhub.reports.tasks import record_reports_indicators, send_report_receipts
 
         # The indicator database is fed by a job: the reporter's answer need not wait for it.

@@ -69,6 +69,10 @@ class ReportBatchResultOut(Schema):
     status: str | None = None
     status_url: str | None = None
     error: str | None = Field(default=None, description="Why the report was refused.")
+    code: str | None = Field(
+        default=None, description="The refusal's error code: validation_error (correct the "
+        "report), storage_unavailable (its evidence cannot be stored now; nothing of it was "
+        "kept: send it again later).")
     field_errors: dict[str, list[str]] = Field(
         default_factory=dict, description="Messages by field, named as in the request "
         "(reports.<index>.<field>).")

@@ -2,7 +2,8 @@
 
 `report_create` files one report (anyone may, anonymous callers within a rate limit);
 `report_create_many` files up to REPORT_BATCH_MAX for an API client that forwards the reports it
-received (a bank, a platform, an authority), answering each one on its own.
+received (a bank, a platform, an authority), answering each one on its own. A report whose
+evidence the storage cannot take is refused with StorageUnavailable (503), nothing of it kept.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from fraudhub.cases.models import TargetKind
 from fraudhub.cases.targets import PLATFORMS, canonicalize_target
 from fraudhub.core.actors import Actor
-from fraudhub.core.errors import PermissionDenied, ValidationFailed
+from fraudhub.core.errors import DomainError, PermissionDenied, StorageUnavailable, ValidationFailed
 from fraudhub.core.ratelimit import anonymous_rate_limit
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
@@ -27,6 +28,7 @@ from fraudhub.reports.combined import submission_file
 from fraudhub.reports.evidence import EvidenceUpload, check_evidence
 from fraudhub.reports.filing import (
     REPORT_BATCH_MAX,
+    EvidenceNotStored,
     FiledReport,
     PreparedReport,
     Submission,
@@ -40,6 +42,9 @@ __all__ = ["REPORT_BATCH_MAX", "FiledReport", "ReportInput", "hash_secret", "rep
 
 DESCRIPTION_MAX = 10_000
 TARGET_MAX = 2_048
+# A full disk or an exhausted quota waits for an operator: asked again within seconds, the
+# storage would only fail again.
+STORAGE_RETRY_AFTER_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -121,21 +126,34 @@ def report_prepare(*, data: ReportInput) -> PreparedReport:
     )
 
 
+def _storage_unavailable() -> StorageUnavailable:
+    return StorageUnavailable(
+        _("Evidence files cannot be stored at the moment, so the report was not filed. Try "
+          "again in a few minutes."),
+        retry_after=STORAGE_RETRY_AFTER_SECONDS,
+    )
+
+
 def report_create(*, actor: Actor, data: ReportInput) -> FiledReport:
     if not actor.has_perm(Perm.REPORT_CREATE):
         raise PermissionDenied(_("You may not file reports."))
     prepared = report_prepare(data=data)
     _check_rate(actor)
-    return submission_file(submission=Submission(actor=actor, item=prepared))
+    try:
+        return submission_file(submission=Submission(actor=actor, item=prepared))
+    except EvidenceNotStored as exc:
+        raise _storage_unavailable() from exc
 
 
 def report_create_many(
     *, actor: Actor, items: Sequence[ReportInput]
-) -> list[FiledReport | ValidationFailed]:
+) -> list[FiledReport | DomainError]:
     """File every valid item in one transaction; each invalid one is answered with its errors.
 
-    The answer has one entry per item, in order. Only API clients may file batches: an
-    anonymous caller files one report at a time, within the address's rate limit.
+    The answer has one entry per item, in order. An item whose evidence the storage cannot
+    take is answered with StorageUnavailable, as an invalid one is: the others are filed. Only
+    API clients may file batches: an anonymous caller files one report at a time, within the
+    address's rate limit.
     """
     if not actor.is_authenticated or not actor.has_perm(Perm.REPORT_BATCH_CREATE):
         raise PermissionDenied(_("You may not file reports in batches."))
@@ -144,7 +162,7 @@ def report_create_many(
             _("Send between 1 and %(n)d reports.") % {"n": REPORT_BATCH_MAX},
             field_errors={"reports": [_("Between 1 and %(n)d items.") % {"n": REPORT_BATCH_MAX}]},
         )
-    answers: list[FiledReport | ValidationFailed | None] = []
+    answers: list[FiledReport | DomainError | None] = []
     accepted: list[tuple[int, PreparedReport]] = []
     for index, data in enumerate(items):
         try:
@@ -155,5 +173,5 @@ def report_create_many(
     if accepted:
         filed = reports_file(actor=actor, items=[prepared for _i, prepared in accepted])
         for (index, _prepared), one in zip(accepted, filed, strict=True):
-            answers[index] = one
+            answers[index] = _storage_unavailable() if isinstance(one, EvidenceNotStored) else one
     return [answer for answer in answers if answer is not None]

@@ -17,7 +17,7 @@ from fraudhub.cases.services.appeals import (
     decision_for_owner_token,
 )
 from fraudhub.core.decorators import actor_for
-from fraudhub.core.errors import DomainError, NotFound, RateLimited
+from fraudhub.core.errors import DomainError, NotFound
 from fraudhub.reports.forms import (
     OwnerAppealForm,
     ReporterAppealForm,
@@ -38,7 +38,7 @@ def _error_response(
     request: HttpRequest, template: str, context: dict[str, Any], exc: DomainError
 ) -> HttpResponse:
     response = render(request, template, context, status=exc.status_code)
-    if isinstance(exc, RateLimited):
+    if exc.retry_after is not None:
         response["Retry-After"] = str(exc.retry_after)
     return response
 
