@@ -60,6 +60,7 @@ class World:
     agency_request_id: int
     pending_target_id: int
     waiting_target_id: int
+    enforcement_id: int
 
 
 def _file(target: str, ip: str, kind: str = "account") -> tuple[str, str, int]:
@@ -115,6 +116,7 @@ def world(reviewer_actor: Actor, drain_jobs: Callable[[], int]) -> World:
         violation_decision_id=violation.pk, owner_token=owner_appeal_token(violation),
         appeal_id=appeal.pk, delisting_id=delisting.pk, agency_request_id=agency_request.pk,
         pending_target_id=pending.pk, waiting_target_id=waiting.pk,
+        enforcement_id=violation.enforcements.get().pk,
     )
 
 
@@ -187,6 +189,13 @@ ENDPOINTS: list[Endpoint] = [
                         {}), 201, variant="token"),
     Endpoint("GET", "/api/v1/appeals", Perm.CASE_LIST, _stated(Perm.CASE_LIST),
              lambda w: ("/api/v1/appeals", None, {}), 200),
+    Endpoint("GET", "/api/v1/enforcements", Perm.CASE_VIEW, _stated(Perm.CASE_VIEW),
+             lambda w: ("/api/v1/enforcements?status=given_up", None, {}), 200),
+    # The world's deliveries went through (local adapter): an allowed caller is told only a
+    # given-up one is sent again (409).
+    Endpoint("POST", "/api/v1/enforcements/{enforcement_id}/retry", Perm.CASE_DECIDE,
+             _stated(Perm.CASE_DECIDE),
+             lambda w: (f"/api/v1/enforcements/{w.enforcement_id}/retry", None, {}), 409),
     # Nobody in the matrix holds the claim on the appealed case: an allowed caller gets 409.
     Endpoint("POST", "/api/v1/appeals/{appeal_id}/decision", Perm.APPEAL_DECIDE,
              _stated(Perm.APPEAL_DECIDE),

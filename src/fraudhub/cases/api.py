@@ -3,9 +3,17 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
-from fraudhub.cases.models import Appeal, AppealStatus, Case, CaseStatus, Queue
+from fraudhub.cases.models import (
+    Appeal,
+    AppealStatus,
+    Case,
+    CaseStatus,
+    Decision,
+    Enforcement,
+    Queue,
+)
 from fraudhub.cases.schemas import (
     AppealDecisionIn,
     AppealOut,
@@ -15,12 +23,19 @@ from fraudhub.cases.schemas import (
     CaseOut,
     CaseReportOut,
     DecisionIn,
+    EnforcementOut,
     HistoryOut,
     IndicatorOut,
     OwnerAppealIn,
     ReporterOut,
 )
-from fraudhub.cases.selectors import appeal_list, case_detail, case_list
+from fraudhub.cases.selectors import (
+    ENFORCEMENT_STATUSES,
+    appeal_list,
+    case_detail,
+    case_list,
+    enforcement_list,
+)
 from fraudhub.cases.services.appeals import (
     AppealDecisionInput,
     appeal_decide,
@@ -30,6 +45,7 @@ from fraudhub.cases.services.appeals import (
 )
 from fraudhub.cases.services.claims import case_claim, case_release
 from fraudhub.cases.services.decisions import DecisionInput, decision_create
+from fraudhub.cases.services.enforcement import enforcement_retry
 from fraudhub.cases.services.reporters import reporter_mark_bad_faith
 from fraudhub.cases.strikes import strike_summary
 from fraudhub.core.errors import NotFound, ValidationFailed
@@ -60,6 +76,29 @@ def case_out(case: Case, *, with_proposal: bool = True) -> CaseOut:
         proposed_outcome=proposal.proposed_outcome if proposal else None,
         proposed_days=proposal.proposed_days if proposal else None,
         proposal_reason=proposal.reason if proposal else "",
+    )
+
+
+# A webhook's error can quote the platform's answer at length: the first part tells what failed.
+ENFORCEMENT_ERROR_SHOWN = 500
+
+
+def enforcement_out(enforcement: Enforcement) -> EnforcementOut:
+    return EnforcementOut(
+        id=enforcement.pk, decision_id=enforcement.decision_id,
+        case_id=enforcement.decision.case_id, action=enforcement.action,
+        adapter=enforcement.adapter, status=enforcement.status, attempts=enforcement.attempts,
+        next_attempt_at=enforcement.next_attempt_at, delivered_at=enforcement.delivered_at,
+        last_error=enforcement.last_error[:ENFORCEMENT_ERROR_SHOWN])
+
+
+def decision_out(decision: Decision, enforcements: list[Enforcement]) -> CaseDecisionOut:
+    return CaseDecisionOut(
+        id=decision.pk, outcome=decision.outcome, ground=decision.ground, facts=decision.facts,
+        days=decision.days, ends_at=decision.ends_at, decided_by=decision.decided_by_label,
+        decided_at=decision.decided_at, is_current=decision.is_current,
+        statement_of_reasons=decision.statement,
+        enforcements=[enforcement_out(e) for e in enforcements],
     )
 
 
@@ -105,13 +144,7 @@ def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
             ) for r in detail.reports
         ],
         indicators=[IndicatorOut(type=t, value=v, reports=n) for t, v, n in detail.indicators],
-        decisions=[
-            CaseDecisionOut(
-                id=d.pk, outcome=d.outcome, ground=d.ground, facts=d.facts, days=d.days,
-                ends_at=d.ends_at, decided_by=d.decided_by_label, decided_at=d.decided_at,
-                is_current=d.is_current, statement_of_reasons=d.statement,
-            ) for d in detail.decisions
-        ],
+        decisions=[decision_out(d, list(d.enforcements.all())) for d in detail.decisions],
         history=[
             HistoryOut(at=h.created_at, actor=h.actor_label, action=h.action, old=h.old, new=h.new)
             for h in detail.history
@@ -144,11 +177,36 @@ def decide_case(
         outcome=payload.outcome, ground=payload.ground, facts=payload.facts, days=payload.days,
         automated_detection=payload.automated_detection,
     ))
-    return Status(201, CaseDecisionOut(
-        id=d.pk, outcome=d.outcome, ground=d.ground, facts=d.facts, days=d.days,
-        ends_at=d.ends_at, decided_by=d.decided_by_label, decided_at=d.decided_at,
-        is_current=d.is_current, statement_of_reasons=d.statement,
-    ))
+    return Status(201, decision_out(d, list(d.enforcements.order_by("created_at", "pk"))))
+
+
+class EnforcementFilter(Schema):
+    status: str | None = None
+    limit: int = Field(default=100, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+@router.get("/enforcements", response=list[EnforcementOut],
+            openapi_extra=needs(Perm.CASE_VIEW), summary="Deliveries of decisions")
+def list_enforcements(request: HttpRequest,
+                      filters: Query[EnforcementFilter]) -> list[EnforcementOut]:
+    """Deliveries of decisions to the platform, newest first; `status=given_up` lists those
+    that stopped retrying and need a person."""
+    authorize(request, Perm.CASE_VIEW)
+    if filters.status is not None and filters.status not in ENFORCEMENT_STATUSES:
+        raise ValidationFailed(_("Unknown status."), field_errors={
+            "status": [_("One of: %(all)s") % {"all": ", ".join(sorted(ENFORCEMENT_STATUSES))}]})
+    return [enforcement_out(e) for e in enforcement_list(
+        status=filters.status, limit=filters.limit, offset=filters.offset)]
+
+
+@router.post("/enforcements/{enforcement_id}/retry", response=EnforcementOut,
+             openapi_extra=needs(Perm.CASE_DECIDE), summary="Send a given-up delivery again")
+def retry_enforcement(request: HttpRequest, enforcement_id: int) -> EnforcementOut:
+    """Only a delivery that was given up (409 otherwise); it starts again from its first
+    attempt, with the same idempotency key."""
+    actor = authorize(request, Perm.CASE_DECIDE)
+    return enforcement_out(enforcement_retry(actor=actor, enforcement_id=enforcement_id))
 
 
 @router.post("/reporters/{reporter_id}/bad-faith", response=ReporterOut,

@@ -45,6 +45,20 @@ class IndicatorOut(Schema):
     reports: int
 
 
+class EnforcementOut(Schema):
+    id: int
+    decision_id: int
+    case_id: int
+    action: str = Field(description="apply, or revert (after a reversal on appeal)")
+    adapter: str
+    status: str = Field(description="pending, retrying, delivered, or given_up (needs a "
+                                    "person: POST /enforcements/{id}/retry)")
+    attempts: int
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    last_error: str
+
+
 class CaseDecisionOut(Schema):
     id: int
     outcome: str
@@ -56,6 +70,8 @@ class CaseDecisionOut(Schema):
     decided_at: datetime
     is_current: bool
     statement_of_reasons: dict[str, object]
+    enforcements: list[EnforcementOut] = Field(
+        default_factory=list, description="Its deliveries to the platform, oldest first.")
 
 
 class HistoryOut(Schema):

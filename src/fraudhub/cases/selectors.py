@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from fraudhub.cases.models import Appeal, AppealStatus, Case, CaseStatus, Decision, Queue
+from fraudhub.cases.models import (
+    Appeal,
+    AppealStatus,
+    Case,
+    CaseStatus,
+    Decision,
+    Enforcement,
+    EnforcementStatus,
+    Queue,
+)
 from fraudhub.cases.strikes import StrikeSummary, strike_summary
 from fraudhub.core.models import AuditEntry
 from fraudhub.reports.models import Evidence, Report, ReportIndicator
@@ -69,7 +78,9 @@ def case_detail(*, case_id: int, report_limit: int = 500) -> CaseDetail | None:
     indicators = sorted(
         ((t, v, len(ids)) for (t, v), ids in tallies.items()), key=lambda item: -item[2]
     )
-    decisions = list(Decision.objects.filter(case=case).order_by("decided_at"))
+    decisions = list(Decision.objects.filter(case=case).prefetch_related(
+        Prefetch("enforcements", queryset=Enforcement.objects.order_by("created_at", "pk")))
+        .order_by("decided_at"))
     appeals = list(Appeal.objects.filter(case=case).order_by("filed_at"))
     history = list(
         AuditEntry.objects.filter(object_type="case", object_id=str(case.pk)).order_by("seq")
@@ -90,3 +101,22 @@ def appeal_list(*, status: str | None = AppealStatus.OPEN) -> QuerySet[Appeal]:
 
 def evidence_get(*, evidence_id: int) -> Evidence | None:
     return Evidence.objects.select_related("report").filter(pk=evidence_id).first()
+
+
+def enforcement_get(*, enforcement_id: int, case_id: int | None = None) -> Enforcement | None:
+    enforcements = Enforcement.objects.select_related("decision").filter(pk=enforcement_id)
+    if case_id is not None:
+        enforcements = enforcements.filter(decision__case_id=case_id)
+    return enforcements.first()
+
+
+def enforcement_list(*, status: str | None = None, limit: int = 100,
+                     offset: int = 0) -> list[Enforcement]:
+    """Deliveries of decisions to the platform, newest first (given up ones need a person)."""
+    enforcements = Enforcement.objects.select_related("decision")
+    if status:
+        enforcements = enforcements.filter(status=status)
+    return list(enforcements.order_by("-created_at", "-pk")[offset:offset + limit])
+
+
+ENFORCEMENT_STATUSES = frozenset(EnforcementStatus.values)

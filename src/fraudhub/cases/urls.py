@@ -14,5 +14,7 @@ urlpatterns = [
          name="decide_appeal"),
     path("console/cases/<int:case_id>/reporters/<int:reporter_id>/bad-faith",
          views.mark_bad_faith, name="bad_faith"),
+    path("console/cases/<int:case_id>/enforcements/<int:enforcement_id>/retry",
+         views.retry_enforcement, name="enforcement_retry"),
     path("console/evidence/<int:evidence_id>", views.evidence_download, name="evidence"),
 ]

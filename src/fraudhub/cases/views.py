@@ -27,12 +27,14 @@ from fraudhub.cases.selectors import (
     ACTIVE_STATUSES,
     case_detail,
     case_list,
+    enforcement_get,
     evidence_get,
     queue_counts,
 )
 from fraudhub.cases.services.appeals import appeal_decide
 from fraudhub.cases.services.claims import CLAIMABLE, case_claim, case_release, claim_is_held
 from fraudhub.cases.services.decisions import decision_create
+from fraudhub.cases.services.enforcement import enforcement_retry
 from fraudhub.cases.services.reporters import reporter_mark_bad_faith
 from fraudhub.core.decorators import actor_for, staff_required
 from fraudhub.core.errors import DomainError
@@ -281,6 +283,18 @@ def mark_bad_faith(request: HttpRequest, case_id: int, reporter_id: int) -> Http
     return _done(request, case_id,
                  _("The reporter is marked as acting in bad faith; their pending reports "
                    "are closed."))
+
+
+@require_POST
+@staff_required(Perm.CASE_DECIDE)
+def retry_enforcement(request: HttpRequest, case_id: int, enforcement_id: int) -> HttpResponse:
+    if enforcement_get(enforcement_id=enforcement_id, case_id=case_id) is None:
+        raise Http404(_("No such delivery."))
+    try:
+        enforcement_retry(actor=actor_for(request), enforcement_id=enforcement_id)
+    except DomainError as exc:
+        return _render_case(request, case_id, status=exc.status_code, error=exc.message)
+    return _done(request, case_id, _("The delivery to the platform starts again."))
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
