@@ -122,7 +122,8 @@ def test_many_values_are_one_statement_text() -> None:
         assert _prepared("indicators_indicator") == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL only: SQLite has no server-side prepared statements")
 def test_postgresql_prepares_the_lookup_and_the_limiter() -> None:
     make_indicator("+84912345678", status=IndicatorStatus.SCAM)
     assert indicator_lookup(raw="0912 345 678", type_key=None, actor=Actor.anonymous())
@@ -138,7 +139,9 @@ def test_the_limiter_still_counts_every_hit() -> None:
     assert [d.allowed for d in decisions] == [True, True, True, False, False]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL only: the kept cursor holds server-side prepared "
+                           "statements there, which pg_prepared_statements shows")
 def test_one_cursor_serves_a_connection_and_a_new_connection_gets_its_own() -> None:
     make_indicator("+84912345678", status=IndicatorStatus.SCAM)
     sql = "SELECT status FROM indicators_indicator WHERE value = %s"
@@ -153,7 +156,8 @@ def test_one_cursor_serves_a_connection_and_a_new_connection_gets_its_own() -> N
     assert second is not first and not second.closed
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL only: a new server connection must prepare anew")
 @pytest.mark.django_db(transaction=True)  # the connection is closed in the middle
 def test_a_new_connection_gets_a_new_cursor() -> None:
     assert fetch_prepared("SELECT 1", []) == [(1,)]
