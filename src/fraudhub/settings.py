@@ -57,7 +57,7 @@ ALLOWED_HOSTS = _env_list("FRAUDHUB_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = _env_list("FRAUDHUB_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "fraudhub.core.admin_config.FraudHubAdminConfig",  # django.contrib.admin, behind TOTP
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

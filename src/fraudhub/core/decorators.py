@@ -22,12 +22,23 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def actor_for(request: HttpRequest) -> Actor:
-    """The actor behind a browser request: the logged-in user, or an anonymous citizen."""
+    """The actor behind a browser request: the logged-in user, or an anonymous citizen.
+
+    A session still owing its second factor acts as an anonymous citizen: a reviewer's
+    password alone must not show the public pages what the role may see (indicators of
+    `internal` distribution on /check/) nor file reports as an agency's officer.
+    """
     ip = client_ip(request)
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if user is not None and user.is_authenticated and not second_factor_missing(request):
         return Actor.for_user(user, ip=ip)
     return Actor.anonymous(ip=ip)
+
+
+def session_actor(request: HttpRequest) -> Actor:
+    """The logged-in user as the actor, verified or not: for the login and 2FA pages only,
+    which act for a person half-way through logging in."""
+    return Actor.for_user(request.user, ip=client_ip(request))  # type: ignore[arg-type]
 
 
 def second_factor_required(user: Any) -> bool:

@@ -25,7 +25,12 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fraudhub.core.decorators import actor_for, second_factor_missing, second_factor_url
+from fraudhub.core.decorators import (
+    actor_for,
+    second_factor_missing,
+    second_factor_url,
+    session_actor,
+)
 from fraudhub.core.errors import ValidationFailed
 from fraudhub.core.forms import LoginForm, TokenForm
 from fraudhub.core.roles import Perm
@@ -56,7 +61,9 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    actor = actor_for(request)
+    # Where the role works, known before the second factor is given (actor_for would be
+    # anonymous until then).
+    actor = session_actor(request) if request.user.is_authenticated else actor_for(request)
     if actor.has_perm(Perm.CASE_LIST):
         return resolve_url(settings.LOGIN_REDIRECT_URL)
     if actor.has_perm(Perm.AGENCY_REQUEST_VIEW):
@@ -134,7 +141,7 @@ def twofa_verify(request: HttpRequest) -> HttpResponse:
 def twofa_setup(request: HttpRequest) -> HttpResponse:
     if TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
         return redirect(_with_next(resolve_url("2fa_verify"), _next_url(request)))
-    actor = actor_for(request)
+    actor = session_actor(request)
     device = otp_device_pending(actor=actor, user=request.user)  # type: ignore[arg-type]
     form = TokenForm(request.POST or None)
     error = ""

@@ -27,6 +27,7 @@ from fraudhub.indicators.models import (
     Indicator,
     IndicatorStatus,
 )
+from fraudhub.indicators.selectors import visible_distributions
 from fraudhub.indicators.services import indicator_transition
 from fraudhub.indicators.types import InvalidIndicator, canonicalize
 from fraudhub.reports.evidence import EvidenceUpload, check_evidence
@@ -80,8 +81,11 @@ def delisting_request_create(*, actor: Actor, data: DelistingInput) -> Delisting
         message=gettext_lazy("Too many requests; try again in %(s)d seconds."))
     now = timezone.now()
     with transaction.atomic():
-        indicator = Indicator.objects.select_for_update().filter(type=type_key,
-                                                                 value=value).first()
+        # Only a value the requester may look up: one of another distribution (partners,
+        # internal) answers as unlisted, as a lookup does, so that this form does not tell who
+        # is being watched, nor move such a value to `verifying`.
+        indicator = Indicator.objects.select_for_update().filter(
+            type=type_key, value=value, distribution__in=visible_distributions(actor)).first()
         if indicator is None or indicator.removed_at is not None or indicator.status not in LISTED:
             raise Conflict(_("This value is not listed: there is nothing to remove."))
         try:

@@ -1,0 +1,35 @@
+"""Django's admin site, behind the second factor (installed by FraudHubAdminConfig)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.urls import reverse
+
+from fraudhub.core.decorators import second_factor_missing, second_factor_url
+
+
+class SecondFactorAdminSite(admin.AdminSite):
+    """Django's admin behind the same login as the console: password, then the TOTP code.
+
+    The stock admin has a login form of its own that asks for the password only, and let in
+    any staff session, verified or not: an administrator's password alone opened every page
+    here (API keys of any role, users' roles, the audit log).
+    """
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and not second_factor_missing(request)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+              ) -> HttpResponse:
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index",
+                                                                   current_app=self.name)
+        if request.user.is_authenticated and second_factor_missing(request):
+            return redirect_to_login(next_url, second_factor_url(request))
+        return redirect_to_login(next_url, resolve_url(settings.LOGIN_URL))
