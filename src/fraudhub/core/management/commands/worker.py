@@ -18,20 +18,28 @@ logger = logging.getLogger("fraudhub.worker")
 
 
 def _beating(worker_id: str, stop: threading.Event) -> threading.Thread:
-    """A thread that tells the other workers this one is alive until `stop` is set."""
+    """Tell the other workers this one is alive: now, then from a thread until `stop` is set.
+
+    The first beat is written here, before any job is claimed, and the thread's first one a
+    period later: the thread never writes while the worker claims its first jobs, which an
+    in-memory SQLite database (shared cache: "table is locked", no busy wait) refuses.
+    """
     started_at = timezone.now()
 
+    def beat_once() -> None:
+        try:
+            worker_beat(worker_id=worker_id, started_at=started_at)
+        except Exception:  # a missed beat is retried; missing many only requeues our job
+            logger.exception("worker heartbeat not written")
+        finally:
+            close_old_connections()
+
+    beat_once()
+
     def beat() -> None:
-        while True:
-            try:
-                worker_beat(worker_id=worker_id, started_at=started_at)
-            except Exception:  # a missed beat is retried; missing many only requeues our job
-                logger.exception("worker heartbeat not written")
-            finally:
-                close_old_connections()
-            if stop.wait(settings.FRAUDHUB_WORKER_HEARTBEAT_SECONDS):
-                connections.close_all()  # this thread's own connection
-                return
+        while not stop.wait(settings.FRAUDHUB_WORKER_HEARTBEAT_SECONDS):
+            beat_once()
+        connections.close_all()  # this thread's own connection
 
     thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
     thread.start()
