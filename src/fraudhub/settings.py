@@ -190,6 +190,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 OTP_TOTP_ISSUER = "FraudHub"
+# The admin's device pages showed every user's TOTP key and its QR code: whoever read them
+# could produce that user's codes. Hidden (the QR page answers 403); a lost phone is handled
+# by deleting the device, after which the next login sets up a new one.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Messages kept server-side: the cookie storage put what a message says in a signed but
+# readable cookie, and the admin's message after making an API key carries the key itself.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Internationalization --------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("FRAUDHUB_LANGUAGE", "en")
@@ -321,8 +328,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FRAUDHUB_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-# Behind a reverse proxy, the client address comes from X-Forwarded-For (only then).
-FRAUDHUB_TRUST_X_FORWARDED_FOR = _env_bool("FRAUDHUB_TRUST_X_FORWARDED_FOR", False)
+
+
+def _proxy_count(name: str) -> int:
+    """How many reverse proxies of ours stand before the server: "1"/"true" is one."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return 0
+    return 1 if value in {"true", "yes", "on"} else int(value)
+
+
+# Behind reverse proxies of ours, the client address comes from X-Forwarded-For (only then):
+# the address the outermost of them saw, counted from the right, since every address left of
+# it is whatever the client chose to send.
+FRAUDHUB_TRUST_X_FORWARDED_FOR = _proxy_count("FRAUDHUB_TRUST_X_FORWARDED_FOR")
+# Failed logins are counted per user name and client address, the same address as everywhere
+# else: behind a proxy, REMOTE_ADDR is the proxy's, shared by everyone.
+AXES_CLIENT_IP_CALLABLE = "fraudhub.core.http.login_client_ip"
 AXES_VERBOSE = False
 
 # --- Indicator lookups (national anti-fraud database) ----------------------------------------

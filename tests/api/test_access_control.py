@@ -237,3 +237,48 @@ def test_an_evidence_name_cannot_add_headers_or_become_a_page(settings: Any) -> 
     assert "\r" not in disposition and "\n" not in disposition and "<" not in disposition
     assert disposition.count('"') == 2
     assert "Set-Cookie" not in response.headers and not response.cookies
+
+
+def test_a_forged_forwarded_address_does_not_dodge_the_lookup_limit(settings: Any) -> None:
+    settings.FRAUDHUB_TRUST_X_FORWARDED_FOR = 1
+    settings.FRAUDHUB_LOOKUP_RATE_LIMIT = 3
+    settings.FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS = 0
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    # The client writes any address it likes; our proxy appends the one it saw, last.
+    statuses = [proxy.get("/api/v1/lookup", {"value": "0912345678"},
+                          HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.4").status_code
+                for n in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [
+    (1, "198.51.100.9"), (2, "198.51.100.4"), (3, "203.0.113.66"),
+    (4, "10.0.0.2"),  # fewer hops than proxies: not through all of them, the peer counts
+])
+def test_the_client_address_is_counted_from_the_right_per_proxy_of_ours(
+    settings: Any, proxies: int, expected: str,
+) -> None:
+    from django.test import RequestFactory
+
+    from fraudhub.core.http import client_ip
+
+    settings.FRAUDHUB_TRUST_X_FORWARDED_FOR = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2",
+                                   HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.4,198.51.100.9")
+    assert client_ip(request) == expected
+
+
+def test_failed_logins_behind_the_proxy_lock_out_the_guesser_not_everyone(
+    settings: Any,
+) -> None:
+    settings.FRAUDHUB_TRUST_X_FORWARDED_FOR = 1
+    settings.FRAUDHUB_REQUIRE_2FA = False
+    make_user(Role.REVIEWER, "reviewer")
+    guesser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    for _attempt in range(6):
+        answer = guesser.post("/accounts/login/", {"username": "reviewer", "password": "nope"})
+    assert answer.status_code == 429
+
+    owner = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20")
+    answer = owner.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
+    assert answer.status_code == 302

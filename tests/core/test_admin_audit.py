@@ -127,3 +127,27 @@ def test_createsuperuser_makes_an_audited_administrator(monkeypatch: pytest.Monk
     assert (entry.actor_kind, entry.actor_label) == ("system", "system:createsuperuser")
     assert entry.new == {"username": "ops", "role": Role.ADMIN, "organization": None}
     assert audit_verify().ok
+
+
+def test_a_new_key_made_in_admin_is_shown_once_and_never_put_in_a_cookie(
+    admin_client: Client,
+) -> None:
+    response = admin_client.post("/admin/core/apikey/add/", {"name": "bank feed",
+                                                             "role": Role.PARTNER})
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    page = admin_client.get(response["Location"]).content.decode()
+    [key] = ApiKey.objects.all()
+    assert f"fh_{key.prefix}" in page
+    assert f"fh_{key.prefix}" not in admin_client.get(response["Location"]).content.decode()
+
+
+def test_the_admin_does_not_show_anyone_s_totp_key(admin_client: Client, root: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=root, name="phone", confirmed=True)
+    page = admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/"
+                            ).status_code == 403

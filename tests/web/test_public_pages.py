@@ -128,8 +128,8 @@ def test_filing_a_report_shows_code_and_secret_once() -> None:
     assert report.evidence.count() == 1
     assert report.language == "en"
 
-    status = client_in("en").get(f"/report/status/{report.tracking_code}",
-                                 {"secret": secret.group(1)})
+    status = client_in("en").post(f"/report/status/{report.tracking_code}",
+                                  {"secret": secret.group(1)})
     assert status.status_code == 200
     assert "Received, waiting for review" in status.content.decode()
 
@@ -170,7 +170,7 @@ def test_reporter_appeals_a_no_violation_decision(reviewer_actor: object) -> Non
     case = Case.objects.get()
     decide(reviewer_actor, case, outcome="no_violation")  # type: ignore[arg-type]
     client = client_in("en")
-    page = client.get(f"/report/status/{filed.report.tracking_code}", {"secret": filed.secret})
+    page = client.post(f"/report/status/{filed.report.tracking_code}", {"secret": filed.secret})
     assert "Appeal the decision" in page.content.decode()
     response = client.post(f"/report/status/{filed.report.tracking_code}/appeal",
                            {"secret": filed.secret, "statement": "It is clearly a scam."})
@@ -211,3 +211,14 @@ def test_an_oversized_evidence_file_is_413_with_the_form_kept(settings: object) 
     assert "larger than" in html
     assert "Họ bảo chuyển tiền vào STK 0071000123456" in html
     assert Report.objects.count() == 0
+
+
+def test_the_status_page_does_not_take_the_secret_from_the_address() -> None:
+    # Addresses end up in access logs and the browser's history.
+    filed = file_web_report()
+    response = client_in("en").get(f"/report/status/{filed.report.tracking_code}",
+                                   {"secret": filed.secret})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_secret"' in html
+    assert "Received, waiting for review" not in html

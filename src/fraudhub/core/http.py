@@ -29,12 +29,25 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    if settings.FRAUDHUB_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+    """The caller's address: REMOTE_ADDR, or behind FRAUDHUB_TRUST_X_FORWARDED_FOR proxies
+    the address the outermost one added to X-Forwarded-For.
+
+    Never the leftmost entry, which the client writes itself: it would choose its own rate-limit
+    counter and the address the audit log keeps.
+    """
+    proxies = settings.FRAUDHUB_TRUST_X_FORWARDED_FOR
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     remote: str | None = request.META.get("REMOTE_ADDR")
     return remote
+
+
+def login_client_ip(request: HttpRequest) -> str:
+    """client_ip for django-axes, which counts failed logins per address (a string)."""
+    return client_ip(request) or ""
 
 
 class ActorAuth(HttpAuthBase):

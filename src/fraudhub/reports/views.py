@@ -109,8 +109,9 @@ def report_status_lookup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_status(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    data = request.POST if request.method == "POST" else request.GET
-    form = SecretForm(data if "secret" in data else None)
+    # The secret is read from a form POST only: in the address (?secret=) it would stay in
+    # access logs, proxies' logs and the browser's history.
+    form = SecretForm(request.POST if "secret" in request.POST else None)
     if form.is_bound and form.is_valid():
         context = _status_context(request, tracking_code, form.cleaned_data["secret"])
         if context is not None:
