@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from fraudhub.cases.models import Appeal, Case, Decision
+from fraudhub.core.models import Organization
 from fraudhub.reports.models import Report
 from tests.api.helpers import (
     APPEALS,
@@ -121,7 +122,7 @@ HUGE = 10**20  # beyond any 64-bit database integer
         ("reviewer", "POST", f"/api/v1/reporters/{HUGE}/bad-faith", {"reason": "x"}, (404,)),
         ("senior_reviewer", "POST", f"{APPEALS}/{HUGE}/decision",
          {"outcome": "upheld", "reasons": "x"}, (404,)),
-        ("partner", "POST", APPEALS, {"decision_id": HUGE, "statement": "x"}, (404, 422)),
+        ("admin", "POST", APPEALS, {"decision_id": HUGE, "statement": "x"}, (404, 422)),
     ],
     ids=["offset", "case", "claim", "decision", "bad-faith", "appeal-decision",
          "owner-appeal"],
@@ -506,10 +507,12 @@ def test_reporter_appeal_refusals(api_client_for: Factory) -> None:
     assert Appeal.objects.count() == 1
 
 
-def test_a_partner_files_an_owner_appeal_by_decision_id(api_client_for: Factory) -> None:
+def test_a_partner_files_an_owner_appeal_by_decision_id(
+    api_client_for: Factory, platform_org: Organization,
+) -> None:
     case_id = case_of(file_report(api_client_for(None))["tracking_code"]).pk
     decision = claim_and_decide(api_client_for("reviewer"), case_id)
-    partner = api_client_for("partner")
+    partner = api_client_for("partner", org=platform_org)
 
     response = partner.post(APPEALS, {"decision_id": decision["id"],
                                       "statement": "The owner says the account was hacked.",
@@ -530,12 +533,14 @@ def test_a_partner_files_an_owner_appeal_by_decision_id(api_client_for: Factory)
     assert Decision.objects.get(pk=decision["id"]).is_current is False
 
 
-def test_an_owner_appeal_on_a_no_violation_decision_is_409(api_client_for: Factory) -> None:
+def test_an_owner_appeal_on_a_no_violation_decision_is_409(
+    api_client_for: Factory, platform_org: Organization,
+) -> None:
     case_id = case_of(file_report(api_client_for(None))["tracking_code"]).pk
     decision = claim_and_decide(api_client_for("reviewer"), case_id, outcome="no_violation",
                                 ground="not_violating", days=None)
 
-    response = api_client_for("partner").post(
+    response = api_client_for("partner", org=platform_org).post(
         APPEALS, {"decision_id": decision["id"], "statement": "Nothing happened to me."})
 
     assert response.status_code == 409
@@ -579,8 +584,10 @@ def test_a_nul_byte_in_an_appeal_statement_is_stored_exactly_or_refused_never_50
     assert outcome in (("stored", [statement]), ("refused", 4, []))
 
 
-def test_an_owner_appeal_needs_a_token_or_a_decision(api_client_for: Factory) -> None:
-    partner = api_client_for("partner")
+def test_an_owner_appeal_needs_a_token_or_a_decision(
+    api_client_for: Factory, platform_org: Organization,
+) -> None:
+    partner = api_client_for("partner", org=platform_org)
 
     missing = partner.post(APPEALS, {"statement": "Please."})
     bad_token = partner.post(APPEALS, {"token": "forged:token", "statement": "Please."})

@@ -20,15 +20,16 @@ from django.utils import timezone
 
 from fraudhub.agencies.api import FOR_AGENCY_RULE, ON_BEHALF_RULE
 from fraudhub.agencies.services.outcomes import TargetResponse, request_target_respond
+from fraudhub.cases.api import OWNER_APPEAL_RULE
 from fraudhub.cases.models import Case, Decision
 from fraudhub.cases.services.appeals import appeal_file_for_owner
 from fraudhub.cases.services.claims import case_claim
 from fraudhub.cases.services.decisions import DecisionInput, decision_create
 from fraudhub.cases.services.enforcement import owner_appeal_token
 from fraudhub.core.actors import Actor
-from fraudhub.core.models import ApiKey
+from fraudhub.core.models import ApiKey, Organization, OrganizationKind
 from fraudhub.core.roles import ROLE_PERMISSIONS, Perm, Role
-from fraudhub.core.services import apikey_create, apikey_revoke
+from fraudhub.core.services import apikey_create, apikey_revoke, organization_create
 from fraudhub.indicators.delisting import DelistingInput, delisting_request_create
 from fraudhub.reports.services import ReportInput, report_create
 from tests.agencies.helpers import PDF, file_request, request_json
@@ -178,12 +179,12 @@ ENDPOINTS: list[Endpoint] = [
                         {"reason": "Files false reports about competitors.", "days": 30}, {}),
              200),
     Endpoint("POST", "/api/v1/appeals", Perm.APPEAL_FILE_FOR_OWNER,
-             f"holder of a signed owner appeal token, or {Perm.APPEAL_FILE_FOR_OWNER.value}",
+             OWNER_APPEAL_RULE,
              lambda w: ("/api/v1/appeals", {"decision_id": w.violation_decision_id,
                                             "statement": "The owner says this is a mistake."},
                         {}), 201, variant="decision_id"),
     Endpoint("POST", "/api/v1/appeals", Perm.REPORT_CREATE,
-             f"holder of a signed owner appeal token, or {Perm.APPEAL_FILE_FOR_OWNER.value}",
+             OWNER_APPEAL_RULE,
              lambda w: ("/api/v1/appeals", {"token": w.owner_token,
                                             "statement": "This is my account, not a scam."},
                         {}), 201, variant="token"),
@@ -304,7 +305,16 @@ def call(client: ApiClient, endpoint: Endpoint, world: World) -> Any:
 
 
 def client_for(api_client_for: Callable[..., ApiClient], role: str) -> ApiClient:
-    return api_client_for(None if role == ANONYMOUS else role, ip="203.0.113.99")
+    # The partner of the matrix is the platform's own integration, the partner that may do
+    # the most (owner appeals); tests/cases/test_appeals.py has a bank's key refused them.
+    org = platform_integration() if role == Role.PARTNER else None
+    return api_client_for(None if role == ANONYMOUS else role, org=org, ip="203.0.113.99")
+
+
+def platform_integration() -> Organization:
+    found = Organization.objects.filter(name="Platform integration").first()
+    return found or organization_create(actor=SYSTEM, name="Platform integration",
+                                        kind=OrganizationKind.PLATFORM)
 
 
 @pytest.mark.parametrize("role", ROLES)

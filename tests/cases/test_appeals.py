@@ -158,3 +158,27 @@ def test_appeal_window_sides_and_duplicates(reviewer_actor: Actor) -> None:
     Appeal.objects.all().delete()
     with pytest.raises(Conflict):
         appeal_file_by_owner_token(actor=Actor.anonymous(), token=token, statement="late")
+
+
+def test_only_the_platform_s_key_appeals_for_account_owners(
+    reviewer_actor: Actor, api_client_for: Callable[..., object],
+) -> None:
+    from fraudhub.core.models import OrganizationKind
+    from fraudhub.core.roles import Role
+    from fraudhub.core.services import organization_create
+    from tests.conftest import SYSTEM, ApiClient
+
+    decision = decide(reviewer_actor, file_report().report.case_id, "suspend", 14)  # type: ignore[arg-type]
+    bank = organization_create(actor=SYSTEM, name="Bank X", kind=OrganizationKind.PARTNER)
+    platform = organization_create(actor=SYSTEM, name="Platform Y", kind=OrganizationKind.PLATFORM)
+    bank_key: ApiClient = api_client_for(Role.PARTNER, org=bank)  # type: ignore[assignment]
+    platform_key: ApiClient = api_client_for(Role.PARTNER, org=platform)  # type: ignore[assignment]
+    body = {"decision_id": decision.pk, "statement": "This account is mine, not a scam."}
+
+    # The same refusal whether or not the decision exists: it tells no outcome.
+    assert bank_key.post("/api/v1/appeals", body).status_code == 403
+    assert bank_key.post("/api/v1/appeals", {**body, "decision_id": 999_999}).status_code == 403
+    assert not Appeal.objects.exists()
+
+    assert platform_key.post("/api/v1/appeals", body).status_code == 201
+    assert Appeal.objects.get().decision_id == decision.pk

@@ -227,9 +227,12 @@ def appeal_out(a: Appeal) -> AppealOut:
     )
 
 
+OWNER_APPEAL_RULE = ("holder of a signed owner appeal token, or "
+                     f"{Perm.APPEAL_FILE_FOR_OWNER.value} with a key of a platform organization")
+
+
 @router.post("/appeals", response={201: AppealOut},
-             openapi_extra={"x-permission": "holder of a signed owner appeal token, or "
-                                            f"{Perm.APPEAL_FILE_FOR_OWNER.value}"})
+             openapi_extra={"x-permission": OWNER_APPEAL_RULE})
 def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> Status[AppealOut]:
     if payload.token:
         actor = authorize(request, Perm.REPORT_CREATE)

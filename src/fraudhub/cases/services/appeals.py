@@ -40,7 +40,8 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.jobs import enqueue
-from fraudhub.core.roles import Perm
+from fraudhub.core.models import OrganizationKind
+from fraudhub.core.roles import Perm, Role
 from fraudhub.core.text import nul_field_errors
 from fraudhub.indicators.feeds import decision_reversed
 from fraudhub.reports.models import Report, ReportStatus
@@ -127,7 +128,7 @@ def appeal_file_for_owner(
     language: str = "vi",
 ) -> Appeal:
     """A platform forwards its user's appeal through the API."""
-    if not actor.has_perm(Perm.APPEAL_FILE_FOR_OWNER):
+    if not actor.has_perm(Perm.APPEAL_FILE_FOR_OWNER) or not _speaks_for_owners(actor):
         raise PermissionDenied(_("You may not file appeals for account owners."))
     decision = Decision.objects.filter(pk=decision_id).first()
     if decision is None:
@@ -135,6 +136,20 @@ def appeal_file_for_owner(
     return _file(actor=actor, decision=decision, kind=AppellantKind.OWNER,
                  statement=_check_statement(statement), report=None, contact_email=contact_email,
                  language=language)
+
+
+def _speaks_for_owners(actor: Actor) -> bool:
+    """Whether `actor` may appeal for the owners of accounts: the platform whose accounts the
+    decisions enforce (a key of a platform organization), or FraudHub's own staff and system.
+
+    The partner role alone is not enough: any bank's or telco's key could appeal decisions on
+    accounts it has nothing to do with, filling the appeals queue, and the answers to a walk
+    over decision ids (201, 409 "no action was taken", 404) told every decision's outcome.
+    """
+    if actor.kind == "system" or actor.role == Role.ADMIN:
+        return True
+    organization = actor.organization
+    return organization is not None and organization.kind == OrganizationKind.PLATFORM
 
 
 def appeal_file_by_reporter(

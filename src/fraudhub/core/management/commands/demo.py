@@ -62,7 +62,8 @@ class Command(BaseCommand):
 
     def _decide_some(self, users: dict[str, User]) -> None:
         reviewer = Actor.for_user(users["reviewer"], ip="127.0.0.1")
-        partner = Actor.for_user(users["partner"], ip="127.0.0.1")
+        # The platform whose accounts are enforced forwards its users' appeals (its webhook).
+        platform = Actor.system("platform webhook (demo)")
         decided = Report.objects.filter(target__canonical__in=[
             "facebook:100089912345678", "telegram:vcb_hotro_khachhang",
         ]).values_list("case_id", flat=True).distinct()
@@ -76,7 +77,7 @@ class Command(BaseCommand):
                       "soliciting deposits for a fake investment scheme.",
             ))
             if decision.case.target.canonical == "telegram:vcb_hotro_khachhang":
-                appeal_file_for_owner(actor=partner, decision_id=decision.pk,
+                appeal_file_for_owner(actor=platform, decision_id=decision.pk,
                                       statement="Tài khoản của tôi bị khóa nhầm, tôi là nhân viên "
                                                 "ngân hàng thật.")
 
