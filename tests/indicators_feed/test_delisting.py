@@ -125,3 +125,63 @@ def test_anonymous_delisting_requests_are_limited_per_address(
     with pytest.raises(Conflict):
         delisting_request_create(actor=Actor.system("desk"),
                                  data=_request(requester_email="b@example.com"))
+
+
+def _files(root: object) -> list[object]:
+    from pathlib import Path
+
+    return sorted(p for p in Path(str(root)).rglob("*") if p.is_file())
+
+
+def test_delisting_evidence_the_storage_cannot_take_is_503_and_leaves_nothing(
+    settings: object, monkeypatch: pytest.MonkeyPatch, api_client_for: Callable[..., ApiClient],
+) -> None:
+    import errno
+    import os
+
+    from django.core.files.storage import FileSystemStorage
+    from django.test import Client
+
+    from fraudhub.indicators.models import DelistingRequest
+    from tests.conftest import evidence_item
+    from tests.indicators_db.factories import make_indicator
+
+    make_indicator(PHONE, status=IndicatorStatus.SUSPICIOUS)
+    media = settings.MEDIA_ROOT  # type: ignore[attr-defined]
+    before, audit = _files(media), AuditEntry.objects.count()
+
+    def full_disk(storage: FileSystemStorage, name: str, content: object) -> str:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), storage.path(name))
+
+    monkeypatch.setattr(FileSystemStorage, "_save", full_disk)
+    answer = Client(REMOTE_ADDR="198.51.100.9").post("/api/v1/delisting", {
+        "value": "0912 345 678", "requester_name": "Trần Thị B",
+        "requester_email": "owner@example.com", "statement": "The number is mine.",
+        "evidence": [evidence_item()]}, content_type="application/json")
+
+    assert answer.status_code == 503
+    assert (answer.json()["code"], answer["Retry-After"]) == ("storage_unavailable", "300")
+    assert not DelistingRequest.objects.exists()
+    assert AuditEntry.objects.count() == audit
+    assert Indicator.objects.get(value=PHONE).status == IndicatorStatus.SUSPICIOUS
+    assert _files(media) == before
+
+
+def test_delisting_evidence_of_a_request_refused_after_writing_is_removed(
+    settings: object,
+) -> None:
+    from fraudhub.reports.evidence import EvidenceUpload
+    from tests.indicators_db.factories import make_indicator
+
+    make_indicator(PHONE, status=IndicatorStatus.SUSPICIOUS)
+    media = settings.MEDIA_ROOT  # type: ignore[attr-defined]
+    delisting_request_create(actor=Actor.anonymous(ip="198.51.100.9"), data=_request())
+    before = _files(media)
+
+    # A second request for the same value is refused inside the transaction, after the
+    # evidence was written: the file must not stay, no row would name it.
+    with pytest.raises(Conflict):
+        delisting_request_create(actor=Actor.anonymous(ip="198.51.100.9"), data=_request(
+            evidence=[EvidenceUpload(name="contract.png", content=png_bytes((61, 17)))]))
+
+    assert _files(media) == before

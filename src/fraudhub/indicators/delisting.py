@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,11 +15,23 @@ from django.utils.translation import gettext_lazy
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
-from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fraudhub.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    StorageUnavailable,
+    ValidationFailed,
+)
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.ratelimit import anonymous_rate_limit
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
+from fraudhub.core.uploads import (
+    STORAGE_RETRY_AFTER_SECONDS,
+    UploadNotStored,
+    upload_write,
+    uploads_remove,
+)
 from fraudhub.indicators.models import (
     DelistingEvidence,
     DelistingRequest,
@@ -30,7 +42,7 @@ from fraudhub.indicators.models import (
 from fraudhub.indicators.selectors import visible_distributions
 from fraudhub.indicators.services import indicator_transition
 from fraudhub.indicators.types import InvalidIndicator, canonicalize
-from fraudhub.reports.evidence import EvidenceUpload, check_evidence
+from fraudhub.reports.evidence import CheckedEvidence, EvidenceUpload, check_evidence
 
 STATEMENT_MAX = 5_000
 LISTED = (IndicatorStatus.SCAM, IndicatorStatus.SUSPICIOUS, IndicatorStatus.VERIFYING)
@@ -80,6 +92,37 @@ def delisting_request_create(*, actor: Actor, data: DelistingInput) -> Delisting
         window_seconds=settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS,
         message=gettext_lazy("Too many requests; try again in %(s)d seconds."))
     now = timezone.now()
+    evidence = _evidence_write(checked)
+    try:
+        return _request_record(actor=actor, data=data, type_key=type_key, value=value,
+                               evidence=evidence, checked=checked, now=now)
+    except BaseException:
+        uploads_remove(item.file for item in evidence)  # no row names them
+        raise
+
+
+def _evidence_write(checked: list[CheckedEvidence]) -> list[DelistingEvidence]:
+    """The evidence files, written before the transaction; 503 when the storage fails."""
+    written: list[DelistingEvidence] = []
+    try:
+        for item in checked:
+            evidence = DelistingEvidence(
+                original_name=item.name, content_type=item.content_type,
+                extension=item.extension, size=len(item.content), sha256=item.sha256)
+            upload_write(evidence.file, name=item.name, content=item.content)
+            written.append(evidence)
+    except UploadNotStored as exc:
+        uploads_remove(item.file for item in written)
+        raise StorageUnavailable(
+            _("Evidence files cannot be stored at the moment, so the request was not "
+              "filed. Try again in a few minutes."),
+            retry_after=STORAGE_RETRY_AFTER_SECONDS) from exc
+    return written
+
+
+def _request_record(*, actor: Actor, data: DelistingInput, type_key: str, value: str,
+                    evidence: list[DelistingEvidence], checked: list[CheckedEvidence],
+                    now: datetime) -> DelistingRequest:
     with transaction.atomic():
         # Only a value the requester may look up: one of another distribution (partners,
         # internal) answers as unlisted, as a lookup does, so that this form does not tell who
@@ -98,12 +141,9 @@ def delisting_request_create(*, actor: Actor, data: DelistingInput) -> Delisting
                 )
         except IntegrityError as exc:
             raise Conflict(_("You already asked for a review of this value.")) from exc
-        for item in checked:
-            evidence = DelistingEvidence(
-                request=request, original_name=item.name, content_type=item.content_type,
-                extension=item.extension, size=len(item.content), sha256=item.sha256)
-            evidence.file.save(item.name, ContentFile(item.content), save=False)
-            evidence.save()
+        for item in evidence:
+            item.request = request
+        DelistingEvidence.objects.bulk_create(evidence)
         audit_record(actor=actor, action="delisting.create", object_type="delisting",
                      object_id=request.pk,
                      new={"indicator": indicator.pk, "status": request.status,

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fraudhub.core.decorators import actor_for, staff_required
-from fraudhub.core.errors import DomainError, RateLimited
+from fraudhub.core.errors import DomainError
 from fraudhub.core.forms import DomainErrorForm
 from fraudhub.core.roles import Perm
 from fraudhub.indicators.delisting import DelistingInput, delisting_decide, delisting_request_create
@@ -62,7 +62,7 @@ class DelistingDecisionForm(DomainErrorForm):
 def _render(request: HttpRequest, template: str, context: dict[str, Any],
             exc: DomainError | None = None, status: int = 200) -> HttpResponse:
     response = render(request, template, context, status=exc.status_code if exc else status)
-    if isinstance(exc, RateLimited):
+    if exc is not None and exc.retry_after is not None:
         response["Retry-After"] = str(exc.retry_after)
     return response
 

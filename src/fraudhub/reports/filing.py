@@ -13,7 +13,6 @@ writable) fails the filing with EvidenceNotStored before anything of it is in th
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -21,7 +20,6 @@ from datetime import datetime
 from itertools import chain
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -39,11 +37,10 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import AuditSpec, audit_record_many
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Role
+from fraudhub.core.uploads import UploadNotStored, upload_write, uploads_remove
 from fraudhub.indicators.extract import FoundIndicator, extract
 from fraudhub.reports.evidence import CheckedEvidence
 from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator, ReportStatus
-
-logger = logging.getLogger(__name__)
 
 INDICATOR_VALUE_MAX = 512
 REPORT_BATCH_MAX = 100  # reports per call of POST /api/v1/reports/batch, one transaction
@@ -82,7 +79,7 @@ class FiledReport:
     secret: str
 
 
-class EvidenceNotStored(Exception):
+class EvidenceNotStored(UploadNotStored):
     """The storage did not take a report's evidence files; none of them is left behind.
 
     Not a DomainError: filing may run in another caller's thread (a combined round), so the
@@ -219,41 +216,15 @@ def _evidence_write(files: Sequence[CheckedEvidence]) -> list[Evidence]:
 def _evidence_write_one(item: CheckedEvidence) -> Evidence:
     evidence = Evidence(original_name=item.name, content_type=item.content_type,
                         extension=item.extension, size=len(item.content), sha256=item.sha256)
-    field, storage = evidence.file.field, evidence.file.storage
     try:
-        # The name is taken first, by an empty file the storage creates exclusively: it is then
-        # certainly this file's, and a write that fails part way is removed by it. storage.save
-        # writing the content would move to another name when two filings of one file race for
-        # it, and would say which only when the write succeeds.
-        name = storage.save(field.generate_filename(evidence, item.name), ContentFile(b""),
-                            max_length=field.max_length)
-    except OSError as exc:
-        raise _not_stored(exc) from exc
-    evidence.file.name = name
-    try:
-        with storage.open(name, "wb") as file:
-            file.write(item.content)
-    except OSError as exc:
-        _evidence_remove([evidence])
-        raise _not_stored(exc) from exc
+        upload_write(evidence.file, name=item.name, content=item.content)
+    except UploadNotStored as exc:
+        raise EvidenceNotStored(str(exc)) from exc
     return evidence
 
 
-def _not_stored(exc: OSError) -> EvidenceNotStored:
-    # The reporter is answered 503; the log is what tells an operator the storage needs them.
-    logger.error("evidence storage failed, the report is not filed: %s", exc)
-    return EvidenceNotStored(str(exc))
-
-
 def _evidence_remove(evidence: Iterable[Evidence]) -> None:
-    """Remove the files of evidence whose filing is not kept: no row names them."""
-    for item in evidence:
-        try:
-            item.file.storage.delete(item.file.name)
-        except OSError:
-            # The filing's own error is the one its caller must see; this file is logged.
-            logger.warning("could not remove evidence file %s of a filing not kept",
-                           item.file.name, exc_info=True)
+    uploads_remove(item.file for item in evidence)
 
 
 @dataclass

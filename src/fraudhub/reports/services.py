@@ -24,6 +24,7 @@ from fraudhub.core.errors import DomainError, PermissionDenied, StorageUnavailab
 from fraudhub.core.ratelimit import anonymous_rate_limit
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
+from fraudhub.core.uploads import STORAGE_RETRY_AFTER_SECONDS
 from fraudhub.reports.combined import submission_file
 from fraudhub.reports.evidence import EvidenceUpload, check_evidence
 from fraudhub.reports.filing import (
@@ -42,9 +43,6 @@ __all__ = ["REPORT_BATCH_MAX", "FiledReport", "ReportInput", "hash_secret", "rep
 
 DESCRIPTION_MAX = 10_000
 TARGET_MAX = 2_048
-# A full disk or an exhausted quota waits for an operator: asked again within seconds, the
-# storage would only fail again.
-STORAGE_RETRY_AFTER_SECONDS = 300
 
 
 @dataclass(frozen=True)
