@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -127,9 +128,7 @@ def test_anonymous_delisting_requests_are_limited_per_address(
                                  data=_request(requester_email="b@example.com"))
 
 
-def _files(root: object) -> list[object]:
-    from pathlib import Path
-
+def _files(root: object) -> list[Path]:
     return sorted(p for p in Path(str(root)).rglob("*") if p.is_file())
 
 
