@@ -53,8 +53,17 @@ _TRON_VERSION = 0x41
 
 # --- Keccak-256 for EIP-55 ------------------------------------------------------------------
 # hashlib's sha3_256 is the final SHA-3, whose padding differs from the Keccak Ethereum uses, so
-# a library is needed; any of the usual three will do.
+# a library is needed. safe-pysha3 (a dependency) is a C extension: every Ethereum address in a
+# bulk answer is displayed with its checksum, and pycryptodome's Keccak cost 4.6 µs a hash
+# against 0.7 (11% of a bulk lookup's time in the server). The others are used when present.
 def _load_keccak() -> Callable[[bytes], bytes] | None:
+    try:
+        import sha3  # safe-pysha3 (or pysha3)
+
+        keccak = sha3.keccak_256
+        return lambda data: bytes(keccak(data).digest())
+    except ImportError:
+        pass
     try:
         from Crypto.Hash import keccak as pycryptodome_keccak
 
@@ -69,13 +78,7 @@ def _load_keccak() -> Callable[[bytes], bytes] | None:
 
         eth_keccak(b"")  # raises when eth-hash has no backend installed
         return lambda data: bytes(eth_keccak(data))
-    except Exception:  # noqa: S110 - any failure just means "not available"
-        pass
-    try:
-        import sha3  # pysha3 / safe-pysha3
-
-        return lambda data: bytes(sha3.keccak_256(data).digest())
-    except ImportError:
+    except Exception:  # any failure just means "not available"
         return None
 
 
@@ -88,9 +91,9 @@ def eip55_checksum(address: str) -> str | None:
         return None
     hex_part = address[2:].lower()
     digest = keccak_256(hex_part.encode("ascii")).hex()
-    return "0x" + "".join(
-        c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(hex_part)
-    )
+    # A letter is upper-cased where the hash's nibble at its place is 8 or more; digits stay.
+    return "0x" + "".join(c.upper() if d in "89abcdef" else c
+                          for c, d in zip(hex_part, digest, strict=False))
 
 
 @cache
