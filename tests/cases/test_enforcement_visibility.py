@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from fraudhub.cases.models import Decision, Enforcement, EnforcementStatus
 from fraudhub.core.actors import Actor
@@ -15,6 +16,13 @@ from tests.cases.helpers import decide, file_report
 from tests.conftest import ApiClient, logged_in_client
 
 PLATFORM_ERROR = "HTTP 503 from the platform: <b>maintenance</b>"
+
+
+@pytest.fixture
+def console(reviewer: User, settings: Any) -> Client:
+    """The reviewer's browser on the console (2FA off for these tests)."""
+    settings.FRAUDHUB_REQUIRE_2FA = False
+    return logged_in_client(reviewer)
 
 
 def _given_up_decision(actor: Actor) -> tuple[Decision, Enforcement]:
@@ -89,11 +97,10 @@ def test_given_up_deliveries_are_listed_and_sent_again_through_the_api(
 
 @pytest.mark.django_db
 def test_the_case_page_shows_a_given_up_delivery_and_sends_it_again(
-    reviewer: User, reviewer_actor: Actor, settings: Any,
+    console: Client, reviewer_actor: Actor,
 ) -> None:
-    settings.FRAUDHUB_REQUIRE_2FA = False
     decision, enforcement = _given_up_decision(reviewer_actor)
-    browser = logged_in_client(reviewer)
+    browser = console
     page = browser.get(f"/console/cases/{decision.case_id}/")
     html = page.content.decode()
     assert page.status_code == 200
@@ -113,12 +120,11 @@ def test_the_case_page_shows_a_given_up_delivery_and_sends_it_again(
 
 @pytest.mark.django_db
 def test_a_delivery_is_sent_again_only_from_its_own_case_page(
-    reviewer: User, reviewer_actor: Actor, settings: Any,
+    console: Client, reviewer_actor: Actor,
 ) -> None:
-    settings.FRAUDHUB_REQUIRE_2FA = False
     decision, enforcement = _given_up_decision(reviewer_actor)
     other = file_report(target="https://www.facebook.com/scam.page.two")
-    browser = logged_in_client(reviewer)
+    browser = console
 
     answer = browser.post(
         f"/console/cases/{other.report.case_id}/enforcements/{enforcement.pk}/retry")
@@ -130,12 +136,9 @@ def test_a_delivery_is_sent_again_only_from_its_own_case_page(
 
 
 @pytest.mark.django_db
-def test_the_delivery_is_described_in_vietnamese(
-    reviewer: User, reviewer_actor: Actor, settings: Any,
-) -> None:
-    settings.FRAUDHUB_REQUIRE_2FA = False
+def test_the_delivery_is_described_in_vietnamese(console: Client, reviewer_actor: Actor) -> None:
     decision, _enforcement = _given_up_decision(reviewer_actor)
-    html = logged_in_client(reviewer).get(f"/console/cases/{decision.case_id}/",
-                                          headers={"Accept-Language": "vi"}).content.decode()
+    html = console.get(f"/console/cases/{decision.case_id}/",
+                       headers={"Accept-Language": "vi"}).content.decode()
     assert "6 lần thử" in html
     assert "Gửi lại" in html
