@@ -149,5 +149,39 @@ def test_the_admin_does_not_show_anyone_s_totp_key(admin_client: Client, root: U
     page = admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
     assert page.status_code == 200
     assert device.key not in page.content.decode()
-    assert admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/"
-                            ).status_code == 403
+    # django-otp's QR code page (the key as an otpauth:// link) is gone with its admin.
+    qr = admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/", follow=True)
+    assert "otpauth://" not in qr.content.decode()
+    assert device.key not in qr.content.decode()
+
+
+def test_resetting_a_second_factor_in_admin_is_audited(admin_client: Client, root: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    lost = make_user(Role.REVIEWER, "lost-phone")
+    device = TOTPDevice.objects.create(user=lost, name="phone", confirmed=True)
+
+    response = admin_client.post("/admin/core/user/", {
+        "action": "reset_second_factor", "_selected_action": [str(lost.pk)]})
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=lost).exists()
+    entry = AuditEntry.objects.get(action="otp.devices_reset", object_id=str(lost.pk))
+    assert entry.old == {"devices": [{"id": device.pk, "confirmed": True}]}
+    assert entry.actor_label == "root"
+    assert audit_verify().ok
+
+
+def test_devices_cannot_be_added_edited_or_deleted_outside_the_audited_reset(
+    admin_client: Client, root: User,
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=root, name="phone", confirmed=True)
+    path = f"/admin/otp_totp/totpdevice/{device.pk}"
+    assert admin_client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    assert admin_client.post(f"{path}/change/", {"name": "mine now", "confirmed": "on",
+                                                 "user": str(root.pk)}).status_code == 403
+    assert admin_client.post(f"{path}/delete/", {"post": "yes"}).status_code == 403
+    device.refresh_from_db()
+    assert device.name == "phone"

@@ -268,3 +268,24 @@ def otp_device_confirm(*, actor: Actor, device_id: int, token: str) -> TOTPDevic
                      object_id=device.user_id, old={"confirmed": False},
                      new={"device": device.pk, "confirmed": True})
     return device
+
+
+def otp_devices_reset(*, actor: Actor, user: User) -> int:
+    """Remove every TOTP device of `user` (a lost phone): their next login sets up a new one.
+
+    The admin's device pages could edit devices (and showed their keys) without an audit row;
+    this is the one way to change them there.
+    """
+    _require(actor, Perm.APIKEY_MANAGE)
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user=user)
+                       .order_by("pk").values_list("pk", "confirmed"))
+        if not devices:
+            return 0
+        TOTPDevice.objects.filter(pk__in=[pk for pk, _confirmed in devices]).delete()
+        audit_record(actor=actor, action="otp.devices_reset", object_type="user",
+                     object_id=user.pk,
+                     old={"devices": [{"id": pk, "confirmed": c} for pk, c in devices]},
+                     new={"devices": []})
+    return len(devices)
+
