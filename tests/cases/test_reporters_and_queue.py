@@ -125,3 +125,41 @@ def test_expired_claims_return_to_the_queue(reviewer_actor: Actor) -> None:
     case = Case.objects.get(pk=filed.report.case_id)
     assert (case.status, case.claimed_by) == (CaseStatus.OPEN, "")
     assert Report.objects.get(pk=filed.report.pk).status == ReportStatus.RECEIVED
+
+
+def test_reprioritizing_many_open_cases_takes_a_few_statements_a_chunk() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fraudhub.cases.models import Target
+    from fraudhub.cases.priority import queue_for
+    from fraudhub.core.housekeeping import REPRIORITIZE_CHUNK
+
+    now = timezone.now()
+    count = 2 * REPRIORITIZE_CHUNK + 1
+    fresh_score = priority_score(
+        Case(reporter_count=1, reputation_total=50, max_severity=3, opened_at=now), now=now)
+    targets = Target.objects.bulk_create(
+        Target(kind="phone", indicator_type="phone", canonical=f"+8491{n:07d}",
+               display=f"+84 91 {n:07d}") for n in range(count))
+    # Half waited 30 hours (the age term is at its cap of 15 points, whatever the second),
+    # half were just opened: only the first half moves.
+    Case.objects.bulk_create(
+        Case(target=target, fraud_type="investment_stock_crypto", queue=Queue.STANDARD,
+             opened_at=now - timedelta(hours=30 if n % 2 else 0),
+             due_at=now + timedelta(hours=48), reporter_count=1, reputation_total=50,
+             max_severity=3, priority=fresh_score)
+        for n, target in enumerate(targets))
+
+    with CaptureQueriesContext(connection) as statements:
+        moved = cases_reprioritize()
+
+    assert moved == count // 2
+    # Per chunk of 500: one read, and for its moved cases a lock and one write (a transaction
+    # around them); one read more finds the end. One transaction per case was ~3 a case.
+    assert len(statements) <= 6 * 3 + 1
+    waited = list(Case.objects.filter(opened_at__lt=now - timedelta(hours=1)))
+    assert {case.priority for case in waited} == {fresh_score + 15}
+    assert all(case.queue == queue_for(case) for case in waited)
+    assert set(Case.objects.filter(opened_at__gte=now - timedelta(hours=1))
+               .values_list("priority", flat=True)) == {fresh_score}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,23 +11,52 @@ from fraudhub.cases.models import OPEN_CASE_STATUSES, Case
 from fraudhub.cases.priority import reprioritize
 from fraudhub.cases.services.claims import claims_expire
 from fraudhub.core.actors import Actor
+from fraudhub.core.bulk import rows_update
 from fraudhub.core.ratelimit import DatabaseRateLimiter
 from fraudhub.core.workers import jobs_reclaim_lost
 
+# Open cases read per query, and at most locked per transaction, by cases_reprioritize.
+REPRIORITIZE_CHUNK = 500
+# What priority_score, queue_for and due_for read, and what they set.
+_PRIORITY_FIELDS = ("pk", "priority", "queue", "reporter_count", "reputation_total",
+                    "max_severity", "top_source", "opened_at", "due_at")
+
 
 def cases_reprioritize() -> int:
-    """Waiting raises a case's priority; recompute it for open cases."""
+    """Waiting raises a case's priority; recompute it for open cases.
+
+    Open cases are read a chunk at a time without locks; only those whose score or queue moved
+    (a case's rounded score moves every two hours or so while it waits) are locked, recomputed
+    from their current row and written, a chunk per transaction. One transaction and lock per
+    open case every minute kept the database busy all the time at a hundred thousand cases.
+    Rows locked elsewhere (a filing, a decision) are skipped and done at the next round, so
+    this never waits for intake nor deadlocks with it.
+    """
     now = timezone.now()
     changed = 0
-    for case_id in Case.objects.filter(status__in=OPEN_CASE_STATUSES).values_list("pk", flat=True):
-        with transaction.atomic():
-            case = Case.objects.select_for_update().get(pk=case_id)
-            before = (case.priority, case.queue)
-            reprioritize(case, now=now, source_raised=False)
-            if (case.priority, case.queue) != before:
-                case.save(update_fields=["priority", "queue", "due_at"])
-                changed += 1
-    return changed
+    after = 0
+    while True:
+        chunk = list(Case.objects.filter(status__in=OPEN_CASE_STATUSES, pk__gt=after)
+                     .only(*_PRIORITY_FIELDS).order_by("pk")[:REPRIORITIZE_CHUNK])
+        if not chunk:
+            return changed
+        after = chunk[-1].pk
+        moved = [case.pk for case in chunk if _reprioritized(case, now)]
+        if moved:
+            with transaction.atomic():
+                locked = list(Case.objects.select_for_update(skip_locked=True)
+                              .filter(pk__in=moved, status__in=OPEN_CASE_STATUSES)
+                              .only(*_PRIORITY_FIELDS).order_by("pk"))
+                fresh = [case for case in locked if _reprioritized(case, now)]
+                rows_update(objects=fresh, fields=["priority", "queue", "due_at"])
+                changed += len(fresh)
+
+
+def _reprioritized(case: Case, now: datetime) -> bool:
+    """Recompute `case` in memory; whether its priority or queue moved."""
+    before = (case.priority, case.queue)
+    reprioritize(case, now=now, source_raised=False)
+    return (case.priority, case.queue) != before
 
 
 def run_housekeeping() -> dict[str, int]:
