@@ -12,6 +12,7 @@ from fraudhub.cases.models import (
     CaseStatus,
     Decision,
     Enforcement,
+    EnforcementStatus,
     Queue,
 )
 from fraudhub.cases.schemas import (
@@ -30,7 +31,6 @@ from fraudhub.cases.schemas import (
     ReporterOut,
 )
 from fraudhub.cases.selectors import (
-    ENFORCEMENT_STATUSES,
     appeal_list,
     case_detail,
     case_list,
@@ -193,9 +193,9 @@ def list_enforcements(request: HttpRequest,
     """Deliveries of decisions to the platform, newest first; `status=given_up` lists those
     that stopped retrying and need a person."""
     authorize(request, Perm.CASE_VIEW)
-    if filters.status is not None and filters.status not in ENFORCEMENT_STATUSES:
+    if filters.status is not None and filters.status not in EnforcementStatus.values:
         raise ValidationFailed(_("Unknown status."), field_errors={
-            "status": [_("One of: %(all)s") % {"all": ", ".join(sorted(ENFORCEMENT_STATUSES))}]})
+            "status": [_("One of: %(all)s") % {"all": ", ".join(EnforcementStatus.values)}]})
     return [enforcement_out(e) for e in enforcement_list(
         status=filters.status, limit=filters.limit, offset=filters.offset)]
 

@@ -14,7 +14,6 @@ from fraudhub.cases.models import (
     CaseStatus,
     Decision,
     Enforcement,
-    EnforcementStatus,
     Queue,
 )
 from fraudhub.cases.strikes import StrikeSummary, strike_summary
@@ -103,11 +102,9 @@ def evidence_get(*, evidence_id: int) -> Evidence | None:
     return Evidence.objects.select_related("report").filter(pk=evidence_id).first()
 
 
-def enforcement_get(*, enforcement_id: int, case_id: int | None = None) -> Enforcement | None:
-    enforcements = Enforcement.objects.select_related("decision").filter(pk=enforcement_id)
-    if case_id is not None:
-        enforcements = enforcements.filter(decision__case_id=case_id)
-    return enforcements.first()
+def enforcement_get(*, enforcement_id: int, case_id: int) -> Enforcement | None:
+    """A delivery of one of the case's decisions (None for another case's)."""
+    return Enforcement.objects.filter(pk=enforcement_id, decision__case_id=case_id).first()
 
 
 def enforcement_list(*, status: str | None = None, limit: int = 100,
@@ -118,5 +115,3 @@ def enforcement_list(*, status: str | None = None, limit: int = 100,
         enforcements = enforcements.filter(status=status)
     return list(enforcements.order_by("-created_at", "-pk")[offset:offset + limit])
 
-
-ENFORCEMENT_STATUSES = frozenset(EnforcementStatus.values)

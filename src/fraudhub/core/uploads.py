@@ -9,7 +9,7 @@ what it had written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
@@ -45,6 +45,21 @@ def upload_write(field_file: FieldFile, *, name: str, content: bytes) -> None:
     except OSError as exc:
         uploads_remove([field_file])
         raise _not_stored(exc) from exc
+
+
+def uploads_write(files: Sequence[tuple[FieldFile, str, bytes]]) -> None:
+    """Write every (field file, name, content): all of them, or none left behind.
+
+    Raises UploadNotStored, having removed the files already written, when the storage fails.
+    """
+    written: list[FieldFile] = []
+    try:
+        for field_file, name, content in files:
+            upload_write(field_file, name=name, content=content)
+            written.append(field_file)
+    except UploadNotStored:
+        uploads_remove(written)
+        raise
 
 
 def uploads_remove(files: Iterable[FieldFile]) -> None:

@@ -29,8 +29,8 @@ from fraudhub.core.text import nul_field_errors
 from fraudhub.core.uploads import (
     STORAGE_RETRY_AFTER_SECONDS,
     UploadNotStored,
-    upload_write,
     uploads_remove,
+    uploads_write,
 )
 from fraudhub.indicators.models import (
     DelistingEvidence,
@@ -103,21 +103,18 @@ def delisting_request_create(*, actor: Actor, data: DelistingInput) -> Delisting
 
 def _evidence_write(checked: list[CheckedEvidence]) -> list[DelistingEvidence]:
     """The evidence files, written before the transaction; 503 when the storage fails."""
-    written: list[DelistingEvidence] = []
+    evidence = [DelistingEvidence(original_name=item.name, content_type=item.content_type,
+                                  extension=item.extension, size=len(item.content),
+                                  sha256=item.sha256) for item in checked]
     try:
-        for item in checked:
-            evidence = DelistingEvidence(
-                original_name=item.name, content_type=item.content_type,
-                extension=item.extension, size=len(item.content), sha256=item.sha256)
-            upload_write(evidence.file, name=item.name, content=item.content)
-            written.append(evidence)
+        uploads_write([(row.file, item.name, item.content)
+                       for row, item in zip(evidence, checked, strict=True)])
     except UploadNotStored as exc:
-        uploads_remove(item.file for item in written)
         raise StorageUnavailable(
             _("Evidence files cannot be stored at the moment, so the request was not "
               "filed. Try again in a few minutes."),
             retry_after=STORAGE_RETRY_AFTER_SECONDS) from exc
-    return written
+    return evidence
 
 
 def _request_record(*, actor: Actor, data: DelistingInput, type_key: str, value: str,

@@ -37,7 +37,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import AuditSpec, audit_record_many
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Role
-from fraudhub.core.uploads import UploadNotStored, upload_write, uploads_remove
+from fraudhub.core.uploads import UploadNotStored, uploads_remove, uploads_write
 from fraudhub.indicators.extract import FoundIndicator, extract
 from fraudhub.reports.evidence import CheckedEvidence
 from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator, ReportStatus
@@ -203,21 +203,12 @@ def _evidence_write(files: Sequence[CheckedEvidence]) -> list[Evidence]:
 
     Raises EvidenceNotStored, having removed what it wrote, when the storage fails.
     """
-    written: list[Evidence] = []
+    evidence = [Evidence(original_name=item.name, content_type=item.content_type,
+                         extension=item.extension, size=len(item.content), sha256=item.sha256)
+                for item in files]
     try:
-        for item in files:
-            written.append(_evidence_write_one(item))
-    except EvidenceNotStored:
-        _evidence_remove(written)
-        raise
-    return written
-
-
-def _evidence_write_one(item: CheckedEvidence) -> Evidence:
-    evidence = Evidence(original_name=item.name, content_type=item.content_type,
-                        extension=item.extension, size=len(item.content), sha256=item.sha256)
-    try:
-        upload_write(evidence.file, name=item.name, content=item.content)
+        uploads_write([(row.file, item.name, item.content)
+                       for row, item in zip(evidence, files, strict=True)])
     except UploadNotStored as exc:
         raise EvidenceNotStored(str(exc)) from exc
     return evidence
