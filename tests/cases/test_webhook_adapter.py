@@ -240,3 +240,110 @@ def test_a_redirect_is_not_followed_and_is_not_a_delivery() -> None:
         server.close()
     assert (result.ok, result.retryable, result.detail) == (False, False, "HTTP 302")
     assert [r.split(b" ", 1)[0] for r in server.requests] == [b"POST"]  # no GET /landing
+
+
+class _DripServer:
+    """Accepts the order, then sends a status line and headers one byte at a time, for ever."""
+
+    def __init__(self, interval: float) -> None:
+        import socket
+
+        self.interval = interval
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        self.stopped = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        try:
+            conn, _addr = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            drip = b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 10_000
+            for byte in drip:
+                if self.stopped.wait(self.interval):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.sock.close()
+
+
+def test_a_platform_answering_a_byte_at_a_time_is_cut_off_at_the_timeout() -> None:
+    # Each byte arrives well within the timeout, so only a limit on the whole exchange ends it.
+    server = _DripServer(interval=0.2)
+    results: list[Any] = []
+    worker = threading.Thread(target=lambda: results.append(
+        WebhookAdapter(url=server.url, secret=SECRET, timeout=1).deliver(
+            order={"action": "apply"}, idempotency_key="k")), daemon=True)
+    try:
+        worker.start()
+        worker.join(timeout=10)
+    finally:
+        server.close()
+    assert not worker.is_alive(), "the delivery was still waiting 10 s after a 1 s timeout"
+    [result] = results
+    assert (result.ok, result.retryable) == (False, True)
+    assert result.detail == "no complete answer within 1 s"
+
+
+def test_https_to_a_server_that_does_not_speak_tls_is_a_retryable_failure() -> None:
+    server = _RawServer(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    try:
+        result = WebhookAdapter(url=server.url.replace("http://", "https://"), secret=SECRET,
+                                timeout=2).deliver(order={"action": "apply"}, idempotency_key="k")
+    finally:
+        server.close()
+    assert (result.ok, result.retryable) == (False, True)
+    assert "SSL" in result.detail
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://platform.example/hook",
+                                 "http:///no-host"])
+def test_a_webhook_address_that_is_not_http_is_a_configuration_error(url: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match=r"http:// or https://"):
+        WebhookAdapter(url=url, secret=SECRET)
+
+
+def test_the_query_string_of_the_webhook_address_is_sent() -> None:
+    server = _RawServer(b"HTTP/1.1 204 No Content\r\n\r\n")
+    try:
+        result = WebhookAdapter(url=server.url + "?tenant=vn", secret=SECRET, timeout=2).deliver(
+            order={"action": "apply"}, idempotency_key="k")
+    finally:
+        server.close()
+    assert (result.ok, result.detail) == (True, "HTTP 204")
+    assert server.requests[0].startswith(b"POST /hook?tenant=vn HTTP/1.1\r\n")
+
+
+@pytest.mark.parametrize(("url", "secret"), [("", SECRET), ("https://platform.example/h", ""),
+                                            ("file:///etc/passwd", SECRET)])
+def test_fraudhub_check_refuses_a_webhook_adapter_it_cannot_build(
+        settings: Any, url: str, secret: str) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.FRAUDHUB_PLATFORM_ADAPTER = "webhook"
+    settings.FRAUDHUB_WEBHOOK_URL = url
+    settings.FRAUDHUB_WEBHOOK_SECRET = secret
+    with pytest.raises(SystemCheckError, match=r"fraudhub\.cases\.E001"):
+        call_command("check")
+
+
+def test_fraudhub_check_accepts_a_complete_webhook_configuration(settings: Any) -> None:
+    from django.core.management import call_command
+
+    settings.FRAUDHUB_PLATFORM_ADAPTER = "webhook"
+    settings.FRAUDHUB_WEBHOOK_URL = "https://platform.example/fraudhub"
+    settings.FRAUDHUB_WEBHOOK_SECRET = SECRET
+    call_command("check")  # raises SystemCheckError on any error

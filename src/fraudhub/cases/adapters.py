@@ -13,9 +13,11 @@ import hashlib
 import hmac
 import http.client
 import json
+import socket
+import ssl
+import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -68,6 +70,14 @@ _RETRYABLE_STATUSES = {408, 409, 425, 429}
 
 
 class WebhookAdapter(PlatformAdapter):
+    """POSTs each order to the platform; the whole exchange must end within `timeout` seconds.
+
+    The limit bounds the delivery, not each read: a socket timeout alone lets a platform that
+    sends its answer a byte at a time hold the worker for ever. Redirects are not followed:
+    a 3xx is a failed delivery (followed, the order would have become a GET without its body,
+    and the page it landed on would have answered 200 for an order the platform never saw).
+    """
+
     name = "webhook"
 
     def __init__(self, url: str | None = None, secret: str | None = None,
@@ -82,46 +92,79 @@ class WebhookAdapter(PlatformAdapter):
                 "FRAUDHUB_WEBHOOK_URL and FRAUDHUB_WEBHOOK_SECRET are required for the webhook "
                 "adapter"
             )
+        self._target = urllib.parse.urlsplit(self.url)
+        if self._target.scheme not in ("http", "https") or not self._target.hostname:
+            raise ImproperlyConfigured(
+                f"FRAUDHUB_WEBHOOK_URL must be an http:// or https:// address, not {self.url!r}")
 
     def deliver(self, *, order: dict[str, Any], idempotency_key: str) -> DeliveryResult:
         body = json.dumps(order, sort_keys=True, separators=(",", ":")).encode("utf-8")
         timestamp = int(time.time())
         signature = sign_body(secret=self.secret, timestamp=timestamp, body=body)
-        request = urllib.request.Request(  # noqa: S310 - the URL is operator configuration
-            self.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Idempotency-Key": idempotency_key,
-                "X-FraudHub-Event": f"enforcement.{order['action']}",
-                "X-FraudHub-Signature": f"t={timestamp},v1={signature}",
-                "User-Agent": "FraudHub-Enforcement/1",
-            },
-        )
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": idempotency_key,
+            "X-FraudHub-Event": f"enforcement.{order['action']}",
+            "X-FraudHub-Signature": f"t={timestamp},v1={signature}",
+            "User-Agent": "FraudHub-Enforcement/1",
+        }
+        exchange = _Exchange(self._target, timeout=self.timeout)
         try:
-            with _NO_REDIRECTS.open(request, timeout=self.timeout) as response:
-                return DeliveryResult(ok=True, detail=f"HTTP {response.status}")
-        except urllib.error.HTTPError as exc:
-            # A redirect is a failure too: followed, the order became a GET without its body,
-            # and the page it landed on answered 200 for an order the platform never saw.
-            retryable = exc.code >= 500 or exc.code in _RETRYABLE_STATUSES
-            return DeliveryResult(ok=False, retryable=retryable, detail=f"HTTP {exc.code}")
-        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError,
-                OSError) as exc:
-            # Whatever the other end sent (not HTTP at all, a broken status line, a NUL byte),
-            # the order may succeed later: retried with back-off, described in printable text.
-            detail = f"{type(exc).__name__}: {exc}".replace("\x00", "\\0")[:500]
+            status = exchange.post(body, headers)
+        except (http.client.HTTPException, OSError, ValueError) as exc:
+            # Whatever the other end did (not HTTP at all, a broken status line, a NUL byte,
+            # too slow), the order may succeed later: retried with back-off, described in
+            # printable text.
+            if exchange.expired:
+                detail = f"no complete answer within {self.timeout:g} s"
+            else:
+                detail = f"{type(exc).__name__}: {exc}".replace("\x00", "\\0")[:500]
             return DeliveryResult(ok=False, retryable=True, detail=detail)
+        if 200 <= status < 300:
+            return DeliveryResult(ok=True, detail=f"HTTP {status}")
+        retryable = status >= 500 or status in _RETRYABLE_STATUSES
+        return DeliveryResult(ok=False, retryable=retryable, detail=f"HTTP {status}")
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
-                         headers: Any, newurl: str) -> None:
-        return None  # urllib then raises HTTPError with the 3xx code
+class _Exchange:
+    """One POST on its own connection, cut off when its deadline passes."""
 
+    def __init__(self, target: urllib.parse.SplitResult, *, timeout: float) -> None:
+        self.target = target
+        self.timeout = timeout
+        self.expired = False
+        self._connection: http.client.HTTPConnection | None = None
 
-_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
+    def post(self, body: bytes, headers: dict[str, str]) -> int:
+        target = self.target
+        host, port = target.hostname or "", target.port
+        if target.scheme == "https":
+            self._connection = http.client.HTTPSConnection(
+                host, port, timeout=self.timeout, context=ssl.create_default_context())
+        else:
+            self._connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        path = target.path or "/"
+        if target.query:
+            path += "?" + target.query
+        watchdog = threading.Timer(self.timeout, self._expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            self._connection.request("POST", path, body=body, headers=headers)
+            return self._connection.getresponse().status
+        finally:
+            watchdog.cancel()
+            self._connection.close()
+
+    def _expire(self) -> None:
+        # Shutting the socket down wakes the read blocked on it, which then fails.
+        self.expired = True
+        sock = self._connection.sock if self._connection is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed: the exchange is over
 
 
 class RecordingAdapter(PlatformAdapter):

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class CasesConfig(AppConfig):
     name = "fraudhub.cases"
     label = "cases"
     verbose_name = "Cases, decisions and appeals"
+
+    def ready(self) -> None:
+        from fraudhub.cases.checks import platform_adapter_check
+
+        checks.register(platform_adapter_check)
