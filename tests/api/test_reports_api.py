@@ -542,3 +542,48 @@ def test_no_receipt_without_an_email(
     drain_jobs()
 
     assert mail.outbox == []
+
+
+# --- tracking codes that clash ---------------------------------------------------------------
+
+
+def test_a_single_report_whose_code_clashes_is_filed_again_whole_with_a_new_code(
+    api_client_for: Client,
+) -> None:
+    from unittest import mock
+
+    from fraudhub.reports import filing
+
+    client = api_client_for(None)
+    taken = file_report(client)["tracking_code"]
+    draws = iter([taken, "FH-AAAAA-BBBBB"])
+
+    with mock.patch.object(filing, "_tracking_code", lambda: next(draws)):
+        filed = file_report(client, evidence=[evidence_item()])
+
+    assert filed["tracking_code"] == "FH-AAAAA-BBBBB"
+    report = Report.objects.get(tracking_code="FH-AAAAA-BBBBB")
+    # The failed attempt left nothing: one count on the case, one evidence row and its file.
+    assert report.case is not None and report.case.report_count == 2
+    assert Report.objects.count() == 2
+    [evidence] = Evidence.objects.all()
+    assert evidence.report_id == report.pk and evidence.file.storage.exists(evidence.file.name)
+
+
+def test_codes_that_keep_clashing_fail_the_report_and_leave_no_file_behind(
+    api_client_for: Client, settings: Any,
+) -> None:
+    from pathlib import Path
+    from unittest import mock
+
+    from fraudhub.reports import filing
+
+    client = api_client_for(None)
+    taken = file_report(client)["tracking_code"]
+
+    with mock.patch.object(filing, "_tracking_code", lambda: taken), \
+            pytest.raises(filing.IntegrityError):
+        client.post(REPORTS, report_payload(evidence=[evidence_item()]))
+
+    assert Report.objects.count() == 1
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
