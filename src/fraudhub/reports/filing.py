@@ -25,10 +25,12 @@ from django.utils import timezone
 
 from fraudhub.cases.models import Case, ReportSource, Target
 from fraudhub.cases.services.intake import (
+    CaseClosedMeanwhile,
     CaseOpening,
     case_count_report,
     case_open_audit,
-    cases_lock_or_open,
+    cases_find_or_open,
+    cases_hold,
     cases_save_counts,
     targets_get_or_create,
 )
@@ -45,7 +47,8 @@ from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator,
 INDICATOR_VALUE_MAX = 512
 REPORT_BATCH_MAX = 100  # reports per call of POST /api/v1/reports/batch, one transaction
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are read aloud
-_CODE_ATTEMPTS = 5
+# A filing runs again when a tracking code clashes or a case it joins was decided meanwhile.
+_FILING_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -159,11 +162,13 @@ def _reporters_held(identities: set[str]) -> dict[str, Reporter]:
     return {r.identity: r for r in held}
 
 
-def _counted_pairs(reporters: Sequence[Reporter], cases: Sequence[Case]) -> set[tuple[int, int]]:
-    """(reporter, case) pairs where the reporter has a report in the case already."""
+def _counted_pairs(reporters: Sequence[Reporter], cases: Iterable[Case],
+                   filed: Sequence[Report]) -> set[tuple[int, int]]:
+    """(reporter, case) pairs where the reporter had a report in the case before `filed`."""
     return set(
         Report.objects.filter(case_id__in={c.pk for c in cases},
                               reporter_id__in={r.pk for r in reporters})
+        .exclude(pk__in=[r.pk for r in filed])
         .values_list("reporter_id", "case_id").distinct()
     )
 
@@ -278,11 +283,14 @@ def _file(submissions: Sequence[Submission],
     that: Django tells no one.
     """
     try:
-        for attempt in range(1, _CODE_ATTEMPTS + 1):
+        for attempt in range(1, _FILING_ATTEMPTS + 1):
             try:
                 return _file_in_transaction(submissions, evidence)
+            except CaseClosedMeanwhile:
+                if attempt == _FILING_ATTEMPTS:
+                    raise
             except IntegrityError as exc:
-                if attempt == _CODE_ATTEMPTS or not _tracking_code_clash(exc):
+                if attempt == _FILING_ATTEMPTS or not _tracking_code_clash(exc):
                     raise
         raise AssertionError("unreachable: the last attempt returns or raises")
     except BaseException:
@@ -306,7 +314,7 @@ def _file_in_transaction(submissions: Sequence[Submission],
             for i, s in enumerate(submissions)
         ]
         counted = [f for f in filings if not _suspended(f.reporter, now)]
-        _join_cases(counted, now=now)
+        opened = _find_cases(counted, now=now)
         reports = [_report_of(f, now=now) for f in filings]
         _insert_reports(reports)
         ReportIndicator.objects.bulk_create(
@@ -324,7 +332,10 @@ def _file_in_transaction(submissions: Sequence[Submission],
         with_email = [r.pk for r in reports if r.reporter_email]
         if with_email:
             enqueue(send_report_receipts, report_ids=with_email)
-        # Last statement before the commit: the chain-head lock is held only for that long.
+        # The locks other filings wait for, last: the cases, then the audit chain's head.
+        _count_into_cases(counted, reports, opened=opened, now=now)
+        for f, report in zip(filings, reports, strict=True):
+            report.case = f.case  # the case as counted, not as found
         audit_record_many(actor=submissions[0].actor, specs=_audit_specs(filings, reports))
     return [FiledReport(report=r, secret=f.secret) for f, r in zip(filings, reports, strict=True)]
 
@@ -333,18 +344,31 @@ def _suspended(reporter: Reporter, now: datetime) -> bool:
     return reporter.bad_faith_until is not None and reporter.bad_faith_until > now
 
 
-def _join_cases(counted: list[_Filing], *, now: datetime) -> None:
+def _find_cases(counted: list[_Filing], *, now: datetime) -> set[int]:
+    """Give each counted filing its target's open case (opened if missing); the ids opened."""
     if not counted:
-        return
+        return set()
     openings: dict[int, CaseOpening] = {}
     for f in counted:
         openings.setdefault(f.target.pk, CaseOpening(
             source=f.source, fraud_type=f.item.fraud_type, severity=f.item.severity))
-    cases, opened = cases_lock_or_open(targets=[f.target for f in counted], openings=openings,
+    cases, opened = cases_find_or_open(targets=[f.target for f in counted], openings=openings,
                                        now=now)
-    seen_pairs = _counted_pairs([f.reporter for f in counted], list(cases.values()))
     for f in counted:
-        case = cases[f.target.pk]
+        f.case = cases[f.target.pk]
+    return opened
+
+
+def _count_into_cases(counted: list[_Filing], reports: list[Report], *, opened: set[int],
+                      now: datetime) -> None:
+    """Hold the cases and count the reports in, as the cases stand now."""
+    if not counted:
+        return
+    cases = cases_hold(list({f.case.pk: f.case for f in counted if f.case is not None}.values()))
+    seen_pairs = _counted_pairs([f.reporter for f in counted], cases.values(), reports)
+    for f in counted:
+        assert f.case is not None
+        case = cases[f.case.pk]
         pair = (f.reporter.pk, case.pk)
         first_of_new_case = case.pk in opened and case.report_count == 0
         case_count_report(

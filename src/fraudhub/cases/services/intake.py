@@ -2,7 +2,9 @@
 
 Every writer here runs inside its caller's transaction and takes its row locks in one order
 (targets, then cases by target id, then the audit head last), so concurrent intake requests,
-single or batched, wait for each other but never deadlock.
+single or batched, wait for each other but never deadlock. A filing finds or opens its cases
+first and holds them only at the end (`cases_hold`), after its reports are written: filings of
+one busy case wait for each other only for counting and the audit.
 """
 
 from __future__ import annotations
@@ -61,23 +63,24 @@ class CaseOpening:
     severity: int
 
 
-def _lock_open_cases(target_ids: Iterable[int]) -> dict[int, Case]:
-    rows = (Case.objects.select_for_update()
-            .filter(target_id__in=set(target_ids), status__in=OPEN_CASE_STATUSES)
-            .order_by("target_id"))
+def _open_cases(target_ids: Iterable[int], *, lock: bool = False) -> dict[int, Case]:
+    rows = Case.objects.filter(target_id__in=set(target_ids), status__in=OPEN_CASE_STATUSES)
+    if lock:
+        rows = rows.select_for_update().order_by("target_id")
     return {case.target_id: case for case in rows}
 
 
-def cases_lock_or_open(
+def cases_find_or_open(
     *, targets: Sequence[Target], openings: dict[int, CaseOpening], now: datetime
 ) -> tuple[dict[int, Case], set[int]]:
-    """The open case of each target, locked, by target id; and the ids of the cases opened.
+    """The open case of each target, by target id, opening those missing; and the opened ids.
 
-    Cases are locked in target order and opened in target order, which is what keeps two
-    batches naming the same targets from deadlocking.
+    The cases found are not locked: new reports can reference them while other filings of the
+    same cases run, and `cases_hold` takes them, last, to count the reports in. Cases are
+    opened in target order, which keeps two filings naming the same targets from deadlocking.
     """
     by_target = {t.pk: t for t in targets}
-    cases = _lock_open_cases(by_target)
+    cases = _open_cases(by_target)
     to_open = []
     for target_id in sorted(by_target.keys() - cases.keys()):
         opening = openings[target_id]
@@ -94,12 +97,35 @@ def cases_lock_or_open(
             opened = {case.pk for case in to_open}
             cases.update((case.target_id, case) for case in to_open)
         except IntegrityError:
-            # Another request opened one of these cases meanwhile: take each one by one.
+            # Another filing opened one of these cases meanwhile: take each one by one.
             opened = _open_one_by_one(to_open)
-            cases.update(_lock_open_cases(c.target_id for c in to_open))
+            cases.update(_open_cases(c.target_id for c in to_open))
     for case in cases.values():
         case.target = by_target[case.target_id]
     return cases, opened
+
+
+class CaseClosedMeanwhile(Exception):
+    """A case found open by `cases_find_or_open` was decided before `cases_hold` took it."""
+
+
+def cases_hold(cases: Sequence[Case]) -> dict[int, Case]:
+    """Lock `cases` (found or opened by this transaction) and read them as they are now.
+
+    The lock does not conflict with the key share lock each new report takes on its case, so
+    filings of the same case wait for one another only here, at the end of their transaction,
+    and a decision waits for the reports already inserted. Raises CaseClosedMeanwhile when a
+    case is no longer open: the filing runs again and opens a new one.
+    """
+    by_id = {case.pk: case for case in cases}
+    held = {case.pk: case for case in Case.objects.select_for_update(no_key=True)
+            .filter(pk__in=by_id).order_by("target_id")}
+    for pk, case in by_id.items():
+        fresh = held.get(pk)
+        if fresh is None or fresh.status not in OPEN_CASE_STATUSES:
+            raise CaseClosedMeanwhile(pk)
+        fresh.target = case.target
+    return held
 
 
 def _open_one_by_one(to_open: list[Case]) -> set[int]:
@@ -142,7 +168,7 @@ def cases_save_counts(cases: Sequence[Case]) -> None:
 
 
 def case_open_audit(case: Case) -> AuditSpec:
-    """The audit record of a case opened by `cases_lock_or_open`, for the caller to append."""
+    """The audit record of a case opened by `cases_find_or_open`, for the caller to append."""
     return AuditSpec(
         action="case.open", object_type="case", object_id=case.pk,
         new={"target": case.target.canonical, "queue": case.queue, "due_at": case.due_at},
