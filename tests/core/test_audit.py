@@ -169,3 +169,29 @@ def test_cli_says_broken_without_an_entry_when_the_head_is_gone(
         call_command("audit", "verify")
     assert exited.value.code == 1
     assert "audit log BROKEN: the chain head row is missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("old", "new", "ip", "label"), [
+    (None, {"tracking_code": "FH-AAAAA-BBBBB", "evidence": []}, "203.0.113.9", "anonymous"),
+    ({"z": 1, "a": {"y": [1, 2.5, None], "b": "\"quoted\" \\ </script>"}}, None, None,
+     "Nguyễn Văn A \u2028 \U0001f600"),
+    ({"when": "2026-12-06T18:00:00+00:00"}, {"count": 10**20, "ok": True}, "2001:db8::1", ""),
+])
+def test_an_entry_is_hashed_exactly_as_verification_recomputes_it(
+        old: dict[str, object] | None, new: dict[str, object] | None, ip: str | None,
+        label: str) -> None:
+    from fraudhub.core.audit import AuditSpec, audit_record_many, entry_digest
+
+    actor = Actor(kind="system", system_label=label, ip=ip)
+    with transaction.atomic():
+        entries = audit_record_many(actor=actor, specs=[
+            AuditSpec("thing.change", "thing", "7", old=old, new=new),
+            AuditSpec("thing.other", "other thing", 8, old=new, new=old)])
+
+    for entry in entries:
+        assert entry.hash == entry_digest(
+            seq=entry.seq, created_at=entry.created_at, actor_kind=entry.actor_kind,
+            actor_id=entry.actor_id, actor_label=entry.actor_label, action=entry.action,
+            object_type=entry.object_type, object_id=entry.object_id, old=entry.old,
+            new=entry.new, ip=entry.ip, prev_hash=entry.prev_hash)
+    assert audit_verify().ok

@@ -110,20 +110,48 @@ def audit_record_many(*, actor: Actor, specs: list[AuditSpec]) -> list[AuditEntr
     """Append entries in order under one lock of the chain head.
 
     Busy write paths call this last, just before their commit, so the lock that serializes
-    every writer is held as briefly as possible.
+    every writer is held as briefly as possible: everything of an entry but its place in the
+    chain (sequence number, time, previous hash) is prepared before the lock is taken.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the transaction of the change")
+    prepared = [_PreparedEntry.of(spec, spec.actor or actor) for spec in specs]
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     created_at = timezone.now().astimezone(UTC)
+    stamp = _json(created_at.isoformat(timespec="microseconds"))
     entries: list[AuditEntry] = []
     seq, prev_hash = head.seq, head.hash
-    for spec in specs:
+    for entry in prepared:
         seq += 1
-        by = spec.actor or actor
+        digest = entry.digest(seq=seq, stamp=stamp, prev_hash=prev_hash)
+        entries.append(AuditEntry(seq=seq, created_at=created_at, prev_hash=prev_hash,
+                                  hash=digest, **entry.fields))
+        prev_hash = digest
+    AuditEntry.objects.bulk_create(entries)
+    AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
+    return entries
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _PreparedEntry:
+    """An entry's fields and its digest's JSON text around the parts the chain decides.
+
+    The digest hashes the entry as one JSON object with sorted keys (see entry_digest):
+    `created_at` falls between the actor's and the object's keys, `prev_hash` and `seq` come
+    last, so the text is `before` + time + `after` + chain, the same bytes entry_digest hashes.
+    """
+
+    fields: dict[str, Any]
+    before: str
+    after: str
+
+    @classmethod
+    def of(cls, spec: AuditSpec, by: Actor) -> _PreparedEntry:
         fields: dict[str, Any] = {
-            "seq": seq,
-            "created_at": created_at,
             "actor_kind": by.kind,
             "actor_id": by.id,
             "actor_label": by.label[:200],
@@ -133,13 +161,17 @@ def audit_record_many(*, actor: Actor, specs: list[AuditSpec]) -> list[AuditEntr
             "old": _plain(dict(spec.old) if spec.old is not None else None),
             "new": _plain(dict(spec.new) if spec.new is not None else None),
             "ip": _normalize_ip(by.ip),
-            "prev_hash": prev_hash,
         }
-        prev_hash = entry_digest(**fields)
-        entries.append(AuditEntry(hash=prev_hash, **fields))
-    AuditEntry.objects.bulk_create(entries)
-    AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
-    return entries
+        actor_part = _json({k: fields[k] for k in ("action", "actor_id", "actor_kind",
+                                                   "actor_label")})
+        object_part = _json({k: fields[k] for k in ("ip", "new", "object_id", "object_type",
+                                                    "old")})
+        return cls(fields=fields, before=actor_part[:-1] + ',"created_at":',
+                   after="," + object_part[1:-1])
+
+    def digest(self, *, seq: int, stamp: str, prev_hash: str) -> str:
+        encoded = f'{self.before}{stamp}{self.after},"prev_hash":{_json(prev_hash)},"seq":{seq}}}'
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
