@@ -221,6 +221,12 @@ STORAGES = {
 # JSON API carries evidence base64-encoded, hence the 4/3 allowance.
 FRAUDHUB_EVIDENCE_MAX_BYTES = _env_int("FRAUDHUB_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 FRAUDHUB_EVIDENCE_MAX_FILES = _env_int("FRAUDHUB_EVIDENCE_MAX_FILES", 5)
+# Where uploads go under MEDIA_ROOT (report and delisting evidence, authorities' documents).
+# Housekeeping removes the files there that no row names, once they are older than the grace
+# period: what a filing killed between writing its files and committing left behind.
+FRAUDHUB_UPLOAD_DIRECTORIES = ("evidence", "delisting", "agency-documents")
+FRAUDHUB_ORPHAN_UPLOAD_GRACE_SECONDS = _env_int("FRAUDHUB_ORPHAN_UPLOAD_GRACE_SECONDS", 3600)
+FRAUDHUB_ORPHAN_UPLOAD_SWEEP_HOURS = _env_int("FRAUDHUB_ORPHAN_UPLOAD_SWEEP_HOURS", 6)
 FRAUDHUB_MAX_BODY_BYTES = _env_int(
     "FRAUDHUB_MAX_BODY_BYTES",
     (FRAUDHUB_EVIDENCE_MAX_BYTES * FRAUDHUB_EVIDENCE_MAX_FILES * 4) // 3 + 1024 * 1024,

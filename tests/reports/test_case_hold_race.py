@@ -81,7 +81,9 @@ def test_a_case_decided_after_the_filing_found_it_gets_no_more_reports(
     assert decided.report_count == 1
     assert list(Report.objects.filter(case=decided).values_list("pk", flat=True)) == [
         first.report.pk]
-    new_case = Case.objects.get(pk=second.report.case_id)
+    new_case = second.report.case
+    assert new_case is not None
+    new_case.refresh_from_db()
     assert new_case.pk != decided_case_id and new_case.status in OPEN_CASE_STATUSES
     assert (new_case.report_count, new_case.reporter_count) == (1, 1)
     assert Report.objects.count() == 2

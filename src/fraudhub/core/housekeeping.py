@@ -1,4 +1,5 @@
-"""Periodic upkeep run by `fraudhub worker`: lost jobs, claims, priorities, SLA clocks, counters."""
+"""Periodic upkeep run by `fraudhub worker`: lost jobs, claims, priorities, SLA clocks, counters,
+files no record names."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fraudhub.cases.services.claims import claims_expire
 from fraudhub.core.actors import Actor
 from fraudhub.core.bulk import rows_update
 from fraudhub.core.ratelimit import DatabaseRateLimiter
+from fraudhub.core.uploads import uploads_orphaned_remove_when_due
 from fraudhub.core.workers import jobs_reclaim_lost
 
 # Open cases read per query, and at most locked per transaction, by cases_reprioritize.
@@ -75,4 +77,5 @@ def run_housekeeping() -> dict[str, int]:
         "reprioritized": cases_reprioritize(),
         "agency_clock_events": agency_clocks_tick(),
         "rate_counters_pruned": DatabaseRateLimiter.prune(),
+        "orphaned_uploads_removed": uploads_orphaned_remove_when_due(),
     }
