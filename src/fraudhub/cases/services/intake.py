@@ -63,10 +63,8 @@ class CaseOpening:
     severity: int
 
 
-def _open_cases(target_ids: Iterable[int], *, lock: bool = False) -> dict[int, Case]:
+def _open_cases(target_ids: Iterable[int]) -> dict[int, Case]:
     rows = Case.objects.filter(target_id__in=set(target_ids), status__in=OPEN_CASE_STATUSES)
-    if lock:
-        rows = rows.select_for_update().order_by("target_id")
     return {case.target_id: case for case in rows}
 
 
