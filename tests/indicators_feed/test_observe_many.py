@@ -164,3 +164,51 @@ def test_concurrent_calls_on_the_same_values_wait_for_each_other() -> None:
     assert Sighting.objects.count() == 60
     assert AuditEntry.objects.filter(action="indicator.create").count() == 15
     assert audit_verify().ok
+
+
+def _pending(count: int) -> list[int]:
+    return [file_report(target=f"0912 400 {n:03d}", kind="phone", ip=f"203.0.113.{n + 1}",
+                        description="Gọi bắt chuyển tiền.").report.pk for n in range(count)]
+
+
+def test_a_job_records_the_reports_still_waiting_for_theirs_up_to_a_chunk(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from fraudhub.reports import tasks
+
+    monkeypatch.setattr(tasks, "_RECORD_CHUNK", 4)
+    ids = _pending(6)
+
+    # The job of the newest report takes it and the three oldest still waiting.
+    assert tasks.record_reports_indicators.func(report_ids=[ids[5]]) == 4
+    recorded = set(Report.objects.filter(indicators_recorded_at__isnull=False)
+                   .values_list("pk", flat=True))
+    assert recorded == {ids[0], ids[1], ids[2], ids[5]}
+    # Their own jobs then have nothing left to do; the others' catch up on the rest.
+    assert tasks.record_reports_indicators.func(report_ids=[ids[0]]) == 2
+    assert tasks.record_reports_indicators.func(report_ids=[ids[4]]) == 0
+    assert not Report.objects.filter(indicators_recorded_at__isnull=True).exists()
+    assert Indicator.objects.filter(type="phone", value="+84912400003").exists()
+    assert audit_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs PostgreSQL: SQLite has no row locks to pass over")
+@pytest.mark.django_db(transaction=True)
+def test_catching_up_passes_over_reports_another_worker_is_recording() -> None:
+    from fraudhub.reports import tasks
+
+    ids = _pending(3)
+    other_worker = connections.create_connection("default")
+    try:
+        with other_worker.cursor() as cursor:
+            other_worker.set_autocommit(False)
+            cursor.execute("SELECT id FROM reports_report WHERE id = %s FOR UPDATE", [ids[0]])
+            with connection.cursor() as own:
+                own.execute("SET lock_timeout = '5s'")  # a wait would fail, not hang
+            assert tasks.record_reports_indicators.func(report_ids=[ids[2]]) == 2
+            other_worker.rollback()
+    finally:
+        other_worker.close()
+    waiting = list(Report.objects.filter(indicators_recorded_at__isnull=True)
+                   .values_list("pk", flat=True))
+    assert waiting == [ids[0]]

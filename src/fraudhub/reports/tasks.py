@@ -36,12 +36,15 @@ def record_report_indicators(*, report_id: int) -> bool:
 @task()
 @retried(max_attempts=6, backoff_seconds=30)
 def record_reports_indicators(*, report_ids: list[int]) -> int:
-    """The sightings of every report filed in one call, a transaction per chunk of reports."""
+    """The sightings of every report filed in one call, a transaction per chunk of reports,
+    with other reports still waiting for their own job up to a full chunk."""
     from fraudhub.indicators.feeds import reports_indicators_record
 
     recorded = 0
     for start in range(0, len(report_ids), _RECORD_CHUNK):
-        recorded += reports_indicators_record(report_ids=report_ids[start:start + _RECORD_CHUNK])
+        chunk = report_ids[start:start + _RECORD_CHUNK]
+        recorded += reports_indicators_record(report_ids=chunk,
+                                              catch_up=_RECORD_CHUNK - len(chunk))
     return recorded
 
 
