@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from fraudhub.cases.models import Case
@@ -23,6 +23,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.reports.filing import FiledReport
 from fraudhub.reports.models import PENDING_REPORT_STATUSES, Report, ReportStatus
 from fraudhub.reports.services import ReportInput, report_create
+from tests.threads import in_a_thread
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -49,18 +50,8 @@ def _second_connection() -> psycopg.Connection[Any]:
 
 
 def _file_in_a_thread(results: list[Any]) -> threading.Thread:
-    def file() -> None:
-        try:
-            results.append(report_create(actor=Actor.anonymous(ip="203.0.113.9"),
-                                         data=_input()))
-        except BaseException as exc:  # the assertions on `results` show it
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=file)
-    thread.start()
-    return thread
+    return in_a_thread(lambda: report_create(actor=Actor.anonymous(ip="203.0.113.9"),
+                                             data=_input()), results)
 
 
 def _wait_for_a_lock_wait(marking: psycopg.Connection[Any]) -> None:

@@ -9,12 +9,11 @@ into the decided one), and two filings by the same reporter (the reporter counte
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, CaseStatus
 from fraudhub.core.actors import Actor
@@ -22,6 +21,7 @@ from fraudhub.reports import filing
 from fraudhub.reports.models import Report
 from fraudhub.reports.services import ReportInput
 from tests.cases.helpers import decide
+from tests.threads import in_a_thread
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -42,20 +42,6 @@ def _submission(ip: str, target: str = TARGET) -> filing.Submission:
     return filing.Submission(actor=Actor.anonymous(ip=ip), item=report_prepare(data=data))
 
 
-def _in_a_thread(work: Callable[[], Any], results: list[Any]) -> threading.Thread:
-    def run() -> None:
-        try:
-            results.append(work())
-        except BaseException as exc:  # the assertions on `results` show it
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 def test_a_case_decided_after_the_filing_found_it_gets_no_more_reports(
     reviewer_actor: Actor,
 ) -> None:
@@ -68,7 +54,7 @@ def test_a_case_decided_after_the_filing_found_it_gets_no_more_reports(
     def insert_after_a_decision(reports: list[Report]) -> None:
         # The filing has found the case open; a reviewer decides it now, and commits.
         if not decisions:
-            _in_a_thread(lambda: decide(reviewer_actor, decided_case_id),
+            in_a_thread(lambda: decide(reviewer_actor, decided_case_id),
                          decisions).join(WAIT_SECONDS)
         original_insert(reports)
 
@@ -105,7 +91,7 @@ def test_two_filings_by_one_reporter_at_once_count_the_reporter_once() -> None:
 
     results: list[Any] = []
     with mock.patch.object(filing, "cases_hold", hold_when_both_have_written):
-        threads = [_in_a_thread(
+        threads = [in_a_thread(
             lambda: filing.submissions_file(submissions=[_submission("203.0.113.8")]), results)
             for _ in range(2)]
         for thread in threads:
