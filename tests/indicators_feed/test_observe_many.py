@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -212,3 +213,45 @@ def test_catching_up_passes_over_reports_another_worker_is_recording() -> None:
     waiting = list(Report.objects.filter(indicators_recorded_at__isnull=True)
                    .values_list("pk", flat=True))
     assert waiting == [ids[0]]
+
+
+def test_a_report_that_cannot_be_recorded_does_not_fail_the_jobs_that_take_it_along(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from fraudhub.indicators import feeds
+    from fraudhub.reports import tasks
+
+    poison, other = _pending(2)
+    poison_code = Report.objects.get(pk=poison).tracking_code
+    observe = feeds.indicators_observe_many
+
+    def failing_on_poison(**kwargs: Any) -> Any:
+        if any(o.reference == poison_code for o in kwargs["observations"]):
+            raise ValueError("cannot record this one")
+        return observe(**kwargs)
+
+    monkeypatch.setattr(feeds, "indicators_observe_many", failing_on_poison)
+
+    assert tasks.record_reports_indicators.func(report_ids=[other]) == 1
+    waiting = list(Report.objects.filter(indicators_recorded_at__isnull=True)
+                   .values_list("pk", flat=True))
+    assert waiting == [poison]
+    # Its own job fails (on its last attempt the failure is raised, not retried).
+    with pytest.raises(ValueError, match="cannot record this one"):
+        tasks.record_reports_indicators.func(report_ids=[poison], attempt=6)
+
+
+def test_reports_waiting_longer_than_the_window_are_left_to_their_own_jobs() -> None:
+    from django.utils import timezone
+
+    from fraudhub.indicators.feeds import CATCH_UP_WINDOW
+    from fraudhub.reports import tasks
+
+    old, _recent, own = _pending(3)
+    Report.objects.filter(pk=old).update(
+        created_at=timezone.now() - CATCH_UP_WINDOW - timedelta(minutes=1))
+
+    assert tasks.record_reports_indicators.func(report_ids=[own]) == 2
+    waiting = list(Report.objects.filter(indicators_recorded_at__isnull=True)
+                   .values_list("pk", flat=True))
+    assert waiting == [old]
+    assert tasks.record_reports_indicators.func(report_ids=[old]) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,14 +37,20 @@ def report_indicators_record(*, report_id: int) -> bool:
     return reports_indicators_record(report_ids=[report_id]) == 1
 
 
+# Only reports filed this recently are caught up by another's job: one whose recording fails
+# (its own job gives up after its retries) stops being tried by every other job after this.
+CATCH_UP_WINDOW = timedelta(hours=1)
+
+
 def reports_indicators_record(*, report_ids: Sequence[int], catch_up: int = 0) -> int:
     """:func:`report_indicators_record` for the reports of one call, in one transaction.
 
     Reports already recorded (a job run twice) are skipped; answers how many were recorded.
-    With `catch_up`, up to that many other reports still waiting for their own job are
-    recorded in the same transaction, oldest first (those another worker is recording are
-    passed over): a backlog of small filings is worked off in large batches, whose cost per
-    report is a fraction of a small one's. Their own jobs then find nothing left to do.
+    With `catch_up`, up to that many other reports filed within CATCH_UP_WINDOW and still
+    waiting for their own job are recorded in the same transaction, oldest first (those another
+    worker is recording are passed over): a backlog of small filings is worked off in large
+    batches, whose cost per report is a fraction of a small one's. Their own jobs then find
+    nothing left to do.
     """
     actor = Actor.system("intake")
     with transaction.atomic():
@@ -53,6 +60,7 @@ def reports_indicators_record(*, report_ids: Sequence[int], catch_up: int = 0) -
                        .filter(pk__in=list(report_ids)))
         if catch_up > 0:
             reports += list(pending.select_for_update(of=("self",), skip_locked=True)
+                            .filter(created_at__gte=timezone.now() - CATCH_UP_WINDOW)
                             .exclude(pk__in=list(report_ids))[:catch_up])
         if not reports:
             return 0

@@ -43,8 +43,14 @@ def record_reports_indicators(*, report_ids: list[int]) -> int:
     recorded = 0
     for start in range(0, len(report_ids), _RECORD_CHUNK):
         chunk = report_ids[start:start + _RECORD_CHUNK]
-        recorded += reports_indicators_record(report_ids=chunk,
-                                              catch_up=_RECORD_CHUNK - len(chunk))
+        try:
+            recorded += reports_indicators_record(report_ids=chunk,
+                                                  catch_up=_RECORD_CHUNK - len(chunk))
+        except Exception:
+            # Another report taken along may be what failed: this job's own reports alone.
+            logger.warning("recording with other waiting reports failed; recording %d alone",
+                           len(chunk), exc_info=True)
+            recorded += reports_indicators_record(report_ids=chunk)
     return recorded
 
 
