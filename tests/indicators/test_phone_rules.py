@@ -8,7 +8,8 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
-from fraudhub.indicators.types import phone_rules
+from fraudhub.indicators.lookup import display_value
+from fraudhub.indicators.types import get_type, phone_rules
 from fraudhub.indicators.types.phone_rules import format_international, is_valid
 
 _TYPES = [t for t in vars(PhoneNumberType).values() if isinstance(t, int) and t >= 0]
@@ -103,3 +104,16 @@ def test_format_rules_become_templates_of_the_groups() -> None:
     # Braces are text to the library's rule: the template keeps them as text.
     assert phone_rules._template(r"{\1}") == "{{{0}}}"
     assert phone_rules._template(r"{\1}").format("12") == "{12}"
+
+
+def test_lookup_answers_display_numbers_as_the_phone_type_does(numbers: list[PhoneNumber]
+                                                               ) -> None:
+    # Bulk answers format E.164 values from their digits (lookup._phone_display), without
+    # parsing them as PhoneType.display does; both must show every valid number alike.
+    phone = get_type("phone")
+    values = sorted({phonenumbers.format_number(n, PhoneNumberFormat.E164)
+                     for n in numbers if phonenumbers.is_valid_number(n)})
+    differ = [(value, display_value("phone", value)) for value in values
+              if display_value("phone", value) != phone.display(value)]
+    assert differ == []
+    assert len(values) > 5_000

@@ -33,7 +33,10 @@ from fraudhub.indicators.types import (
 from fraudhub.indicators.types.bank_account import ANY_BANK
 from fraudhub.indicators.types.domain import parse_ip, registrable_domain, split_url
 from fraudhub.indicators.types.phone import e164_number
-from fraudhub.indicators.types.phone_rules import format_international
+from fraudhub.indicators.types.phone_rules import (
+    format_international,
+    format_international_digits,
+)
 
 MAX_RAW_LENGTH = 2048  # longer input is not a value anybody typed or pasted
 BULK_MAX_ITEMS = 1000
@@ -62,9 +65,13 @@ _ROW = ("type", "value", "match_key", "status", "confidence", "reporter_count", 
 Row = tuple[str, str, str, str, int, int, list[str], datetime, datetime]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LookupResult:
     """One answer of a lookup or a scan; ``no_data`` answers have no dates and zero counts.
+
+    Not frozen, though nothing changes one after it is made (``merge_answers`` makes a new one):
+    a frozen dataclass sets each of its twelve fields through ``object.__setattr__``, and bulk
+    answers make a thousand of them a call.
 
     ``input`` is what the caller gave (or, in a scan, the text as written); ``valid`` and
     ``error`` say whether it could be read at all -- an invalid bulk item has no type, value or
@@ -250,8 +257,11 @@ def _select(visible: Sequence[str], values: dict[str, set[str]]) -> list[Row]:
         fetched = fetch_prepared(" UNION ALL ".join(sql for sql, _ in branches),
                                  [param for _, params in branches for param in params])
     lists: dict[Any, list[str]] = {}  # fraud types repeat: parse each distinct text once
+    # Read once: every read of `settings` goes through its lazy proxy, twice a row otherwise.
+    naive_is_utc = bool(settings.USE_TZ)
     return [
-        (t, v, k, st, conf, rep, _json_list(ft, lists), _aware(first), _aware(last))
+        (t, v, k, st, conf, rep, _json_list(ft, lists), _aware(first, naive_is_utc),
+         _aware(last, naive_is_utc))
         for t, v, k, st, conf, rep, ft, first, last in fetched
     ]
 
@@ -294,16 +304,17 @@ def _column(name: str) -> str:
 def _json_list(raw: Any, seen: dict[Any, list[str]]) -> list[str]:
     if not isinstance(raw, str | bytes):
         return list(raw) if isinstance(raw, list) else []
+    # Rows with the same text share the list: _from_row copies it into each answer.
     if raw not in seen:
         value = json.loads(raw)
         seen[raw] = value if isinstance(value, list) else []
-    return list(seen[raw])
+    return seen[raw]
 
 
-def _aware(value: Any) -> datetime:
+def _aware(value: Any, naive_is_utc: bool) -> datetime:
     if isinstance(value, str):  # SQLite without its converters
         value = datetime.fromisoformat(value)
-    if value.tzinfo is None and settings.USE_TZ:  # SQLite stores UTC, naive
+    if value.tzinfo is None and naive_is_utc:  # SQLite stores UTC, naive
         return cast(datetime, value.replace(tzinfo=UTC))
     return cast(datetime, value)
 
@@ -327,14 +338,20 @@ def display_value(type_key: str, value: str) -> str:
         return value
 
 
+_CALLING_CODES = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+
+
 def _phone_display(e164: str) -> str:
     digits = e164[1:]
     for size in (1, 2, 3):
         country_code = int(digits[:size])
-        if country_code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+        if country_code in _CALLING_CODES:
             national = digits[size:]
-            if not national or national.startswith("0"):  # Italian leading zeros & co.
+            if not national or national[0] == "0":  # Italian leading zeros & co.
                 break
+            formatted = format_international_digits(country_code, national)
+            if formatted is not None:
+                return formatted
             return format_international(phonenumbers.PhoneNumber(
                 country_code=country_code, national_number=int(national)))
     return get_type("phone").display(e164)

@@ -170,11 +170,24 @@ def format_e164(number: phonenumbers.PhoneNumber) -> str:
 
 def format_international(number: phonenumbers.PhoneNumber) -> str:
     """``phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)``."""
-    country = _country(number.country_code) if _plain(number) and number.national_number \
-        else None
-    if country is None:
+    formatted = (format_international_digits(number.country_code, str(number.national_number))
+                 if _plain(number) and number.national_number and number.country_code
+                 else None)
+    if formatted is None:
         return str(phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL))
-    national = str(number.national_number)
+    return formatted
+
+
+def format_international_digits(country_code: int, national: str) -> str | None:
+    """:func:`format_international` of the plain number ``+<country_code><national>`` (digits
+    without a leading zero), or None when the library must format it (see _country).
+
+    For callers that hold the digits of an E.164 value: a PhoneNumber costs more to make than
+    the formatting takes.
+    """
+    country = _country(country_code)
+    if country is None:
+        return None
     for candidate in country.formats:
         if candidate.leading is not None and not candidate.leading.match(national):
             continue
