@@ -186,6 +186,10 @@ LOGIN_REDIRECT_URL = "console:queue"
 AXES_FAILURE_LIMIT = _env_int("FRAUDHUB_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = _env_int("FRAUDHUB_LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# axes locks an account per address; guessing one account's password from many addresses is
+# bounded by this many login attempts per account per cool-off window, all addresses together
+# (fraudhub.core.ratelimit.login_attempts_limit).
+FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT = _env_int("FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]

@@ -102,6 +102,28 @@ def test_wrong_password_is_refused_and_lockout_shows_a_page(reviewer: User) -> N
     assert response.status_code == 429
 
 
+
+def test_one_account_is_locked_after_attempts_from_many_addresses(
+        reviewer: User, senior: User, settings: object) -> None:
+    # axes counts per account and address: six guesses from six addresses lock nothing there.
+    settings.FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT = 6  # type: ignore[attr-defined]
+    for attempt in range(6):
+        name = "REVIEWER" if attempt % 2 else "reviewer"  # one account, however it is typed
+        response = Client(REMOTE_ADDR=f"198.51.100.{attempt + 1}").post(
+            "/accounts/login/", {"username": name, "password": "nope"})
+        assert response.status_code == 401
+    fresh = Client(REMOTE_ADDR="198.51.100.200")
+    response = fresh.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 15 * 60
+    page = response.content.decode()
+    assert "Too many login attempts" in page and "all addresses together" in page
+    assert "_auth_user_id" not in fresh.session  # the right password did not let it in
+    # Other accounts, from the same address, are not held.
+    response = fresh.post("/accounts/login/", {"username": "senior", "password": PASSWORD})
+    assert response.status_code == 302
+
+
 def test_queue_lists_cases_with_counts(
     reviewer: User, login_verified: Callable[[User], Client]
 ) -> None:

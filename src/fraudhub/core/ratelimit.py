@@ -7,6 +7,7 @@ FRAUDHUB_REDIS_URL is set.
 from __future__ import annotations
 
 import abc
+import hashlib
 import logging
 import threading
 import time
@@ -310,4 +311,21 @@ def anonymous_rate_limit(*, actor: Actor, scope: str, limit: int, window_seconds
     if actor.is_authenticated:
         return
     rate_limit(key=f"{scope}:{actor.ip or '-'}", limit=limit, window_seconds=window_seconds,
+               message=message)
+
+
+def login_attempts_limit(*, username: str, message: str | Promise) -> None:
+    """Count one login attempt for the account ``username``, from whatever address; beyond
+    ``FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT`` per cool-off window, RateLimited.
+
+    django-axes locks an account out per address only, so a password could be guessed from many
+    addresses without end. Every attempt counts (a right password too), before the password is
+    checked: once the limit is reached nothing tells whether a guess was right. The name is
+    case-folded (more attempts counted together, never fewer) and hashed into the key, so the
+    key's size does not depend on what was typed.
+    """
+    digest = hashlib.sha256(username.casefold().encode("utf-8", "replace")).hexdigest()[:32]
+    rate_limit(key=f"login-account:{digest}",
+               limit=settings.FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT,
+               window_seconds=max(60, int(settings.AXES_COOLOFF_TIME * 3600)),
                message=message)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from base64 import b32encode
 from urllib.parse import urlencode
 
@@ -31,10 +32,13 @@ from fraudhub.core.decorators import (
     second_factor_url,
     session_actor,
 )
-from fraudhub.core.errors import ValidationFailed
+from fraudhub.core.errors import RateLimited, ValidationFailed
 from fraudhub.core.forms import LoginForm, TokenForm
+from fraudhub.core.ratelimit import login_attempts_limit
 from fraudhub.core.roles import Perm
 from fraudhub.core.services import otp_device_confirm, otp_device_pending
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -83,6 +87,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
+        try:
+            login_attempts_limit(username=form.cleaned_data["username"],
+                                 message=_("Too many login attempts for this account."))
+        except RateLimited as refused:
+            logger.warning("login attempts limit reached for an account (user name %r)",
+                           form.cleaned_data["username"][:150])
+            response = render(request, "core/locked_out.html",
+                              {"account_wide": True,
+                               "retry_minutes": -(-refused.retry_after // 60)}, status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
         user = auth.authenticate(
             request=request,
             username=form.cleaned_data["username"],
