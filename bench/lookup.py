@@ -41,7 +41,6 @@ recreated; the SQLite database, the CSV files and the server logs live in a temp
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -52,12 +51,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-from collections import Counter
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -65,9 +61,6 @@ from typing import Any, TextIO
 import psycopg
 from _common import (
     HOST,
-    REQUEST_TIMEOUT,
-    Connection,
-    HttpError,
     build_request,
     fraudhub_command,
     free_port,
@@ -76,6 +69,15 @@ from _common import (
     running_server,
     server_banner,
 )
+from lookup_data import (
+    BULK_SIZE,
+    SCAN_BATCH_SIZE,
+    Dataset,
+    Workload,
+    generate,
+    make_workload,
+)
+from lookup_load import MemoryWatch, Phase, group_pids, hwm_bytes, run_phase
 
 AGENT = "fraudhub-bench-lookup/1"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fraudhub_bench_lookup"
@@ -87,462 +89,8 @@ TARGET_SCAN_PER_CORE = 2_000
 # Two runs of /healthz in one step that differ more than this (the slower below this share of
 # the faster) mean the machine changed speed during the step: its ratio is not trusted.
 UNSTEADY_HEALTHZ = 0.75
-# A phase in which one server process got far less CPU than another measured where the
-# connections happened to land, not what the server can do.
-UNBALANCED_SHARE = 1 / 3
 UNSTEADY_NOTE = (f" (UNSTEADY: the two /healthz runs differ by more than "
                  f"{1 - UNSTEADY_HEALTHZ:.0%}, or a phase was UNBALANCED; run again)")
-BULK_SIZE = 1000
-SCAN_BATCH_SIZE = 100  # messages per POST /api/v1/scan/batch call
-SCAN_CHARS = 200
-REPO = Path(__file__).resolve().parent.parent
-BANKS_FILE = REPO / "src" / "fraudhub" / "indicators" / "data" / "vn_banks.json"
-_CLK_TCK = os.sysconf("SC_CLK_TCK")
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-
-# ------------------------------------------------------------------------------------------
-# Synthetic indicators
-# ------------------------------------------------------------------------------------------
-
-MOBILE = ("90", "91", "93", "94", "96", "97", "98", "70", "76", "77", "78", "79", "81", "82",
-          "83", "84", "85", "86", "88", "32", "33", "34", "35", "36", "37", "38", "39", "56",
-          "58")
-WORDS = ("vay-nhanh", "dau-tu", "nhan-qua", "tri-an", "hoan-tien", "khuyen-mai", "xac-minh",
-         "giai-thuong", "tuyen-ctv", "mo-khoa", "bao-hiem", "dich-vu-cong", "shopee-sale",
-         "vietcombank-vn", "tiki-deal", "momo-gift", "evn-hoan-phi", "vneid-update")
-TLDS = ("top", "xyz", "online", "vip", "site", "click", "shop", "info", "net", "com", "com.vn",
-        "vn", "cc", "live")
-PATHS = ("/dang-nhap", "/xac-thuc", "/nhan-thuong", "/kyc", "/login", "/hoan-tien", "/cap-nhat",
-         "/su-kien", "/", "/otp")
-NAMES = ("nguyen", "tran", "le", "pham", "hoang", "vu", "dang", "bui", "do", "ngo", "duong")
-MAIL = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "proton.me", "yandex.com")
-KINDS = (("phone", 35), ("bank_account", 25), ("url", 14), ("domain", 6),
-         ("social_account", 11), ("email", 6), ("crypto_wallet", 3))
-STATUSES = (("suspicious", 62), ("scam", 28), ("verifying", 10))
-DISTRIBUTIONS = (("public", 85), ("partners", 10), ("internal", 5))
-FRAUD_TYPES = ("investment_stock_crypto", "online_collaborator_tasks", "fake_bank_data_collection",
-               "phishing_links_ads", "wrong_transfer_refund", "fake_police_court",
-               "romance_scam", "gambling_loan_apps", "cheap_travel_combo", "telegram_otp_theft",
-               "hacked_account_borrowing", "counterfeit_goods", "relative_emergency")
-MISS_BASE = 9_000_000  # counters of values that are never loaded (misses)
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def _base58check(payload: bytes) -> str:
-    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    number, text = int.from_bytes(data, "big"), ""
-    while number:
-        number, rest = divmod(number, 58)
-        text = _B58[rest] + text
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
-
-
-def _b36(number: int) -> str:
-    digits = ""
-    while True:
-        number, rest = divmod(number, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
-        if not number:
-            return digits
-
-
-@dataclass(frozen=True)
-class Bank:
-    bin: str
-    names: tuple[str, ...]
-
-
-def load_banks() -> tuple[Bank, ...]:
-    raw = json.loads(BANKS_FILE.read_text(encoding="utf-8"))
-    return tuple(Bank(b["bin"], (b["short_name"], *b["aliases"][:3])) for b in raw["banks"])
-
-
-class Synth:
-    """Indicator number ``n`` of a kind as (type, canonical-ish value, raw user spellings)."""
-
-    def __init__(self, banks: Sequence[Bank]) -> None:
-        self.banks = banks
-
-    def make(self, kind: str, n: int) -> tuple[str, str, tuple[str, ...]]:
-        return getattr(self, kind)(n)
-
-    @staticmethod
-    def phone(n: int) -> tuple[str, str, tuple[str, ...]]:
-        prefix = MOBILE[n % len(MOBILE)]
-        rest = f"{(n // len(MOBILE) * 7_654_321 + 1_234_567) % 10_000_000:07d}"
-        national = f"0{prefix}{rest}"
-        return "phone", f"+84{prefix}{rest}", (
-            national, f"{national[:4]} {national[4:7]} {national[7:]}",
-            f"{national[:4]}.{national[4:7]}.{national[7:]}",
-            f"+84 {prefix} {rest[:3]} {rest[3:]}", f"84{prefix}{rest}")
-
-    def bank_account(self, n: int) -> tuple[str, str, tuple[str, ...]]:
-        bank = self.banks[n % len(self.banks)]
-        length = (10, 12, 13, 14)[n // len(self.banks) % 4]
-        digits = f"{(n * 982_451_653 + 7) % 10 ** length:0{length}d}"
-        name = bank.names[n % len(bank.names)]
-        spaced = " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
-        return "bank_account", f"{bank.bin}:{digits}", (
-            f"STK {digits} {name}", f"{digits} {name}", f"{spaced} {bank.names[0]}",
-            f"số tài khoản {digits} ngân hàng {name}", digits)
-
-    @staticmethod
-    def url(n: int) -> tuple[str, str, tuple[str, ...]]:
-        host = f"{WORDS[n % len(WORDS)]}-{_b36(n * 7919 + 13)}.{TLDS[n % len(TLDS)]}"
-        path = PATHS[n // 7 % len(PATHS)]
-        return "url", f"https://{host}{path}", (
-            f"https://{host}{path}", f"hxxps://{host.replace('.', '[.]')}{path}",
-            f"HTTPS://{host.upper()}:443{path}", f"{host}{path}")
-
-    @staticmethod
-    def domain(n: int) -> tuple[str, str, tuple[str, ...]]:
-        host = f"{WORDS[(n + 5) % len(WORDS)]}{_b36(n * 104_729 + 3)}.{TLDS[n % len(TLDS)]}"
-        return "domain", host, (host, f"www.{host}", host.upper())
-
-    @staticmethod
-    def social_account(n: int) -> tuple[str, str, tuple[str, ...]]:
-        handle = f"{NAMES[n % len(NAMES)]}.{_b36(n * 31 + 11)}"
-        match n % 6:
-            case 0 | 1:
-                number = 100_000_000_000_000 + n * 17
-                return "social_account", f"facebook:{number}", (
-                    f"https://www.facebook.com/profile.php?id={number}",
-                    f"m.facebook.com/profile.php?id={number}", f"facebook:{number}")
-            case 2:
-                tg = handle.replace(".", "_")
-                return "social_account", f"telegram:{tg}", (f"t.me/{tg}", f"https://t.me/{tg}")
-            case 3:
-                return "social_account", f"tiktok:{handle}", (
-                    f"tiktok.com/@{handle}", f"https://www.tiktok.com/@{handle}")
-            case 4:
-                return "social_account", f"facebook:{handle}", (
-                    f"fb.com/{handle}", f"https://www.facebook.com/{handle}")
-            case _:
-                return "social_account", f"instagram:{handle}", (
-                    f"instagram.com/{handle}", f"https://www.instagram.com/{handle}/")
-
-    @staticmethod
-    def email(n: int) -> tuple[str, str, tuple[str, ...]]:
-        local = f"{NAMES[n % len(NAMES)]}.{_b36(n * 13 + 1)}"
-        address = f"{local}@{MAIL[n % len(MAIL)]}"
-        return "email", address, (address, address.capitalize())
-
-    @staticmethod
-    def crypto_wallet(n: int) -> tuple[str, str, tuple[str, ...]]:
-        digest = hashlib.sha256(n.to_bytes(8, "big")).digest()[:20]
-        match n % 3:
-            case 0:
-                address = "0x" + digest.hex()
-                return "crypto_wallet", f"eth:{address}", (address,)
-            case 1:
-                address = _base58check(b"\x00" + digest)
-                return "crypto_wallet", f"btc:{address}", (address,)
-            case _:
-                address = _base58check(b"\x41" + digest)
-                return "crypto_wallet", f"trx:{address}", (address,)
-
-
-def _weighted(pairs: Sequence[tuple[str, int]]) -> tuple[list[str], list[int]]:
-    names = [name for name, _ in pairs]
-    weights, total = [], 0
-    for _, weight in pairs:
-        total += weight
-        weights.append(total)
-    return names, weights
-
-
-@dataclass
-class Dataset:
-    files: list[tuple[int, Path]]  # (cumulative size, CSV of the rows added at that size)
-    hits: list[tuple[str, str]]  # (raw user spelling, type) of values in the first file
-    misses: list[tuple[str, str]]
-    junk: int = 0
-
-
-def generate(sizes: Sequence[int], directory: Path, seed: int, samples: int = 20_000
-             ) -> Dataset:
-    """Write one CSV per size step; keep samples of loaded values (hits) and absent ones."""
-    rng = random.Random(seed)
-    synth = Synth(load_banks())
-    kinds, kind_w = _weighted(KINDS)
-    statuses, status_w = _weighted(STATUSES)
-    dists, dist_w = _weighted(DISTRIBUTIONS)
-    counters: Counter[str] = Counter()
-    hits: list[tuple[str, str]] = []
-    junk = 0
-    files: list[tuple[int, Path]] = []
-    done = 0
-    for size in sizes:
-        path = directory / f"indicators-{done}-{size}.csv"
-        with path.open("w", encoding="utf-8", newline="") as out:
-            out.write("value,type,status,confidence,fraud_type,source,distribution\n")
-            for _ in range(size - done):
-                if rng.random() < 0.0005:  # what real feeds carry too
-                    out.write(rng.choice(('n/a,,,,,,\n', '0000,phone,scam,,,,\n',
-                                          'http://,url,,,,,\n', '"x ""y""",,weird,,,,\n')))
-                    junk += 1
-                    continue
-                kind = rng.choices(kinds, cum_weights=kind_w)[0]
-                type_key, value, raws = synth.make(kind, counters[kind])
-                counters[kind] += 1
-                if rng.random() < 0.15 and kind != "domain":  # raw spelling, type guessed
-                    value, type_key = raws[rng.randrange(max(1, len(raws) - 1))], ""
-                status = rng.choices(statuses, cum_weights=status_w)[0]
-                confidence = str(rng.randint(20, 100)) if rng.random() < 0.7 else ""
-                fraud = rng.choice(FRAUD_TYPES) if rng.random() < 0.6 else ""
-                source = f"feed-{rng.randrange(8)}"
-                dist = rng.choices(dists, cum_weights=dist_w)[0]
-                if "," in value or '"' in value:
-                    value = '"' + value.replace('"', '""') + '"'
-                out.write(f"{value},{type_key},{status},{confidence},{fraud},{source},{dist}\n")
-                if not files and len(hits) < samples and rng.random() < samples * 1.1 / size:
-                    hits.append((raws[rng.randrange(len(raws))], kind))
-        files.append((size, path))
-        done = size
-    misses = []
-    for index in range(len(hits)):
-        kind = rng.choices(kinds, cum_weights=kind_w)[0]
-        _type, _value, raws = synth.make(kind, MISS_BASE + index * 3 + rng.randrange(3))
-        misses.append((raws[rng.randrange(len(raws))], kind))
-    return Dataset(files, hits, misses, junk)
-
-
-_SCAN_TEMPLATES = (
-    "Tôi nhận cuộc gọi từ {phone} tự xưng công an, bắt chuyển tiền vào STK {account} để "
-    "xác minh. Họ gửi link {url} yêu cầu đăng nhập.",
-    "Chị ơi em bên CSKH gửi chị link {url} nhận quà tri ân, liên hệ Zalo {phone} nhé, "
-    "phí ship chuyển khoản {account}.",
-    "Urgent: your parcel is held. Pay the fee at {url} or call {phone}. Transfer to account "
-    "{account} before 18:00 on 12/05/2025.",
-    "Đầu tư tiền ảo lãi 30%/tuần, nạp vào ví {wallet} hoặc STK {account}, nhóm Telegram "
-    "{social}, hotline {phone}.",
-)
-_FILLER = (" Mong mọi người cảnh giác, đừng chuyển tiền cho người lạ, không bấm vào đường "
-           "link lạ và báo ngay cho cơ quan chức năng khi bị lừa.")
-
-
-def scan_messages(count: int, hits: Sequence[tuple[str, str]],
-                  misses: Sequence[tuple[str, str]], rng: random.Random) -> list[str]:
-    """Messages of exactly SCAN_CHARS characters with phones, accounts, links, amounts, dates."""
-    synth = Synth(load_banks())
-    pool: dict[str, list[str]] = {}
-    for raw, kind in [*hits, *misses]:
-        pool.setdefault(kind, []).append(raw)
-    extra = {"wallet": [synth.crypto_wallet(i)[2][0] for i in range(50)],
-             "social": [synth.social_account(i * 6 + 2)[2][0] for i in range(50)]}
-    messages = []
-    for _ in range(count):
-        text = rng.choice(_SCAN_TEMPLATES).format(
-            phone=rng.choice(pool["phone"]), url=rng.choice(pool.get("url", ["x.top"])),
-            account=synth.bank_account(rng.randrange(10**6))[2][1],
-            wallet=rng.choice(extra["wallet"]), social=rng.choice(extra["social"]))
-        messages.append((text + _FILLER * 3)[:SCAN_CHARS])
-    return messages
-
-
-# ------------------------------------------------------------------------------------------
-# A small keep-alive HTTP/1.1 client (stdlib sockets: cheap, it shares the CPUs with the server)
-# ------------------------------------------------------------------------------------------
-
-
-# ------------------------------------------------------------------------------------------
-# /proc: CPU time and memory of the server's processes
-# ------------------------------------------------------------------------------------------
-
-
-def group_pids(pgid: int) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            with suppress(OSError), open(f"/proc/{entry.name}/stat", encoding="latin-1") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-                if int(fields[2]) == pgid:
-                    found.append(int(entry.name))
-    return found
-
-
-def cpu_seconds(pids: Sequence[int]) -> dict[int, float]:
-    found = {}
-    for pid in pids:
-        with suppress(OSError), open(f"/proc/{pid}/stat", encoding="latin-1") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-            found[pid] = (int(fields[11]) + int(fields[12])) / _CLK_TCK
-    return found
-
-
-def postgres_pids() -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            with suppress(OSError), open(f"/proc/{entry.name}/comm", encoding="latin-1") as fh:
-                if fh.read().startswith("postgres"):
-                    found.append(int(entry.name))
-    return found
-
-
-def rss_bytes(pids: Sequence[int]) -> int:
-    total = 0
-    for pid in pids:
-        with suppress(OSError), open(f"/proc/{pid}/statm", encoding="ascii") as fh:
-            total += int(fh.read().split()[1]) * _PAGE
-    return total
-
-
-def _proc_kib_total(pids: Sequence[int], file: str, label: str) -> int:
-    """Sum over the processes of the "<label>: N kB" line of /proc/<pid>/<file>, in bytes."""
-    total = 0
-    for pid in pids:
-        with suppress(OSError), open(f"/proc/{pid}/{file}", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith(label + ":"):
-                    total += int(line.split()[1]) * 1024
-                    break
-    return total
-
-
-def pss_bytes(pids: Sequence[int]) -> int:
-    """Proportional set size of the processes: pages they share counted once in all, which RSS
-    counts once in each (the forked server processes share what the parent built)."""
-    return _proc_kib_total(pids, "smaps_rollup", "Pss")
-
-
-def hwm_bytes(pids: Sequence[int]) -> int:
-    """Sum of each process's own peak RSS (VmHWM): an upper bound of the group's peak."""
-    return _proc_kib_total(pids, "status", "VmHWM")
-
-
-class MemoryWatch(threading.Thread):
-    """Samples the RSS and the PSS of all the server's processes every 0.2 s; keeps the peaks."""
-
-    def __init__(self, pgid: int) -> None:
-        super().__init__(daemon=True, name="rss")
-        self.pgid, self.peak, self.peak_pss = pgid, 0, 0
-        self.stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self.stop_event.wait(0.2):
-            pids = group_pids(self.pgid)
-            self.peak = max(self.peak, rss_bytes(pids))
-            self.peak_pss = max(self.peak_pss, pss_bytes(pids))
-
-    def stop(self) -> int:
-        self.stop_event.set()
-        self.join(timeout=5)
-        return self.peak
-
-
-# ------------------------------------------------------------------------------------------
-# Load phases
-# ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Phase:
-    name: str
-    elapsed: float
-    ok: int
-    units: int  # answered values (1 per lookup or scan, 1,000 per bulk call)
-    latencies: list[float]
-    statuses: Counter[int]
-    errors: Counter[str]
-    server_cpu: float  # CPU seconds of the server's processes during the phase
-    client_cpu: float
-    postgres_cpu: float
-    found: int = 0  # sampled answers that were not `no_data` (single lookups)
-    sampled: int = 0
-    # CPU seconds of each server process but gunicorn's master, busiest first: a process that
-    # got most of the keep-alive connections of a phase shows as one core doing two's work.
-    process_cpu: list[float] = field(default_factory=list)
-
-    @property
-    def per_second(self) -> float:
-        return self.units / self.elapsed if self.elapsed else 0.0
-
-    @property
-    def per_server_cpu_second(self) -> float:
-        return self.units / self.server_cpu if self.server_cpu else 0.0
-
-    @property
-    def balanced(self) -> bool:
-        return len(self.process_cpu) < 2 or (
-            self.process_cpu[-1] >= UNBALANCED_SHARE * self.process_cpu[0])
-
-    @property
-    def per_core(self) -> float:
-        """Units per CPU-second of the server and the database together."""
-        busy = self.server_cpu + self.postgres_cpu
-        return self.units / busy if busy else 0.0
-
-    def percentile(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def run_phase(name: str, port: int, requests: Sequence[bytes], *, units_per_ok: int,
-              concurrency: int, duration: float, pgid: int, sample_status: bool = False,
-              seed: int = 0) -> Phase:
-    """Keep ``concurrency`` connections busy with random ``requests`` for ``duration`` s."""
-    lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    errors: Counter[str] = Counter()
-    sampled = [0, 0]
-    barrier = threading.Barrier(concurrency + 1)
-    deadline = [0.0]
-
-    def worker(index: int) -> None:
-        rng = random.Random(seed * 1000 + index)
-        conn, mine, found, seen = Connection(port), [], 0, 0
-        codes: Counter[int] = Counter()
-        errs: Counter[str] = Counter()
-        barrier.wait()
-        while (started := time.perf_counter()) < deadline[0]:
-            try:
-                status, body = conn.request(requests[rng.randrange(len(requests))])
-            except (HttpError, OSError) as exc:
-                errs[type(exc).__name__] += 1
-                conn.close()
-                time.sleep(0.01)
-                continue
-            mine.append(time.perf_counter() - started)
-            codes[status] += 1
-            if sample_status and status == 200 and len(mine) % 16 == 0:
-                seen += 1
-                found += json.loads(body).get("status") != "no_data"
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            statuses.update(codes)
-            errors.update(errs)
-            sampled[0] += found
-            sampled[1] += seen
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True)
-               for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    pids = group_pids(pgid)
-    cpu_before, client_before = cpu_seconds(pids), time.process_time()
-    pg_before = cpu_seconds(postgres_pids())
-    started = time.perf_counter()
-    deadline[0] = started + duration
-    barrier.wait()
-    for thread in threads:
-        thread.join(timeout=duration + REQUEST_TIMEOUT + 10)
-    elapsed = time.perf_counter() - started
-    cpu_after = cpu_seconds(group_pids(pgid))
-    server_cpu = sum(cpu_after[p] - cpu_before.get(p, 0.0) for p in cpu_after)
-    process_cpu = sorted((cpu_after[p] - cpu_before.get(p, 0.0) for p in cpu_after
-                          if p != pgid), reverse=True)
-    pg_after = cpu_seconds(postgres_pids())  # backends that exited meanwhile are not counted
-    postgres_cpu = sum(pg_after[p] - pg_before.get(p, 0.0) for p in pg_after)
-    ok = statuses[200]
-    return Phase(name, elapsed, ok, ok * units_per_ok, latencies, statuses, errors, server_cpu,
-                 time.process_time() - client_before, postgres_cpu, sampled[0], sampled[1],
-                 process_cpu)
-
 
 # ------------------------------------------------------------------------------------------
 # Databases, commands and the server
@@ -607,34 +155,6 @@ def _summary(output: str) -> dict[str, str]:
             found[label.strip()] = value.strip().replace(",", "")
     return found
 
-
-@dataclass
-class Workload:
-    single: list[tuple[str, str | None]]  # (raw, type or None)
-    bulk: list[bytes]  # JSON bodies of BULK_SIZE items
-    scan: list[bytes]
-    scan_batch: list[bytes]  # JSON bodies of SCAN_BATCH_SIZE messages
-
-
-def make_workload(data: Dataset, rng: random.Random) -> Workload:
-    def pick() -> tuple[str, str | None]:
-        raw, kind = rng.choice(data.hits if rng.random() < 0.5 else data.misses)
-        return raw, kind if rng.random() < 0.2 else None
-
-    single = [pick() for _ in range(4000)]
-    bulk = []
-    for _ in range(20):
-        items = []
-        for raw, kind in (pick() for _ in range(BULK_SIZE)):
-            items.append({"value": raw, **({"type": kind} if kind else {})})
-        bulk.append(json.dumps({"items": items}, ensure_ascii=False).encode())
-    texts = scan_messages(2000, data.hits, data.misses, rng)
-    scan = [json.dumps({"text": text}, ensure_ascii=False).encode() for text in texts]
-    scan_batch = [json.dumps({"messages": [{"text": t} for t in
-                                           texts[start:start + SCAN_BATCH_SIZE]]},
-                             ensure_ascii=False).encode()
-                  for start in range(0, len(texts), SCAN_BATCH_SIZE)]
-    return Workload(single, bulk, scan, scan_batch)
 
 
 def measure(port: int, pgid: int, key: str, work: Workload, args: argparse.Namespace
