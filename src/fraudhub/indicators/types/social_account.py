@@ -271,7 +271,9 @@ class SocialAccountType(IndicatorType):
         wanted = PLATFORM_ALIASES.get(platform.strip().lower()) if platform else None
         if platform and wanted is None:
             raise InvalidIndicator(f"unknown platform: {platform}")
-        if self._is_url(text):
+        # "<platform>:<handle>" first: a canonical value such as "facebook:john.t.me" also has
+        # the shape of a link (to a Telegram subdomain), and must read back as itself.
+        if not self._names_platform(text) and self._is_url(text):
             found = account_from_url(text)
             if found is None:
                 raise InvalidIndicator("this link is not a profile, page or group")
@@ -288,6 +290,11 @@ class SocialAccountType(IndicatorType):
         if wanted:
             return _from_handle(wanted, text)
         raise InvalidIndicator("name the platform, e.g. telegram:@name, or give a profile link")
+
+    @staticmethod
+    def _names_platform(text: str) -> bool:
+        match = _CANONICAL.match(text)
+        return bool(match and match.group(1).strip().lower() in PLATFORM_ALIASES)
 
     @staticmethod
     def _is_url(text: str) -> bool:
