@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from pytest_django import Settings
 
 from fraudhub.agencies.models import AgencyRequest, RequestStatus
 from fraudhub.agencies.selectors import trusted_flagger_standings
@@ -74,10 +75,10 @@ def test_a_request_with_5000_targets_is_accepted_row_by_row_and_built_in_the_bac
 
 
 def test_building_the_cases_again_changes_nothing(drain_jobs: Callable[[], int],
-                                                  settings: object) -> None:
+                                                  settings: Settings) -> None:
     from tests.agencies.helpers import file_request
 
-    settings.FRAUDHUB_AGENCY_INLINE_TARGETS = 1  # type: ignore[attr-defined]
+    settings.FRAUDHUB_AGENCY_INLINE_TARGETS = 1
     request = file_request(officer_of(make_agency()))
     assert request.status == RequestStatus.RECEIVED
     assert request_cases_create(request_id=request.pk, batch=1) == 2
@@ -89,8 +90,8 @@ def test_building_the_cases_again_changes_nothing(drain_jobs: Callable[[], int],
 
 
 def test_too_many_targets_are_refused_whole(api_client_for: Callable[..., ApiClient],
-                                            settings: object) -> None:
-    settings.FRAUDHUB_AGENCY_MAX_TARGETS = 3  # type: ignore[attr-defined]
+                                            settings: Settings) -> None:
+    settings.FRAUDHUB_AGENCY_MAX_TARGETS = 3
     api = api_client_for(Role.AGENCY_OFFICER, make_agency())
     targets = [f"https://facebook.com/profile.php?id={100_000_000_000 + n}" for n in range(4)]
     response = api.post("/api/v1/agency/requests", request_json(targets=targets))

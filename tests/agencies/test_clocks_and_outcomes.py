@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone, translation
+from pytest_django import Settings
 
 from fraudhub.agencies.models import (
     AgencyRequest,
@@ -67,12 +68,12 @@ def _kinds(request: AgencyRequest) -> list[str]:
                 .values_list("kind", flat=True))
 
 
-def test_the_deadline_is_24_hours_from_receipt_and_configurable(officer: Actor, settings: object
+def test_the_deadline_is_24_hours_from_receipt_and_configurable(officer: Actor, settings: Settings
                                                                 ) -> None:
     request = file_request(officer)
     assert request.deadline - request.received_at == timedelta(hours=24)
     assert all(t.deadline == request.deadline for t in _targets(request))
-    settings.FRAUDHUB_AUTHORITY_DEADLINE_HOURS = 4  # type: ignore[attr-defined]
+    settings.FRAUDHUB_AUTHORITY_DEADLINE_HOURS = 4
     assert file_request(officer, targets=["https://facebook.com/groups/123456789"],
                         kind="remove_content").deadline - timezone.now() <= timedelta(hours=4)
 

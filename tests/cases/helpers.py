@@ -27,9 +27,11 @@ def file_report(
 
 
 def decide(
-    actor: Actor, case: Case | int, outcome: str = "suspend", days: int | None = 14,
+    actor: Actor, case: Case | int | None, outcome: str = "suspend", days: int | None = 14,
     ground: str | None = None,
 ) -> Decision:
+    # None: a report's case_id, typed optional (a report may be filed without a case).
+    assert case is not None, "the report has no case to decide"
     case_id = case if isinstance(case, int) else case.pk
     case_claim(actor=actor, case_id=case_id)
     if outcome != "suspend":

@@ -40,7 +40,7 @@ def test_owner_appeal_reversal_undoes_enforcement_and_explains(
     reviewer_actor: Actor, senior_actor: Actor, drain_jobs: Callable[[], int]
 ) -> None:
     filed = file_report(reporter_email="reporter@example.com", language="en")
-    decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)  # type: ignore[arg-type]
+    decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)
     drain_jobs()
     target = Target.objects.get(pk=filed.report.target_id)
     assert target.platform_status == PlatformStatus.SUSPENDED
@@ -90,7 +90,7 @@ def test_reporter_appeal_against_no_violation_can_lead_to_action(
     reviewer_actor: Actor, senior_actor: Actor, drain_jobs: Callable[[], int]
 ) -> None:
     filed = file_report()
-    decide(reviewer_actor, filed.report.case_id, "no_violation")  # type: ignore[arg-type]
+    decide(reviewer_actor, filed.report.case_id, "no_violation")
     appeal = appeal_file_by_reporter(
         actor=Actor.anonymous(), tracking_code=filed.report.tracking_code, secret=filed.secret,
         statement="The same account scammed three of my colleagues, see new screenshots.")
@@ -112,7 +112,7 @@ def test_appeal_is_decided_by_a_different_senior_reviewer(
     reviewer_actor: Actor, senior_actor: Actor
 ) -> None:
     filed = file_report()
-    decision = decide(senior_actor, filed.report.case_id, "label")  # type: ignore[arg-type]
+    decision = decide(senior_actor, filed.report.case_id, "label")
     appeal = appeal_file_by_owner_token(actor=Actor.anonymous(),
                                         token=owner_appeal_token(decision), statement="wrong")
     case_claim(actor=senior_actor, case_id=appeal.case_id)
@@ -139,7 +139,7 @@ def test_appeal_is_decided_by_a_different_senior_reviewer(
 
 def test_appeal_window_sides_and_duplicates(reviewer_actor: Actor) -> None:
     filed = file_report()
-    decision = decide(reviewer_actor, filed.report.case_id, "label")  # type: ignore[arg-type]
+    decision = decide(reviewer_actor, filed.report.case_id, "label")
     with pytest.raises(Conflict):  # reporters may not appeal an action taken
         appeal_file_by_reporter(actor=Actor.anonymous(), tracking_code=filed.report.tracking_code,
                                 secret=filed.secret, statement="more please")
@@ -168,7 +168,7 @@ def test_only_the_platform_s_key_appeals_for_account_owners(
     from fraudhub.core.services import organization_create
     from tests.conftest import SYSTEM, ApiClient
 
-    decision = decide(reviewer_actor, file_report().report.case_id, "suspend", 14)  # type: ignore[arg-type]
+    decision = decide(reviewer_actor, file_report().report.case_id, "suspend", 14)
     bank = organization_create(actor=SYSTEM, name="Bank X", kind=OrganizationKind.PARTNER)
     platform = organization_create(actor=SYSTEM, name="Platform Y", kind=OrganizationKind.PLATFORM)
     bank_key: ApiClient = api_client_for(Role.PARTNER, org=bank)  # type: ignore[assignment]

@@ -69,8 +69,8 @@ def test_suspension_is_enforced_explained_and_audited(
 def test_no_violation_lowers_and_upheld_raises_reporter_reputation(reviewer_actor: Actor) -> None:
     bad = file_report(target="https://www.facebook.com/innocent.shop", ip="203.0.113.50")
     good = file_report(target="https://www.facebook.com/real.scammer", ip="203.0.113.51")
-    decide(reviewer_actor, bad.report.case_id, "no_violation")  # type: ignore[arg-type]
-    decide(reviewer_actor, good.report.case_id, "label")  # type: ignore[arg-type]
+    decide(reviewer_actor, bad.report.case_id, "no_violation")
+    decide(reviewer_actor, good.report.case_id, "label")
     assert bad.report.reporter_id is not None and good.report.reporter_id is not None
     assert Reporter.objects.get(pk=bad.report.reporter_id).reputation == 45
     assert Reporter.objects.get(pk=good.report.reporter_id).reputation == 55
@@ -96,7 +96,7 @@ def test_decision_requires_holding_the_claim(reviewer_actor: Actor, reviewer2: o
 def _upheld_strikes(target: Target, count: int, days_ago: int, actor: Actor) -> None:
     for i in range(count):
         filed = file_report(target=target.canonical, kind=target.kind, ip=f"203.0.113.{100 + i}")
-        decide(actor, filed.report.case_id, "label")  # type: ignore[arg-type]
+        decide(actor, filed.report.case_id, "label")
     Strike.objects.filter(target=target).update(
         created_at=timezone.now() - timedelta(days=days_ago)
     )
@@ -130,7 +130,7 @@ def test_strikes_older_than_30_days_count_only_toward_the_90_day_threshold(
     assert (summary.strikes_short, summary.strikes_long) == (0, 9)
     assert summary.proposed_outcome is None
     filed = file_report(target=target.canonical, ip="203.0.113.250")
-    decide(reviewer_actor, filed.report.case_id, "label")  # type: ignore[arg-type]
+    decide(reviewer_actor, filed.report.case_id, "label")
     summary = strike_summary(target=target, now=timezone.now())
     assert summary.strikes_long == 10
     assert summary.proposed_outcome == "suspend"
@@ -146,7 +146,7 @@ def test_third_lock_leads_to_a_termination_proposal(reviewer_actor: Actor) -> No
         assert summary.proposed_outcome == "suspend"
         days_seen.append(summary.proposed_days)
         filed = file_report(target=target.canonical, ip=f"198.51.100.{i + 1}")
-        decide(reviewer_actor, filed.report.case_id, "suspend", summary.proposed_days)  # type: ignore[arg-type]
+        decide(reviewer_actor, filed.report.case_id, "suspend", summary.proposed_days)
     assert days_seen == [7, 14, 30]
     summary = strike_summary(target=target, now=timezone.now())
     assert summary.temporary_locks == 3
@@ -155,5 +155,5 @@ def test_third_lock_leads_to_a_termination_proposal(reviewer_actor: Actor) -> No
 
 def test_phone_targets_collect_no_strikes(reviewer_actor: Actor) -> None:
     filed = file_report(target="0912 345 678", kind="phone")
-    decide(reviewer_actor, filed.report.case_id, "label")  # type: ignore[arg-type]
+    decide(reviewer_actor, filed.report.case_id, "label")
     assert not Strike.objects.exists()

@@ -27,7 +27,7 @@ def console(reviewer: User, settings: Any) -> Client:
 
 def _given_up_decision(actor: Actor) -> tuple[Decision, Enforcement]:
     filed = file_report()
-    decision = decide(actor, filed.report.case_id, "suspend", 14)  # type: ignore[arg-type]
+    decision = decide(actor, filed.report.case_id, "suspend", 14)
     enforcement = Enforcement.objects.get(decision=decision)
     # What the webhook adapter leaves after its last attempt (tests/cases/test_webhook_adapter).
     Enforcement.objects.filter(pk=enforcement.pk).update(

@@ -84,7 +84,7 @@ def _make_due() -> None:
 def suspended_case(reviewer_actor: Actor) -> Iterator[Callable[[], Enforcement]]:
     def make() -> Enforcement:
         filed = file_report()
-        decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)  # type: ignore[arg-type]
+        decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)
         return Enforcement.objects.get(decision=decision)
 
     yield make

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from pytest_django import Settings
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -65,7 +66,7 @@ def test_rejected_delisting_keeps_the_listing(
 ) -> None:
     filed = file_report()
     drain_jobs()
-    decide(reviewer_actor, filed.report.case_id, "label")  # type: ignore[arg-type]
+    decide(reviewer_actor, filed.report.case_id, "label")
     request = delisting_request_create(actor=Actor.anonymous(), data=_request())
     assert Indicator.objects.get(value=PHONE).status == IndicatorStatus.SCAM
     decided = delisting_decide(actor=reviewer_actor, request_id=request.pk, accept=False,
@@ -105,20 +106,20 @@ def test_delisting_through_the_api(
 
 
 def test_anonymous_delisting_requests_are_limited_per_address(
-    drain_jobs: Callable[[], int], api_client_for: Callable[..., ApiClient], settings: object
+    drain_jobs: Callable[[], int], api_client_for: Callable[..., ApiClient], settings: Settings
 ) -> None:
     file_report()
     drain_jobs()
-    settings.FRAUDHUB_INTAKE_RATE_LIMIT = 2  # type: ignore[attr-defined]
+    settings.FRAUDHUB_INTAKE_RATE_LIMIT = 2
     # One window for the whole test: a fixed minute window could end between two requests.
-    settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS = 10**9  # type: ignore[attr-defined]
+    settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS = 10**9
     body = {"value": "+84 912 345 678", "requester_name": "B",
             "requester_email": "b@example.com", "statement": "Mine since 2019."}
     anon = api_client_for(None)
     answers = [anon.post("/api/v1/delisting", body) for _ in range(3)]
     # The second asks again about a value already under review (409): it still counts.
     assert [a.status_code for a in answers] == [201, 409, 429]
-    window = settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS  # type: ignore[attr-defined]
+    window = settings.FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS
     assert 1 <= int(answers[-1]["Retry-After"]) <= window
     assert "Too many requests; try again in" in answers[-1].json()["detail"]
     # A signed-in caller is not held to the address's limit: refused for asking twice (409),
@@ -133,7 +134,7 @@ def _files(root: object) -> list[Path]:
 
 
 def test_delisting_evidence_the_storage_cannot_take_is_503_and_leaves_nothing(
-    settings: object, monkeypatch: pytest.MonkeyPatch, api_client_for: Callable[..., ApiClient],
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, api_client_for: Callable[..., ApiClient],
 ) -> None:
     import errno
     import os
@@ -146,7 +147,7 @@ def test_delisting_evidence_the_storage_cannot_take_is_503_and_leaves_nothing(
     from tests.indicators_db.factories import make_indicator
 
     make_indicator(PHONE, status=IndicatorStatus.SUSPICIOUS)
-    media = settings.MEDIA_ROOT  # type: ignore[attr-defined]
+    media = settings.MEDIA_ROOT
     before, audit = _files(media), AuditEntry.objects.count()
 
     def full_disk(storage: FileSystemStorage, name: str, content: object) -> str:
@@ -167,13 +168,13 @@ def test_delisting_evidence_the_storage_cannot_take_is_503_and_leaves_nothing(
 
 
 def test_delisting_evidence_of_a_request_refused_after_writing_is_removed(
-    settings: object,
+    settings: Settings,
 ) -> None:
     from fraudhub.reports.evidence import EvidenceUpload
     from tests.indicators_db.factories import make_indicator
 
     make_indicator(PHONE, status=IndicatorStatus.SUSPICIOUS)
-    media = settings.MEDIA_ROOT  # type: ignore[attr-defined]
+    media = settings.MEDIA_ROOT
     delisting_request_create(actor=Actor.anonymous(ip="198.51.100.9"), data=_request())
     before = _files(media)
 

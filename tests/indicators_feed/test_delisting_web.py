@@ -5,6 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from fraudhub.indicators.models import DelistingRequest, DelistingStatus, Indicator
 from tests.cases.helpers import file_report
@@ -36,7 +37,7 @@ def test_owner_files_a_delisting_request_on_the_web(drain_jobs: Callable[[], int
     assert none.status_code == 409
 
 
-def test_reviewer_decides_in_the_console(drain_jobs: Callable[[], int], settings: object) -> None:
+def test_reviewer_decides_in_the_console(drain_jobs: Callable[[], int], settings: Settings) -> None:
     _listed(drain_jobs)
     Client(REMOTE_ADDR="198.51.100.41").post("/delisting/", {
         "value": "0912 345 678", "requester_name": "Chủ số", "requester_email": "a@example.com",
@@ -45,7 +46,7 @@ def test_reviewer_decides_in_the_console(drain_jobs: Callable[[], int], settings
     TOTPDevice.objects.create(user=reviewer, name="t", confirmed=True)
     client = Client()
     client.force_login(reviewer)
-    settings.FRAUDHUB_REQUIRE_2FA = False  # type: ignore[attr-defined]
+    settings.FRAUDHUB_REQUIRE_2FA = False
     page = client.get("/console/delisting/")
     html = page.content.decode()
     assert page.status_code == 200

@@ -103,12 +103,12 @@ def test_no_violation_lowers_confidence_but_keeps_other_confirmations(
 ) -> None:
     scam = file_report(target="https://www.facebook.com/scammer.one")
     drain_jobs()
-    decide(reviewer_actor, scam.report.case_id, "label")  # type: ignore[arg-type]
+    decide(reviewer_actor, scam.report.case_id, "label")
     assert _get(PHONE).status == IndicatorStatus.SCAM
     other = file_report(target="https://www.facebook.com/innocent.two",
                         description="Cửa hàng bán áo, liên hệ 0987 654 321")
     drain_jobs()
-    decide(reviewer_actor, other.report.case_id, "no_violation")  # type: ignore[arg-type]
+    decide(reviewer_actor, other.report.case_id, "no_violation")
     innocent_phone = _get("+84987654321")
     # One report's confidence is less than the false-positive penalty: nothing is left.
     assert policy.reported_confidence(1) < policy.FALSE_POSITIVE_PENALTY
@@ -130,7 +130,7 @@ def test_allowlisted_values_stay_safe_and_flag_the_report(
                         description="Gọi từ số tổng đài 1900545413 đòi mã OTP")
     drain_jobs()
     assert Report.objects.get(pk=filed.report.pk).possibly_spoofed is True
-    decide(reviewer_actor, filed.report.case_id, "label")  # type: ignore[arg-type]
+    decide(reviewer_actor, filed.report.case_id, "label")
     assert _get("+841900545413").status == IndicatorStatus.SAFE
     with pytest.raises(Conflict):
         indicator_transition(actor=reviewer_actor, indicator=_get("+841900545413"),
@@ -192,7 +192,7 @@ def test_tombstone_keeps_who_and_why_and_is_not_relisted_by_reports(
     again = file_report(target="https://www.facebook.com/new.scam")
     drain_jobs()
     assert _get(PHONE).status == IndicatorStatus.NO_DATA
-    decide(reviewer_actor, again.report.case_id, "label")  # type: ignore[arg-type]
+    decide(reviewer_actor, again.report.case_id, "label")
     revived = _get(PHONE)
     assert (revived.status, revived.removed_at) == (IndicatorStatus.SCAM, None)
 

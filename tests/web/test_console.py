@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from fraudhub.cases.models import Case, CaseStatus, Decision, Outcome
 from fraudhub.cases.services.claims import case_claim
@@ -70,9 +71,9 @@ def test_setting_up_a_device_opens_the_console(reviewer: User) -> None:
     assert client.get("/console/").status_code == 200
 
 
-def test_without_the_2fa_rule_a_password_is_enough(reviewer: User, settings: object) -> None:
-    settings.FRAUDHUB_REQUIRE_2FA = False  # type: ignore[attr-defined]
-    settings.FRAUDHUB_DEMO_BANNER = True  # type: ignore[attr-defined]
+def test_without_the_2fa_rule_a_password_is_enough(reviewer: User, settings: Settings) -> None:
+    settings.FRAUDHUB_REQUIRE_2FA = False
+    settings.FRAUDHUB_DEMO_BANNER = True
     client = Client()
     response = client.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
     assert response["Location"] == "/console/"
@@ -104,9 +105,9 @@ def test_wrong_password_is_refused_and_lockout_shows_a_page(reviewer: User) -> N
 
 
 def test_one_account_is_locked_after_attempts_from_many_addresses(
-        reviewer: User, senior: User, settings: object) -> None:
+        reviewer: User, senior: User, settings: Settings) -> None:
     # axes counts per account and address: six guesses from six addresses lock nothing there.
-    settings.FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT = 6  # type: ignore[attr-defined]
+    settings.FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT = 6
     for attempt in range(6):
         name = "REVIEWER" if attempt % 2 else "reviewer"  # one account, however it is typed
         response = Client(REMOTE_ADDR=f"198.51.100.{attempt + 1}").post(

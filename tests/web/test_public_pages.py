@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django import Settings
 
 from fraudhub.cases.models import Case
 from fraudhub.reports.models import Report
@@ -134,8 +135,8 @@ def test_filing_a_report_shows_code_and_secret_once() -> None:
     assert "Received, waiting for review" in status.content.decode()
 
 
-def test_rate_limited_report_says_when_to_retry(settings: object) -> None:
-    settings.FRAUDHUB_INTAKE_RATE_LIMIT = 1  # type: ignore[attr-defined]
+def test_rate_limited_report_says_when_to_retry(settings: Settings) -> None:
+    settings.FRAUDHUB_INTAKE_RATE_LIMIT = 1
     client = client_in("en")
     assert client.post("/report/", _valid_post()).status_code == 201
     response = client.post("/report/", _valid_post())
@@ -202,8 +203,8 @@ def test_owner_appeal_with_a_signed_link(reviewer_actor: object) -> None:
     assert "owner@example.com" in response.content.decode()
 
 
-def test_an_oversized_evidence_file_is_413_with_the_form_kept(settings: object) -> None:
-    settings.FRAUDHUB_EVIDENCE_MAX_BYTES = 1024  # type: ignore[attr-defined]
+def test_an_oversized_evidence_file_is_413_with_the_form_kept(settings: Settings) -> None:
+    settings.FRAUDHUB_EVIDENCE_MAX_BYTES = 1024
     shot = SimpleUploadedFile("big.png", png_bytes((400, 400)) + b"\0" * 2048, "image/png")
     response = client_in("en").post("/report/", {**_valid_post(), "evidence": [shot]})
     assert response.status_code == 413
