@@ -13,10 +13,20 @@ from django.core.management.base import CommandError
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import PermissionDenied, ValidationFailed
 from fraudhub.indicators.exporting import ExportFilter, indicators_export
+from fraudhub.indicators.models import Indicator
 from fraudhub.indicators.services import indicator_remove
 from tests.conftest import SYSTEM
 
-from .helpers import get, run, snapshot, summary_of, wipe_indicators, write_csv
+from .helpers import (
+    HEADER,
+    get,
+    read_rejects,
+    run,
+    snapshot,
+    summary_of,
+    wipe_indicators,
+    write_csv,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +106,26 @@ def test_removed_values_are_left_out_unless_asked_for(loaded: Path, tmp_path: Pa
     assert rows["+84912345679"]["removed_at"].startswith(str(get("+84912345679").removed_at
                                                          .date()))  # type: ignore[union-attr]
     assert rows["+84912345678"]["removed_at"] == ""
+
+
+
+def test_an_archive_with_removed_values_does_not_list_them_again(loaded: Path, tmp_path: Path
+                                                                 ) -> None:
+    indicator_remove(actor=SYSTEM, indicator_id=get("+84912345679").pk, reason="owner proved it")
+    archive = _export(tmp_path, "archive.csv", "--include-removed")
+    wipe_indicators()  # another node, or this one rebuilt from its archive
+    summary = summary_of(run("import", str(archive)))
+    assert (summary["imported"], summary["rejected"]) == (str(len(ROWS) - 1), "1")
+    rejects = read_rejects(tmp_path / "archive.csv.rejects.csv")
+    assert [r["value"] for r in rejects] == ["+84912345679"]
+    assert rejects[0]["reason"].startswith("removed_at: removed at the source on ")
+    assert not Indicator.objects.filter(value="+84912345679").exists()
+    # Even with a status edited back in, a row that says it was removed stays out.
+    edited = write_csv(tmp_path / "edited.csv",
+                       [("+84912345679", "phone", "scam", "", "", "", "", "2026-12-01")],
+                       header=(*HEADER, "removed_at"))
+    assert summary_of(run("import", str(edited)))["rejected"] == "1"
+    assert not Indicator.objects.filter(value="+84912345679").exists()
 
 
 def test_csv_round_trip_gives_the_same_data(loaded: Path, tmp_path: Path) -> None:

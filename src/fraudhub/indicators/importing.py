@@ -215,6 +215,12 @@ def read_row(line: int, record: Mapping[str, object], source_default: str, index
     if not _KNOWN_FIELDS.issuperset(record):
         unknown = sorted(set(record) - _KNOWN_FIELDS)
         raise RowRejected("unknown field(s): " + ", ".join(str(name)[:40] for name in unknown))
+    removed = _text(record, "removed_at")
+    if removed is not None:
+        # A tombstone of the node that exported it (`export --include-removed`): listing it here
+        # would undo that node's removal (a delisted owner's number listed again).
+        raise RowRejected(f"removed_at: removed at the source on {removed[:40]}; a removed "
+                          "value is not imported")
     raw = _text(record, "value")
     if raw is None:
         raise RowRejected("value: missing")
