@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -39,6 +40,7 @@ from fraudhub.core.roles import Perm
 from fraudhub.core.services import otp_device_confirm, otp_device_pending
 
 logger = logging.getLogger(__name__)
+_TOO_MANY_ATTEMPTS = gettext_lazy("Too many login attempts for this account.")
 
 
 @never_cache
@@ -89,7 +91,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             login_attempts_limit(username=form.cleaned_data["username"],
-                                 message=_("Too many login attempts for this account."))
+                                 message=_TOO_MANY_ATTEMPTS)
         except RateLimited as refused:
             logger.warning("login attempts limit reached for an account (user name %r)",
                            form.cleaned_data["username"][:150])
