@@ -29,7 +29,7 @@ from fraudhub.indicators.types.phone import (
     e164_number,
     parse_phone,
 )
-from fraudhub.indicators.types.registry import _BANK, _DIGITISH, _candidates
+from fraudhub.indicators.types.registry import _BANK, _DIGITISH, _WEB_LINK, _candidates
 
 from .extraction_corpus import CORPUS
 
@@ -86,6 +86,12 @@ def _candidates_slow(raw: str) -> list[str]:
     """Every type's shape check in the registry's order, as before the digits-only shortcut."""
     url, social = REGISTRY["url"], REGISTRY["social_account"]
     found: list[str] = []
+    if _WEB_LINK.match(raw.strip()):  # a link with its scheme: a link, a profile or a site
+        return [*(["social_account"] if url.looks_like(raw) and social.looks_like(raw) else []),
+                "url", *(["domain"] if REGISTRY["domain"].looks_like(raw) else [])]
+    if _DIGITISH.fullmatch(raw.strip()) and parse_ip(raw.strip()) is not None:
+        # nor is an IPv4 address a phone number or an account
+        return ["url"] if "/" in raw and url.looks_like(raw) else []
     if url.looks_like(raw):
         if social.looks_like(raw):
             found.append("social_account")

@@ -86,6 +86,26 @@ def test_canonicalize_rejects(raw: str) -> None:
     assert guess_type(raw) is None
 
 
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("http://192.168.1.1/", "private or local IP"),
+    ("http://192.168.100.200/login", "private or local IP"),
+    ("hxxp://10[.]10[.]100[.]200/dang-nhap", "private or local IP"),
+    ("https://example.notatld/0912345678", "no known public suffix"),
+])
+def test_a_refused_link_is_not_read_as_the_numbers_in_it(raw: str, reason: str) -> None:
+    # Once read as the bank account 19216811 (or a phone in its path) at any bank.
+    with pytest.raises(InvalidIndicator, match=reason):
+        canonicalize(raw)
+
+
+@pytest.mark.parametrize("raw", ["192.168.100.200", "10.100.200.250"])
+def test_an_ip_address_is_not_a_phone_number_or_an_account(raw: str) -> None:
+    assert guess_type(raw) is None
+    # Numbers written with dots are still read.
+    assert canonicalize("0912.345.678") == ("phone", "+84912345678")
+
+
 def test_typed_canonicalize() -> None:
     assert canonicalize("http://a.b.evil.com.vn/x", "domain") == ("domain", "evil.com.vn")
     assert canonicalize("0912345678", "bank_account") == ("bank_account", "*:0912345678")

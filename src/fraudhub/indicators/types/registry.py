@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from .bank_account import BankAccountType
 from .base import IndicatorType, InvalidIndicator, has_space, refang
 from .crypto_wallet import CryptoWalletType
-from .domain import DomainType
+from .domain import DomainType, parse_ip
 from .email import EmailType
 from .phone import PhoneType
 from .social_account import SocialAccountType
@@ -52,6 +52,11 @@ def normalize(type_key: str, raw: str) -> str:
 # numbers, most of what bulk callers send. Such text cannot have the letters, "@" or ":" that
 # social accounts, e-mail addresses and IBANs need, so those checks are skipped for it.
 _DIGITISH = re.compile(r"[0-9\s().+\-/]*")
+# A link written with its scheme, defanged or not. It is a link, a profile, or the site of a
+# link refused as such (a port of other digits), nothing else: the digits of its host or path
+# are no phone number or bank account ("http://192.168.100.200/" was read as the account
+# 192168100200).
+_WEB_LINK = re.compile(r"^(?:https?|hxxps?)(?::|\[:\])//", re.IGNORECASE)
 
 
 def _candidates(raw: str) -> list[str]:
@@ -75,6 +80,13 @@ def _iter_candidates(raw: str) -> Iterator[str]:
         yield from _digit_candidates(text)
         return
     url, social = REGISTRY["url"], REGISTRY["social_account"]
+    if _WEB_LINK.match(text):
+        if url.looks_like(text) and social.looks_like(text):
+            yield "social_account"
+        yield "url"
+        if REGISTRY["domain"].looks_like(text):
+            yield "domain"
+        return
     # Whitespace inside the text (it is stripped) fits no link, wallet or e-mail shape: their
     # patterns have none, and refanging keeps it. Only "chain: address" and "mailto:" may.
     spaced = has_space(text)
@@ -108,6 +120,8 @@ def _digit_candidates(text: str) -> Iterator[str]:
     """
     if "/" in text and REGISTRY["url"].looks_like(text):
         yield "url"
+    if parse_ip(text) is not None:
+        return  # an IP address ("192.168.100.200") is no phone number or bank account
     if 25 <= len(text) <= 35 and REGISTRY["crypto_wallet"].looks_like(text):
         yield "crypto_wallet"
     if REGISTRY["phone"].looks_like(text):
