@@ -29,7 +29,7 @@ from fraudhub.indicators.types.phone import (
     e164_number,
     parse_phone,
 )
-from fraudhub.indicators.types.registry import _BANK, _DIGITISH, _WEB_LINK, _candidates
+from fraudhub.indicators.types.registry import _BANK, _DIGITISH, _LINK_SCHEME, _candidates
 
 from .extraction_corpus import CORPUS
 
@@ -86,21 +86,24 @@ def _candidates_slow(raw: str) -> list[str]:
     """Every type's shape check in the registry's order, as before the digits-only shortcut."""
     url, social = REGISTRY["url"], REGISTRY["social_account"]
     found: list[str] = []
-    if _WEB_LINK.match(raw.strip()):  # a link with its scheme: a link, a profile or a site
-        return [*(["social_account"] if url.looks_like(raw) and social.looks_like(raw) else []),
-                "url", *(["domain"] if REGISTRY["domain"].looks_like(raw) else [])]
-    if _DIGITISH.fullmatch(raw.strip()) and parse_ip(raw.strip()) is not None:
-        # nor is an IPv4 address a phone number or an account
-        return ["url"] if "/" in raw and url.looks_like(raw) else []
+    digits_only = _DIGITISH.fullmatch(raw.strip()) is not None
+    if not digits_only and (_LINK_SCHEME.match(raw.strip()) or url.looks_like(raw)):
+        # A link, with its scheme or of a link's shape: a profile, a link or a site.
+        return [*(["social_account"] if social.looks_like(raw) else []), "url",
+                *(["domain"] if REGISTRY["domain"].looks_like(raw) else [])]
+    if digits_only and parse_ip(raw.strip()) is not None:
+        return []  # nor is an IPv4 address a phone number or an account
     if url.looks_like(raw):
         if social.looks_like(raw):
             found.append("social_account")
         found.append("url")
     elif social.looks_like(raw):
         found.append("social_account")
-    for key, check in (("crypto_wallet", REGISTRY["crypto_wallet"].looks_like),
-                       ("email", REGISTRY["email"].looks_like),
-                       ("bank_account", _BANK.looks_like_iban),
+    if REGISTRY["crypto_wallet"].looks_like(raw):
+        found.append("crypto_wallet")
+    if REGISTRY["email"].looks_like(raw):  # an e-mail address or nothing
+        return [*found, "email"]
+    for key, check in (("bank_account", _BANK.looks_like_iban),
                        ("phone", REGISTRY["phone"].looks_like)):
         if check(raw):
             found.append(key)

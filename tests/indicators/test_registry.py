@@ -92,11 +92,24 @@ def test_canonicalize_rejects(raw: str) -> None:
     ("http://192.168.100.200/login", "private or local IP"),
     ("hxxp://10[.]10[.]100[.]200/dang-nhap", "private or local IP"),
     ("https://example.notatld/0912345678", "no known public suffix"),
+    ("192.168.1.1/admin", "private or local IP"),
+    ("www.192.168.1.1", "no known public suffix"),
+    ("example.notatld/0912345678", "no known public suffix"),
+    ("ftp://1.2.3.4/0071000123456", "only http and https"),
+    ("user@192.168.1.1", "no known public suffix"),
 ])
-def test_a_refused_link_is_not_read_as_the_numbers_in_it(raw: str, reason: str) -> None:
-    # Once read as the bank account 19216811 (or a phone in its path) at any bank.
+def test_a_refused_link_or_address_is_not_read_as_the_numbers_in_it(raw: str, reason: str
+                                                                    ) -> None:
+    # Each was once read as a bank account at any bank (19216811, 0912345678...).
     with pytest.raises(InvalidIndicator, match=reason):
         canonicalize(raw)
+
+
+@pytest.mark.parametrize("raw", ["sms:0912345678", "SMS:+84912345678", "tel:0912 345 678",
+                                 "+84 912 345 678 ext. 12", "0912345678 x12", "0912345678#12"])
+def test_a_number_in_an_sms_link_or_with_an_extension_is_the_phone_number(raw: str) -> None:
+    # Once read as an account at any bank; the extension is not part of the number's identity.
+    assert canonicalize(raw) == ("phone", "+84912345678")
 
 
 @pytest.mark.parametrize("raw", ["192.168.100.200", "10.100.200.250"])

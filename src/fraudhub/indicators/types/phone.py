@@ -19,7 +19,10 @@ FALLBACK_REGION = "VN"
 # Anything else without "0", "+" or "00" is far more often a date, amount or reference.
 _SERVICE_PREFIXES: dict[str, tuple[str, ...]] = {"VN": ("1800", "1900")}
 
-_SHAPE = re.compile(r"^(?:tel:)?\+?[\d\s().\-/]{6,24}$", re.IGNORECASE)
+# A number as written: a "tel:" or "sms:" link's target, or digits and their punctuation, with
+# an extension ("ext. 12", "x12", "#12") that the canonical number leaves out.
+_SHAPE = re.compile(r"^(?:tel:|sms:)?(?P<number>\+?[\d\s().\-/]{6,24}?)"
+                    r"(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 
 
@@ -39,7 +42,7 @@ def default_region() -> str:
 def parse_phone(raw: str, region: str | None = None) -> phonenumbers.PhoneNumber | None:
     """A valid parsed number, or None."""
     text = raw.strip()
-    if text.lower().startswith("tel:"):
+    if text[:4].lower() in ("tel:", "sms:"):
         text = text[4:]
     region = region or default_region()
     if text[:1] == "+":
@@ -231,13 +234,13 @@ class PhoneType(IndicatorType):
         return format_international(number)
 
     def looks_like(self, raw: str) -> bool:
-        text = raw.strip()
-        if not _SHAPE.match(text):
+        shape = _SHAPE.match(raw.strip())
+        if shape is None:
             return False
-        digits = "".join(_DIGITS.findall(text))
+        body = shape.group("number")
+        digits = "".join(_DIGITS.findall(body))
         if not 7 <= len(digits) <= 15:
             return False
-        body = text[4:] if text.lower().startswith("tel:") else text
         if body.lstrip().startswith("+"):
             return True
         return plausible_local_digits(digits, default_region())

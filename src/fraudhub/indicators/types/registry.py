@@ -52,11 +52,12 @@ def normalize(type_key: str, raw: str) -> str:
 # numbers, most of what bulk callers send. Such text cannot have the letters, "@" or ":" that
 # social accounts, e-mail addresses and IBANs need, so those checks are skipped for it.
 _DIGITISH = re.compile(r"[0-9\s().+\-/]*")
-# A link written with its scheme, defanged or not. It is a link, a profile, or the site of a
-# link refused as such (a port of other digits), nothing else: the digits of its host or path
-# are no phone number or bank account ("http://192.168.100.200/" was read as the account
-# 192168100200).
-_WEB_LINK = re.compile(r"^(?:https?|hxxps?)(?::|\[:\])//", re.IGNORECASE)
+# A link written with a scheme ("https://", "hxxp[:]//", "ftp://"). Such text, and text of a
+# link's shape without one, is a profile, a link or the site of a link refused as such (a port
+# of other digits), and nothing else: the digits of its host or path are no phone number or
+# bank account ("http://192.168.100.200/" and "example.notatld/0912345678" were read as
+# accounts at any bank).
+_LINK_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*(?::|\[:\])//", re.IGNORECASE)
 
 
 def _candidates(raw: str) -> list[str]:
@@ -80,26 +81,23 @@ def _iter_candidates(raw: str) -> Iterator[str]:
         yield from _digit_candidates(text)
         return
     url, social = REGISTRY["url"], REGISTRY["social_account"]
-    if _WEB_LINK.match(text):
-        if url.looks_like(text) and social.looks_like(text):
+    # Whitespace inside the text (it is stripped) fits no link, wallet or e-mail shape: their
+    # patterns have none, and refanging keeps it. Only "chain: address" and "mailto:" may.
+    spaced = has_space(text)
+    if _LINK_SCHEME.match(text) or (not spaced and url.looks_like(text)):
+        if social.looks_like(text):
             yield "social_account"
         yield "url"
         if REGISTRY["domain"].looks_like(text):
             yield "domain"
         return
-    # Whitespace inside the text (it is stripped) fits no link, wallet or e-mail shape: their
-    # patterns have none, and refanging keeps it. Only "chain: address" and "mailto:" may.
-    spaced = has_space(text)
-    if not spaced and url.looks_like(text):
-        if social.looks_like(text):
-            yield "social_account"
-        yield "url"
-    elif social.looks_like(text):
+    if social.looks_like(text):
         yield "social_account"
     if (not spaced or ":" in text) and REGISTRY["crypto_wallet"].looks_like(text):
         yield "crypto_wallet"
     if (not spaced or text.lower().startswith("mailto:")) and REGISTRY["email"].looks_like(text):
         yield "email"
+        return  # an address refused as one ("user@192.168.1.1") is not the digits in it
     iban = _BANK.looks_like_iban(text)
     if iban:
         yield "bank_account"
