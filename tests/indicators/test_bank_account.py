@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from fraudhub.indicators.types import InvalidIndicator, bank_by_bin, bank_lookup
+from fraudhub.indicators.types import InvalidIndicator, bank_by_bin, bank_lookup, canonicalize
 from fraudhub.indicators.types.bank_account import BankAccountType, all_banks, find_banks
 from fraudhub.indicators.types.base import fold
 
@@ -118,6 +118,18 @@ def test_bank_given_separately() -> None:
 def test_invalid(raw: str, message: str) -> None:
     with pytest.raises(InvalidIndicator, match=message):
         BANK.normalize(raw)
+
+
+
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("TK 19036768978011 Techcombank", "970407:19036768978011"),  # TK: tài khoản, account
+    ("TK19036768978011 TCB", "970407:19036768978011"),
+    ("DE89 3704 0044 0532 0130 00", "iban:DE89370400440532013000"),  # DE uses IBANs
+])
+def test_only_a_country_that_uses_ibans_makes_an_iban(raw: str, canonical: str) -> None:
+    # "TK..." has an IBAN's shape; read as one, a Techcombank account was refused as a bad IBAN.
+    assert BANK.normalize(raw) == canonical
+    assert canonicalize(raw) == ("bank_account", canonical)
 
 
 def test_display() -> None:

@@ -17,6 +17,7 @@ from importlib import resources
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
+from schwifty.registry import get_iban_spec
 
 from .base import IndicatorType, InvalidIndicator, fold, fold_words
 
@@ -185,6 +186,24 @@ def iban_or_none(text: str) -> str | None:
         return None
 
 
+def iban_shaped(compact: str) -> bool:
+    """Whether upper-case ``compact`` has an IBAN's shape, in a country that uses IBANs.
+
+    The country matters: "TK 19036768978011 Techcombank" (TK for tài khoản, account) has the
+    shape too, and was refused as a bad IBAN instead of read as a Techcombank account.
+    """
+    return bool(_IBAN_SHAPE.match(compact)) and _iban_country(compact[:2])
+
+
+@cache
+def _iban_country(code: str) -> bool:
+    try:
+        get_iban_spec(code)
+    except SchwiftyException:
+        return False
+    return True
+
+
 def nrb_to_iban(digits: str) -> str | None:
     """Polish account numbers (NRB) are IBANs written without "PL"; 26 digits with a checksum."""
     return iban_or_none("PL" + digits) if len(digits) == 26 else None
@@ -213,7 +232,7 @@ class BankAccountType(IndicatorType):
                 raise InvalidIndicator("unknown bank code")
             return f"{self._bank_bin(bank, text) if bank else bin_}:{digits}"
         compact = _SPACES.sub("", text).upper()
-        if _IBAN_SHAPE.match(compact):
+        if iban_shaped(compact):
             return "iban:" + self._iban(compact)
         runs = _ACCOUNT_RUN.findall(text)
         if not runs:
@@ -263,7 +282,7 @@ class BankAccountType(IndicatorType):
         text = raw.strip()
         if text.lower().startswith("iban:"):
             return True
-        return bool(_IBAN_SHAPE.match(_SPACES.sub("", text).upper()))
+        return iban_shaped(_SPACES.sub("", text).upper())
 
     def looks_like(self, raw: str) -> bool:
         return self.looks_like_iban(raw) or self.looks_like_account(raw)
