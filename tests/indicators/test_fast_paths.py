@@ -107,7 +107,9 @@ def _candidates_slow(raw: str) -> list[str]:
                        ("phone", REGISTRY["phone"].looks_like)):
         if check(raw):
             found.append(key)
-    if "bank_account" not in found and _BANK.looks_like(raw):
+    # Digits alone are an account at any bank; text with words must name a bank or an account.
+    if "bank_account" not in found and (_BANK.looks_like_account(raw) if digits_only
+                                        else _BANK.names_an_account(raw)):
         found.append("bank_account")
     if REGISTRY["domain"].looks_like(raw):
         found.append("domain")

@@ -119,6 +119,26 @@ def test_an_ip_address_is_not_a_phone_number_or_an_account(raw: str) -> None:
     assert canonicalize("0912.345.678") == ("phone", "+84912345678")
 
 
+
+@pytest.mark.parametrize("raw", ["SĐT: 0912345678", "Hotline: 1900 1234", "Đơn hàng #123456789",
+                                 "1.500.000đ", "Phone: +1 (415) 555-2671", "Momo 0912345678"])
+def test_one_number_among_words_is_no_account_unless_they_say_so(raw: str) -> None:
+    # Each was answered as an account at any bank ("Phone: +1 (415) 555-2671" as *:5552671).
+    assert guess_type(raw) != "bank_account"
+
+
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("Vietcombank 0071000123456", "970436:0071000123456"),
+    ("STK: 0071000123456 - VCB - NGUYEN VAN A", "970436:0071000123456"),
+    ("số tài khoản 0071000123456", "*:0071000123456"),
+    ("Account no. 0071000123456", "*:0071000123456"),
+    ("ngân hàng: 0071000123456", "*:0071000123456"),
+    ("0071000123456", "*:0071000123456"),
+])
+def test_a_number_with_a_bank_or_an_account_word_is_an_account(raw: str, canonical: str) -> None:
+    assert canonicalize(raw) == ("bank_account", canonical)
+
+
 def test_typed_canonicalize() -> None:
     assert canonicalize("http://a.b.evil.com.vn/x", "domain") == ("domain", "evil.com.vn")
     assert canonicalize("0912345678", "bank_account") == ("bank_account", "*:0912345678")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
-from .types.bank_account import find_banks, iban_or_none, nrb_to_iban
+from .types.bank_account import ACCOUNT_KEYWORDS, find_banks, iban_or_none, nrb_to_iban
 from .types.base import InvalidIndicator, fold
 from .types.phone import default_region, parse_phone, plausible_local_digits
 from .types.registry import REGISTRY
@@ -135,14 +135,7 @@ _REFERENCE = re.compile(
     + r"(?![a-z])[\s:#.\-]*(?:(?:la|is|ist|lautet|to|no|nr|so|number|nummer|numer)\b[\s:#.]*)?"
     r"(?P<ref>#?[a-z0-9][a-z0-9\-]{3,}(?: \d{2,})*)",
 )
-_ACCOUNT_KEYWORD = re.compile(
-    _keywords(
-        "so tai khoan", "so tk", "stk", "tai khoan", "tk", "account(?: number| no)?", "acct",
-        "acc", "a/c", "konto(?:nummer)?", "kontonr", "nr konta", "numer konta", "rachunek",
-        "rachunku", "nr rachunku", "iban", "chuyen khoan", "chuyen tien", "ck",
-    )
-    + r"(?![a-z])"
-)
+_ACCOUNT_KEYWORD = re.compile(_keywords(*ACCOUNT_KEYWORDS) + r"(?![a-z])")
 # Words between a keyword and a number that mean the number is something else.
 _OTHER_ROLE = re.compile(
     _keywords(

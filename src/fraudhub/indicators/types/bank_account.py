@@ -209,6 +209,15 @@ def nrb_to_iban(digits: str) -> str | None:
     return iban_or_none("PL" + digits) if len(digits) == 26 else None
 
 
+# Words that say a number is a bank account, folded (see base.fold), as regular expressions:
+# "STK 0071000123456", "số tài khoản", "account no.", "Kontonummer", "nr rachunku"...
+ACCOUNT_KEYWORDS: tuple[str, ...] = (
+    "so tai khoan", "so tk", "stk", "tai khoan", "tk", "account(?: number| no)?", "acct",
+    "acc", "a/c", "konto(?:nummer)?", "kontonr", "nr konta", "numer konta", "rachunek",
+    "rachunku", "nr rachunku", "iban", "chuyen khoan", "chuyen tien", "ck",
+)
+_ACCOUNT_WORD = re.compile(r"(?<![a-z])(?:" + "|".join(ACCOUNT_KEYWORDS) + r"|ngan hang|bank)"
+                           r"(?![a-z])")
 _CANONICAL = re.compile(r"^(\d{6}|\*):(\d{6,20})$")
 _IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _ACCOUNT_RUN = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){5,29}(?!\d)")
@@ -291,6 +300,19 @@ class BankAccountType(IndicatorType):
         """:meth:`looks_like` without its IBAN check, for type guessing that has made it."""
         text = raw.strip()
         return bool(_CANONICAL.match(text)) or len(_ACCOUNT_RUN.findall(text)) == 1
+
+    def names_an_account(self, raw: str) -> bool:
+        """:meth:`looks_like_account` for text with words: they must name a bank or say
+        "account" (STK, số tài khoản...). Type guessing asks this of such text, so that the one
+        number in "SĐT: 0912345678", "Đơn hàng #123456789" or "1.500.000đ" is not taken for an
+        account at any bank."""
+        if not self.looks_like_account(raw):
+            return False
+        text = raw.strip()
+        if _CANONICAL.match(text):
+            return True
+        folded = fold(unicodedata.normalize("NFC", text))
+        return bool(_ACCOUNT_WORD.search(folded) or find_banks(folded))
 
     def same(self, a: str, b: str) -> bool:
         try:

@@ -103,7 +103,7 @@ def _iter_candidates(raw: str) -> Iterator[str]:
         yield "bank_account"
     if REGISTRY["phone"].looks_like(text):
         yield "phone"
-    if not iban and _BANK.looks_like_account(text):
+    if not iban and _BANK.names_an_account(text):
         yield "bank_account"
     if REGISTRY["domain"].looks_like(text):
         yield "domain"
