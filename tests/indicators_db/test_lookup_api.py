@@ -354,3 +354,32 @@ def test_invalid_anonymous_lookups_count_too(api_client_for: Client, settings: A
     client = api_client_for(None, ip="192.0.2.72")
 
     assert [lookup(client, "nonsense").status_code for _ in range(3)] == [422, 422, 429]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("SĐT: 0912 345 678", ("phone", "+84912345678")),
+    ('"0912345678"', ("phone", "+84912345678")),
+    ("0912 345 678 (Zalo)", ("phone", "+84912345678")),
+    ("Phone: +1 (415) 555-2671", ("phone", "+14155552671")),
+    ("Link: hxxps://qua-tang[.]vn/nhan", ("url", "https://qua-tang.vn/nhan")),
+    ("email: Ab@Example.com", ("email", "ab@example.com")),
+])
+def test_a_value_pasted_with_its_label_is_looked_up(anon_api: ApiClient,
+                                                    api_client_for: Callable[..., ApiClient],
+                                                    raw: str, expected: tuple[str, str]) -> None:
+    make_indicator("+84912345678", status=IndicatorStatus.SCAM)
+    body = lookup(anon_api, raw).json()
+    assert (body["type"], body["value"]) == expected
+    assert body["status"] == ("scam" if expected[1] == "+84912345678" else "no_data")
+    partner = api_client_for(Role.PARTNER)
+    [item] = partner.post("/api/v1/lookup", {"items": [{"value": raw}]}).json()["results"]
+    assert (item["valid"], item["type"], item["value"], item["input"]) == (True, *expected, raw)
+
+
+@pytest.mark.parametrize("raw", ["gọi 0912345678 hoặc 0987654321", "Đơn hàng #123456789",
+                                 "1.500.000đ", "Nguyễn Văn A"])
+def test_text_with_no_value_or_several_is_refused(anon_api: ApiClient, raw: str) -> None:
+    # Several values: which one was meant is not guessed (POST /api/v1/scan answers them all).
+    response = lookup(anon_api, raw)
+    assert response.status_code == 422
+    assert "value" in response.json()["errors"]

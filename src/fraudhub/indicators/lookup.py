@@ -22,11 +22,13 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils.translation import gettext as _
 
 from fraudhub.core.db import fetch_prepared
+from fraudhub.indicators.extract import extract
 from fraudhub.indicators.models import Indicator, IndicatorStatus
 from fraudhub.indicators.types import (
     TYPE_KEYS,
     InvalidIndicator,
     UnknownIndicatorType,
+    UnrecognisedValue,
     canonicalize,
     get_type,
 )
@@ -139,6 +141,15 @@ def read_query(raw: str, type_key: str | None) -> Query:
             query.type, query.value = "phone", e164
         else:
             query.type, query.value = canonicalize(raw, type_key)
+    except UnrecognisedValue as exc:
+        # Not one value but words around one, as people paste them ("SĐT: 0912 345 678",
+        # "Link: https://…", a number in quotes): the one indicator the text holds, if it holds
+        # exactly one, read as in a message.
+        found = {(f.type, f.value) for f in extract(raw)}
+        if len(found) != 1:
+            query.error = str(exc)
+            return query
+        [(query.type, query.value)] = found
     except UnknownIndicatorType:
         query.error = _unknown_type_message(type_key or "")
         query.error_field = "type"

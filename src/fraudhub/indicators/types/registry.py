@@ -19,6 +19,11 @@ class UnknownIndicatorType(ValueError):
     """Raised for a type key that is not in the registry."""
 
 
+class UnrecognisedValue(InvalidIndicator):
+    """Raised by guessing when no type even has the shape of the text (as opposed to a type
+    that has it and refuses the value, with its reason)."""
+
+
 _BANK = BankAccountType()
 
 REGISTRY: dict[str, IndicatorType] = {
@@ -167,7 +172,8 @@ def canonicalize(raw: str, type_key: str | None = None) -> tuple[str, str]:
             for _ in candidates:
                 pass
         return key, canonical
-    raise first_error or InvalidIndicator("not a recognised phone, account, link, e-mail or wallet")
+    raise first_error or UnrecognisedValue(
+        "not a recognised phone, account, link, e-mail or wallet")
 
 
 def guess_type(raw: str) -> str | None:
