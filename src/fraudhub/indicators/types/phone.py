@@ -21,7 +21,7 @@ _SERVICE_PREFIXES: dict[str, tuple[str, ...]] = {"VN": ("1800", "1900")}
 
 # A number as written: a "tel:" or "sms:" link's target, or digits and their punctuation, with
 # an extension ("ext. 12", "x12", "#12") that the canonical number leaves out.
-_SHAPE = re.compile(r"^(?:tel:|sms:)?(?P<number>\+?[\d\s().\-/]{6,24}?)"
+_SHAPE = re.compile(r"^(?:tel:|sms:)?(?P<number>\+?[\d\s().\-/]{6,24})"
                     r"(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 

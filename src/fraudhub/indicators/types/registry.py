@@ -62,6 +62,7 @@ _DIGITISH = re.compile(r"[0-9\s().+\-/]*")
 # of other digits), and nothing else: the digits of its host or path are no phone number or
 # bank account ("http://192.168.100.200/" and "example.notatld/0912345678" were read as
 # accounts at any bank).
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _LINK_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*(?::|\[:\])//", re.IGNORECASE)
 
 
@@ -123,7 +124,7 @@ def _digit_candidates(text: str) -> Iterator[str]:
     """
     if "/" in text and REGISTRY["url"].looks_like(text):
         yield "url"
-    if parse_ip(text) is not None:
+    if _DOTTED_QUAD.fullmatch(text) and parse_ip(text) is not None:
         return  # an IP address ("192.168.100.200") is no phone number or bank account
     if 25 <= len(text) <= 35 and REGISTRY["crypto_wallet"].looks_like(text):
         yield "crypto_wallet"
