@@ -62,8 +62,9 @@ _DIGITISH = re.compile(r"[0-9\s().+\-/]*")
 # of other digits), and nothing else: the digits of its host or path are no phone number or
 # bank account ("http://192.168.100.200/" and "example.notatld/0912345678" were read as
 # accounts at any bank).
-_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _LINK_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*(?::|\[:\])//", re.IGNORECASE)
+# What an IPv4 address looks like, checked before the (slower) parse of one.
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
 def _candidates(raw: str) -> list[str]:
