@@ -262,6 +262,23 @@ def test_field_messages_are_in_the_callers_language(
     assert bool(VIETNAMESE_LETTERS & set(message)) is is_vietnamese
 
 
+@pytest.mark.parametrize(
+    ("accept_language", "reason"),
+    [("vi", "không phải số điện thoại hợp lệ"), ("en", "not a valid phone number")],
+    ids=["vi", "en"])
+def test_a_target_refused_by_its_type_says_why_in_the_callers_language(
+    api_client_for: Client, accept_language: str, reason: str
+) -> None:
+    response = api_client_for(None).post(
+        REPORTS, report_payload(target_kind="phone", target="12", platform=""),
+        headers={"Accept-Language": accept_language})
+
+    assert response.status_code == 422
+    [message] = _errors(response)["target"]
+    assert message.endswith(reason)
+    assert Report.objects.count() == 0
+
+
 def test_missing_good_faith_gets_422_naming_it(api_client_for: Client) -> None:
     payload = report_payload()
     del payload["good_faith"]

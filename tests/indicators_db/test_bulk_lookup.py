@@ -203,3 +203,18 @@ def test_each_key_has_its_own_quota(api_client_for: Client, settings: Any) -> No
     assert first.post("/api/v1/scan", {"text": "hi"}).status_code == 429
     assert first.get("/api/v1/lookup", value="0912345678").status_code == 429
     assert bulk(second, items).status_code == 200
+
+
+def test_invalid_items_are_explained_in_the_callers_language(partner: ApiClient) -> None:
+    items = [{"value": "https://example.com/", "type": "phone"},
+             {"value": "ftp://example.com/x", "type": "url"}]
+
+    english = partner.post("/api/v1/lookup", {"items": items},
+                           headers={"Accept-Language": "en"}).json()
+    vietnamese = partner.post("/api/v1/lookup", {"items": items},
+                              headers={"Accept-Language": "vi"}).json()
+
+    assert [r["error"] for r in english["results"]] == [
+        "not a valid phone number", "only http and https addresses are accepted"]
+    assert [r["error"] for r in vietnamese["results"]] == [
+        "không phải số điện thoại hợp lệ", "chỉ nhận địa chỉ http và https"]

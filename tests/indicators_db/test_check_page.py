@@ -129,6 +129,23 @@ def test_what_cannot_be_read_is_explained_with_422() -> None:
     assert report_link(response)["target_kind"] == ["other"]
 
 
+@pytest.mark.parametrize(
+    ("language", "why"),
+    [("en", "Why: a private or local IP address is not a public web address."),
+     ("vi", "Lý do: địa chỉ IP nội bộ hoặc cục bộ không phải địa chỉ web công khai.")],
+    ids=["en", "vi"])
+def test_a_value_refused_by_its_type_says_why(language: str, why: str) -> None:
+    client = Client(REMOTE_ADDR="192.0.2.83")
+    client.cookies["django_language"] = language
+
+    refused = check("http://192.168.1.1/", client)
+    unrecognised = check("xin chào", client)
+
+    assert refused.status_code == unrecognised.status_code == 422
+    assert why in text(refused)
+    assert why.split(":")[0] + ":" not in text(unrecognised)  # the headline says it all
+
+
 def test_the_page_speaks_vietnamese() -> None:
     make_indicator("+84912345678", status=IndicatorStatus.SCAM)
     client = Client(REMOTE_ADDR="192.0.2.81")

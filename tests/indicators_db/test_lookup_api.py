@@ -383,3 +383,30 @@ def test_text_with_no_value_or_several_is_refused(anon_api: ApiClient, raw: str)
     response = lookup(anon_api, raw)
     assert response.status_code == 422
     assert "value" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "type_key", "english", "vietnamese"),
+    [
+        ("abc", "phone", "not a valid phone number", "không phải số điện thoại hợp lệ"),
+        ("http://192.168.1.1/", None,
+         "a private or local IP address is not a public web address",
+         "địa chỉ IP nội bộ hoặc cục bộ không phải địa chỉ web công khai"),
+        ("telegram:@a", "social_account", "not a valid Telegram account",
+         "không phải tài khoản Telegram hợp lệ"),
+        ("xyz qwerty", None, "not a recognised phone, account, link, e-mail or wallet",
+         "không nhận ra là số điện thoại, số tài khoản, đường link, e-mail hay ví tiền mã hóa"),
+    ],
+    ids=["phone", "private-link", "platform-named", "unrecognised"],
+)
+def test_a_types_refusal_is_worded_in_the_callers_language(
+        anon_api: ApiClient, raw: str, type_key: str | None, english: str,
+        vietnamese: str) -> None:
+    params = {"value": raw, **({"type": type_key} if type_key else {})}
+
+    in_english = anon_api.get("/api/v1/lookup", headers={"Accept-Language": "en"}, **params)
+    in_vietnamese = anon_api.get("/api/v1/lookup", headers={"Accept-Language": "vi"}, **params)
+
+    assert in_english.status_code == in_vietnamese.status_code == 422
+    assert in_english.json()["errors"]["value"] == [english]
+    assert in_vietnamese.json()["errors"]["value"] == [vietnamese]

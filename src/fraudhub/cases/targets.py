@@ -63,7 +63,7 @@ def canonicalize_target(*, kind: str, raw: str, platform: str = "") -> Canonical
     try:
         if type_key == "social_account" and _BARE_HANDLE.match(value) and ":" not in value:
             if not platform or platform == "other":
-                raise InvalidIndicator("give the profile link, or the platform with the handle")
+                raise InvalidIndicator(_("give the profile link, or the platform with the handle"))
             value = _social_from_bare(value, kind, platform)
         found_type, canonical = canonicalize(value, type_key)
     except InvalidIndicator as exc:

@@ -113,6 +113,8 @@ class Query:
     value: str | None = None
     error: str | None = None
     error_field: str = "value"
+    # The error is a type's refusal of a value of its shape, not "no type has this shape".
+    refused: bool = False
     site: str | None = None  # for a link: the registrable domain it is on
     site_root: bool = False  # the link is the site's home page (its `safe` status applies)
 
@@ -157,6 +159,7 @@ def read_query(raw: str, type_key: str | None) -> Query:
     except InvalidIndicator as exc:
         query.type = type_key
         query.error = str(exc) or _("Not a valid value.")
+        query.refused = True
         return query
     if query.type == "url":
         add_site_query(query)

@@ -112,15 +112,27 @@ class CheckAnswer:
     results: list[LookupResult]
 
 
+class ValueNotCheckable(ValidationFailed):
+    """A value a single lookup cannot answer. ``refusal`` is the reason of the type the value
+    was read as (a link to a private address, an account number too short...), and None when
+    the value has no type's shape at all, which the message already says."""
+
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]],
+                 refusal: str | None) -> None:
+        super().__init__(message, field_errors=field_errors)
+        self.refusal = refusal
+
+
 def indicator_check(*, raw: str, type_key: str | None, actor: Actor) -> CheckAnswer:
     """:func:`indicator_lookup` with the canonical form of the question."""
     query = read_query(raw, type_key)
     if query.error is not None:
-        raise ValidationFailed(
+        raise ValueNotCheckable(
             _("Unknown indicator type.") if query.error_field == "type"
             else _("This is not a phone number, bank account, link, e-mail, social-media "
                    "profile or wallet that can be checked."),
             field_errors={query.error_field: [query.error]},
+            refusal=query.error if query.refused else None,
         )
     assert query.type is not None and query.value is not None
     results = answers_for(query, fetch_rows([query], visible_distributions(actor)))

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_safe
 from fraudhub.cases.models import TargetKind
 from fraudhub.cases.targets import PLATFORMS
 from fraudhub.core.decorators import actor_for
-from fraudhub.core.errors import RateLimited, ValidationFailed
+from fraudhub.core.errors import RateLimited
 from fraudhub.indicators.lookup import MAX_RAW_LENGTH, LookupResult
 from fraudhub.indicators.models import IndicatorStatus
 from fraudhub.indicators.selectors import (
     CheckAnswer,
+    ValueNotCheckable,
     allowlist_labels,
     indicator_check,
     lookup_throttle,
@@ -102,8 +103,9 @@ def check(request: HttpRequest) -> HttpResponse:
         response = render(request, "indicators/check.html", context, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
-    except ValidationFailed as exc:
+    except ValueNotCheckable as exc:
         context["error"] = exc.message
+        context["refusal"] = exc.refusal
         context["report_url"] = report_url(raw, None)
         return render(request, "indicators/check.html", context, status=422)
     context.update({

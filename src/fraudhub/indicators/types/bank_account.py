@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from schwifty.registry import get_iban_spec
@@ -238,29 +240,29 @@ class BankAccountType(IndicatorType):
         if canonical:
             bin_, digits = canonical.groups()
             if bin_ != ANY_BANK and bank_by_bin(bin_) is None:
-                raise InvalidIndicator("unknown bank code")
+                raise InvalidIndicator(gettext_lazy("unknown bank code"))
             return f"{self._bank_bin(bank, text) if bank else bin_}:{digits}"
         compact = _SPACES.sub("", text).upper()
         if iban_shaped(compact):
             return "iban:" + self._iban(compact)
         runs = _ACCOUNT_RUN.findall(text)
         if not runs:
-            raise InvalidIndicator("no account number found")
+            raise InvalidIndicator(gettext_lazy("no account number found"))
         if len(runs) > 1:
-            raise InvalidIndicator("more than one number found")
+            raise InvalidIndicator(gettext_lazy("more than one number found"))
         digits = _NON_DIGIT.sub("", runs[0])
         iban = nrb_to_iban(digits)
         if iban is not None:
             return "iban:" + iban
         if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
-            raise InvalidIndicator("an account number has 6 to 20 digits")
+            raise InvalidIndicator(gettext_lazy("an account number has 6 to 20 digits"))
         return f"{self._bank_bin(bank, text)}:{digits}"
 
     @staticmethod
     def _iban(text: str) -> str:
         iban = iban_or_none(text)
         if iban is None:
-            raise InvalidIndicator("not a valid IBAN")
+            raise InvalidIndicator(gettext_lazy("not a valid IBAN"))
         return iban
 
     @staticmethod
@@ -268,11 +270,12 @@ class BankAccountType(IndicatorType):
         if bank is not None and bank.strip():
             found = bank_by_bin(bank) or bank_lookup(bank)
             if found is None:
-                raise InvalidIndicator(f"unknown bank: {bank.strip()}")
+                raise InvalidIndicator(format_lazy(gettext_lazy("unknown bank: {bank}"),
+                                                   bank=bank.strip()))
             return found.bin
         named = {b.bin for _, _, b in find_banks(fold(text))}
         if len(named) > 1:
-            raise InvalidIndicator("more than one bank named")
+            raise InvalidIndicator(gettext_lazy("more than one bank named"))
         return named.pop() if named else ANY_BANK
 
     def display(self, canonical: str) -> str:

@@ -13,6 +13,9 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
 from .base import IndicatorType, InvalidIndicator
 
 logger = logging.getLogger(__name__)
@@ -226,9 +229,10 @@ class CryptoWalletType(IndicatorType):
         address = address.strip()
         chain = detect_chain(address)
         if chain is None:
-            raise InvalidIndicator("not a valid wallet address (checksum or format)")
+            raise InvalidIndicator(gettext_lazy("not a valid wallet address (checksum or format)"))
         if claimed is not None and claimed != chain:
-            raise InvalidIndicator(f"not a {_CHAIN_LABELS[claimed]} address")
+            raise InvalidIndicator(format_lazy(gettext_lazy("not a {chain} address"),
+                                               chain=_CHAIN_LABELS[claimed]))
         if chain == "eth" or address[:3].lower() == "bc1":
             address = address.lower()
         return f"{chain}:{address}"

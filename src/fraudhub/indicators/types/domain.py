@@ -9,6 +9,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import idna
 import tldextract
+from django.utils.translation import gettext_lazy
 
 from .base import IndicatorType, InvalidIndicator, has_space, refang
 
@@ -40,16 +41,16 @@ def to_ascii_host(host: str) -> str:
     """Lower-case, IDNA-encoded host name; raises InvalidIndicator when it cannot be a host."""
     host = host.translate(_IDEOGRAPHIC_DOTS).strip().rstrip(".").lower()
     if not host or len(host) > 253:
-        raise InvalidIndicator("not a valid host name")
+        raise InvalidIndicator(gettext_lazy("not a valid host name"))
     labels = []
     for label in host.split("."):
         if not label.isascii():
             try:
                 label = idna.encode(label, uts46=True).decode("ascii")
             except idna.IDNAError as exc:
-                raise InvalidIndicator("not a valid international host name") from exc
+                raise InvalidIndicator(gettext_lazy("not a valid international host name")) from exc
         if not _ASCII_LABEL.match(label):
-            raise InvalidIndicator("not a valid host name")
+            raise InvalidIndicator(gettext_lazy("not a valid host name"))
         labels.append(label)
     return ".".join(labels)
 
@@ -88,7 +89,7 @@ def split_url(text: str) -> SplitResult:
     try:
         return urlsplit(text)
     except ValueError as exc:
-        raise InvalidIndicator("not a valid web address") from exc
+        raise InvalidIndicator(gettext_lazy("not a valid web address")) from exc
 
 
 def split_host(raw: str) -> str:
@@ -113,10 +114,10 @@ class DomainType(IndicatorType):
     def normalize(self, raw: str) -> str:
         host = split_host(raw)
         if parse_ip(host) is not None:
-            raise InvalidIndicator("an IP address is not a domain")
+            raise InvalidIndicator(gettext_lazy("an IP address is not a domain"))
         domain = registrable_domain(to_ascii_host(host))
         if domain is None:
-            raise InvalidIndicator("not a domain under a known public suffix")
+            raise InvalidIndicator(gettext_lazy("not a domain under a known public suffix"))
         return domain
 
     def display(self, canonical: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_lazy
+
 from .base import IndicatorType, InvalidIndicator, refang
 from .domain import host_to_unicode, registrable_domain, to_ascii_host
 
@@ -27,13 +29,13 @@ class EmailType(IndicatorType):
             text = text[7:].split("?", 1)[0]
         local, at, host = text.rpartition("@")
         if not at or not local or not host:
-            raise InvalidIndicator("not a valid e-mail address")
+            raise InvalidIndicator(gettext_lazy("not a valid e-mail address"))
         local = local.lower()
         if len(local) > 64 or not _LOCAL.match(local):
-            raise InvalidIndicator("not a valid e-mail address")
+            raise InvalidIndicator(gettext_lazy("not a valid e-mail address"))
         ascii_host = to_ascii_host(host)
         if registrable_domain(ascii_host) is None:
-            raise InvalidIndicator("the e-mail domain has no known public suffix")
+            raise InvalidIndicator(gettext_lazy("the e-mail domain has no known public suffix"))
         return f"{local}@{ascii_host}"
 
     def display(self, canonical: str) -> str:

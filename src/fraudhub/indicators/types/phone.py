@@ -8,6 +8,7 @@ import re
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 from phonenumbers import PhoneMetadata
 
 from .base import IndicatorType, InvalidIndicator
@@ -224,7 +225,7 @@ class PhoneType(IndicatorType):
     def normalize(self, raw: str) -> str:
         number = parse_phone(raw)
         if number is None:
-            raise InvalidIndicator("not a valid phone number")
+            raise InvalidIndicator(gettext_lazy("not a valid phone number"))
         return format_e164(number)
 
     def display(self, canonical: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
 from .bank_account import BankAccountType
 from .base import IndicatorType, InvalidIndicator, has_space, refang
 from .crypto_wallet import CryptoWalletType
@@ -175,7 +177,7 @@ def canonicalize(raw: str, type_key: str | None = None) -> tuple[str, str]:
                 pass
         return key, canonical
     raise first_error or UnrecognisedValue(
-        "not a recognised phone, account, link, e-mail or wallet")
+        gettext_lazy("not a recognised phone, account, link, e-mail or wallet"))
 
 
 def guess_type(raw: str) -> str | None:

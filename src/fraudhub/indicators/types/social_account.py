@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
 from fraudhub.core.text import ascii_digits
 
 from .base import IndicatorType, InvalidIndicator, has_space, refang
@@ -254,7 +257,8 @@ def _from_handle(platform: str, handle: str) -> str:
         if pattern.match(name):
             found = f"{platform}:{name.lower()}"
     if found is None:
-        raise InvalidIndicator(f"not a valid {PLATFORM_LABELS[platform]} account")
+        raise InvalidIndicator(format_lazy(gettext_lazy("not a valid {platform} account"),
+                                          platform=PLATFORM_LABELS[platform]))
     return found
 
 
@@ -270,26 +274,30 @@ class SocialAccountType(IndicatorType):
         text = raw.strip()
         wanted = PLATFORM_ALIASES.get(platform.strip().lower()) if platform else None
         if platform and wanted is None:
-            raise InvalidIndicator(f"unknown platform: {platform}")
+            raise InvalidIndicator(format_lazy(gettext_lazy("unknown platform: {platform}"),
+                                               platform=platform))
         # "<platform>:<handle>" first: a canonical value such as "facebook:john.t.me" also has
         # the shape of a link (to a Telegram subdomain), and must read back as itself.
         if not self._names_platform(text) and self._is_url(text):
             found = account_from_url(text)
             if found is None:
-                raise InvalidIndicator("this link is not a profile, page or group")
+                raise InvalidIndicator(gettext_lazy("this link is not a profile, page or group"))
             if wanted and not found.startswith(wanted + ":"):
-                raise InvalidIndicator(f"not a {PLATFORM_LABELS[wanted]} link")
+                raise InvalidIndicator(format_lazy(gettext_lazy("not a {platform} link"),
+                                                  platform=PLATFORM_LABELS[wanted]))
             return found
         for pattern in (_CANONICAL, _SPOKEN):
             match = pattern.match(text)
             named = PLATFORM_ALIASES.get(match.group(1).strip().lower()) if match else None
             if match and named:
                 if wanted and named != wanted:
-                    raise InvalidIndicator(f"not a {PLATFORM_LABELS[wanted]} account")
+                    raise InvalidIndicator(format_lazy(gettext_lazy("not a {platform} account"),
+                                                      platform=PLATFORM_LABELS[wanted]))
                 return _from_handle(named, match.group(2))
         if wanted:
             return _from_handle(wanted, text)
-        raise InvalidIndicator("name the platform, e.g. telegram:@name, or give a profile link")
+        raise InvalidIndicator(
+            gettext_lazy("name the platform, e.g. telegram:@name, or give a profile link"))
 
     @staticmethod
     def _names_platform(text: str) -> bool:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
 from fraudhub.core.text import ascii_digits
 
 from .base import IndicatorType, InvalidIndicator, has_space, is_defanged, refang
@@ -52,7 +55,8 @@ def _with_scheme(text: str) -> str:
         if scheme in _WEB_SCHEMES or text[match.end() :].startswith("//"):
             return text
         if scheme in _OTHER_SCHEMES:
-            raise InvalidIndicator(f"{scheme}: links are not web addresses")
+            raise InvalidIndicator(format_lazy(
+                gettext_lazy("{scheme}: links are not web addresses"), scheme=scheme))
         # "example.com:8080/x" reads as a scheme to split_url; it is a host with a port.
     if text.startswith("//"):
         return "https:" + text
@@ -68,22 +72,23 @@ class UrlType(IndicatorType):
     def normalize(self, raw: str) -> str:
         text = refang(raw).strip().strip("<>\"'")
         if not text or has_space(text):
-            raise InvalidIndicator("not a valid web address")
+            raise InvalidIndicator(gettext_lazy("not a valid web address"))
         parts = split_url(_with_scheme(text))
         scheme = parts.scheme.lower()
         if scheme not in _WEB_SCHEMES:
-            raise InvalidIndicator("only http and https addresses are accepted")
+            raise InvalidIndicator(gettext_lazy("only http and https addresses are accepted"))
         userinfo, _, hostport = parts.netloc.rpartition("@")
         host, port = _split_port(hostport)
         ip = parse_ip(host)
         if ip is not None:
             if not ip.is_global:
-                raise InvalidIndicator("a private or local IP address is not a public web address")
+                raise InvalidIndicator(
+                    gettext_lazy("a private or local IP address is not a public web address"))
             ascii_host = f"[{ip.compressed}]" if ip.version == 6 else ip.compressed
         else:
             ascii_host = to_ascii_host(host)
             if registrable_domain(ascii_host) is None:
-                raise InvalidIndicator("the host has no known public suffix")
+                raise InvalidIndicator(gettext_lazy("the host has no known public suffix"))
         netloc = ascii_host
         if port is not None and port != _WEB_SCHEMES[scheme]:
             netloc = f"{ascii_host}:{port}"
@@ -119,5 +124,5 @@ def _split_port(hostport: str) -> tuple[str, int | None]:
         return host, None
     # A port has at most five digits: a longer run is refused before int() reads it.
     if not (ascii_digits(port_text) and len(port_text) <= 5 and 0 < int(port_text) < 65536):
-        raise InvalidIndicator("not a valid port number")
+        raise InvalidIndicator(gettext_lazy("not a valid port number"))
     return host, int(port_text)
