@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core import mail  # noqa: F401 - locmem outbox via the settings fixture
 from django.test import Client
+from django.utils import translation
 from PIL import Image
 
 from fraudhub.cases.adapters import RecordingAdapter
@@ -42,6 +43,9 @@ def _test_settings(settings: Any, tmp_path: Any) -> Iterator[None]:
     apikey_cache.clear()  # keys of an earlier test's rolled-back database are not remembered
     yield
     RecordingAdapter.reset()
+    # LocaleMiddleware leaves the last request's language active in the thread; code a later
+    # test calls outside a request (a type's refusal, a job's e-mail) would speak it.
+    translation.deactivate()
 
 
 @pytest.fixture

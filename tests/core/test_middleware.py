@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from pytest_django import Settings
 
 from fraudhub.core import middleware
 
@@ -67,3 +68,25 @@ def test_the_api_ignores_a_logged_in_browser_session(client: object, admin_user:
     assert client.get("/api/v1/cases").status_code == 401
     assert client.get("/healthz").json() == {"status": "ok"}
     assert "sessionid" not in client.get("/healthz").cookies
+
+
+@pytest.mark.django_db
+def test_early_refusals_are_in_the_callers_language_not_the_last_requests(
+        settings: Settings) -> None:
+    # Django's LocaleMiddleware activates a request's language and leaves it active in the
+    # thread; a refusal made before it ran would speak the language of the thread's last request.
+    settings.FRAUDHUB_MAX_BODY_BYTES = 100
+    client = Client()
+    assert client.get("/check/", headers={"Accept-Language": "vi"}).status_code == 200
+
+    english = client.post("/api/v1/reports", "x" * 200, content_type="application/json",
+                          headers={"Accept-Language": "en"})
+    vietnamese = client.post("/api/v1/reports", "x" * 200, content_type="application/json",
+                             headers={"Accept-Language": "vi"})
+    nul_in_address = client.get("/check/?q=%00", headers={"Accept-Language": "en"})
+
+    assert english.status_code == vietnamese.status_code == 413
+    assert english.json()["detail"] == "The request is too large (limit 100 bytes)."
+    assert vietnamese.json()["detail"] != english.json()["detail"]
+    assert nul_in_address.status_code == 400
+    assert "The address contains a NUL character." in nul_in_address.content.decode()
