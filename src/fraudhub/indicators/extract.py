@@ -164,7 +164,8 @@ _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3}){2,}$")
 _PHONE_CHUNK = re.compile(r"\+?[\d(][\d().\-]*[\d)]|\d")
 _HANDLE = re.compile(r"(?<![\w@.])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,31}[A-Za-z0-9_])")
 _HANDLE_PLATFORM = re.compile(
-    r"(?<![a-z])(telegram|tele|tg|tiktok|tik tok|instagram|insta|ig|twitter|youtube)(?![a-z])"
+    r"(?<![a-z])(telegram|tele|tg|tiktok|tik tok|instagram|insta|ig|twitter|youtube"
+    r"|facebook|face|fb)(?![a-z])"
 )
 _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "ps", "rs", "exe", "dll"})
 _NON_DIGIT = re.compile(r"\D")

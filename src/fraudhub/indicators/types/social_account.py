@@ -232,7 +232,8 @@ def _from_handle(platform: str, handle: str) -> str:
     value = handle.strip()
     found: str | None = None
     if platform == "facebook":
-        kind, slash, name = value.rpartition("/")
+        # People write Facebook names as they mention them in posts: "@nguyen.van.a".
+        kind, slash, name = value.removeprefix("@").rpartition("/")
         if (not slash or kind in ("group", "page")) and _FB_NAME.match(name):
             found = f"facebook:{kind}{slash}{name.lower()}"
     elif platform == "zalo":
