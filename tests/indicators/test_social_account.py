@@ -82,6 +82,8 @@ def test_handle_with_platform_given() -> None:
     assert SOCIAL.normalize("Abc", platform="tg") == "telegram:abc"
     assert SOCIAL.normalize("@user", platform="tiktok") == "tiktok:user"
     assert SOCIAL.normalize("1000123", platform="facebook") == "facebook:1000123"
+    assert SOCIAL.normalize("@Nguyen.Van.A", platform="facebook") == "facebook:nguyen.van.a"
+    assert SOCIAL.normalize("facebook:@nguyen.van.a") == "facebook:nguyen.van.a"
     with pytest.raises(InvalidIndicator, match="unknown platform"):
         SOCIAL.normalize("@abc", platform="myspace")
     with pytest.raises(InvalidIndicator, match="not a Telegram"):
