@@ -18,7 +18,7 @@ from fraudhub.indicators.types import phone as phone_module
 from fraudhub.indicators.types.bank_account import BankAccountType
 from fraudhub.indicators.types.base import fold, refang
 from fraudhub.indicators.types.phone import parse_phone
-from fraudhub.indicators.types.registry import _candidates, _guess_may_raise
+from fraudhub.indicators.types.registry import _candidates, _guess_may_raise, unwrapped
 
 from .extraction_corpus import CORPUS
 from .test_fast_paths import (
@@ -34,6 +34,7 @@ from .test_fast_paths import (
 
 def _canonicalize_plain(raw: str) -> tuple[str, str]:
     """canonicalize as it was: every shape check first, then each candidate in turn."""
+    raw = unwrapped(raw)
     first_error: InvalidIndicator | None = None
     for key in _candidates(raw):
         try:

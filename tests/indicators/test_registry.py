@@ -142,3 +142,35 @@ def test_a_number_with_a_bank_or_an_account_word_is_an_account(raw: str, canonic
 def test_typed_canonicalize() -> None:
     assert canonicalize("http://a.b.evil.com.vn/x", "domain") == ("domain", "evil.com.vn")
     assert canonicalize("0912345678", "bank_account") == ("bank_account", "*:0912345678")
+
+
+@pytest.mark.parametrize(
+    ("raw", "type_key", "canonical"),
+    [
+        ("<https://evil.com/login>", "url", "https://evil.com/login"),  # from an e-mail client
+        ('"https://evil.top/x"', "url", "https://evil.top/x"),
+        ("“https://evil.top/x”", "url", "https://evil.top/x"),
+        (" «evil.top» ", "domain", "evil.top"),
+        ("(0912345678)", "phone", "+84912345678"),
+        ("'0912 345 678'", "phone", "+84912345678"),
+        ('<"https://evil.top/x">', "url", "https://evil.top/x"),
+        ("(028) 3823 4567", "phone", "+842838234567"),  # a bracket that opens is no pair
+    ],
+)
+def test_a_value_in_quotes_or_brackets_is_the_value_inside(raw: str, type_key: str,
+                                                            canonical: str) -> None:
+    assert canonicalize(raw) == (type_key, canonical)
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("https://evil.top/x.", "https://evil.top/x"),  # the end of a sentence
+        ("evil.top/dang-nhap,", "https://evil.top/dang-nhap"),
+        ("https://evil.top/a)", "https://evil.top/a"),
+        ("https://vi.wikipedia.org/wiki/A_(b)", "https://vi.wikipedia.org/wiki/A_(b)"),
+    ],
+)
+def test_a_link_is_read_without_the_punctuation_after_it(raw: str, canonical: str) -> None:
+    assert canonicalize(raw) == ("url", canonical)
+    assert canonicalize(raw, "url") == ("url", canonical)

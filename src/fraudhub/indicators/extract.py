@@ -24,6 +24,7 @@ from .types.base import InvalidIndicator, fold
 from .types.phone import default_region, parse_phone, plausible_local_digits
 from .types.registry import REGISTRY
 from .types.social_account import SocialAccountType, account_from_url
+from .types.url import trim_link_end
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,6 @@ _HANDLE_PLATFORM = re.compile(
 )
 _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "ps", "rs", "exe", "dll"})
 _NON_DIGIT = re.compile(r"\D")
-_TRAILING_PUNCT = ".,;:!?'\"»…"
 _ACCOUNT_WINDOW, _BANK_WINDOW = 45, 60
 _SOCIAL = SocialAccountType()
 
@@ -204,19 +204,6 @@ _NORMALIZE_EMAIL = _normalizer("email")
 _NORMALIZE_WALLET = _normalizer("crypto_wallet")
 
 
-def _trim_url(text: str) -> str:
-    """Drop sentence punctuation and unbalanced closing brackets that follow a link."""
-    while text:
-        last = text[-1]
-        if last in _TRAILING_PUNCT:
-            text = text[:-1]
-        elif last in ")]}" and text.count(last) > text.count({")": "(", "]": "[", "}": "{"}[last]):
-            text = text[:-1]
-        else:
-            break
-    return text
-
-
 def _add_link(reader: _Reader, raw: str, start: int, *, bare: bool) -> None:
     end = start + len(raw)
     social = account_from_url(raw)
@@ -239,7 +226,7 @@ def _may_hold_url(text: str) -> bool:
 def _links(reader: _Reader) -> None:
     if _may_hold_url(reader.text):
         for match in _URL.finditer(reader.text):
-            raw = _trim_url(match.group())
+            raw = trim_link_end(match.group())
             _add_link(reader, raw, match.start(), bare=False)
     emails = _EMAIL.finditer(reader.text) if _AT_SIGN.search(reader.text) else ()
     for match in emails:
@@ -254,7 +241,7 @@ def _links(reader: _Reader) -> None:
         if not reader.free(start, match.end()):
             continue
         if match.group("path"):
-            _add_link(reader, _trim_url(match.group()), start, bare=True)
+            _add_link(reader, trim_link_end(match.group()), start, bare=True)
             continue
         host = match.group()
         tld = host.rsplit(".", 1)[-1].rsplit("]", 1)[-1].rsplit(")", 1)[-1]

@@ -155,11 +155,30 @@ def _may_split_badly(text: str) -> bool:
     return "/" in text and ("[" in text or "]" in text or not text.isascii())
 
 
+# Quotes and brackets people put around a value they cite ("<https://…>" from an e-mail
+# client, «…», “…”); a value that starts with one and ends with its pair is the value inside.
+_ENCLOSING = {"<": ">", '"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "„": "“", "(": ")",
+              "[": "]", "{": "}", "「": "」"}
+
+
+def unwrapped(raw: str) -> str:
+    """``raw`` without the quotes or brackets around the whole of it, at most two pairs."""
+    text = raw.strip()
+    for _ in range(2):
+        closing = _ENCLOSING.get(text[:1])
+        if closing is None or len(text) < 3 or text[-1] != closing:
+            break
+        text = text[1:-1].strip()
+    return text
+
+
 def canonicalize(raw: str, type_key: str | None = None) -> tuple[str, str]:
     """``(type_key, canonical)`` for ``raw``; the type is guessed when not given.
 
     Raises InvalidIndicator when no type accepts the value, and UnknownIndicatorType for a bad key.
     """
+    if raw.lstrip()[:1] in _ENCLOSING:
+        raw = unwrapped(raw)
     if type_key is not None:
         return type_key, get_type(type_key).normalize(raw)
     first_error: InvalidIndicator | None = None

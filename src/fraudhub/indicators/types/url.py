@@ -65,12 +65,30 @@ def _with_scheme(text: str) -> str:
     return "https://" + text
 
 
+_TRAILING_PUNCT = ".,;:!?'\"»…"
+_OPENING = {")": "(", "]": "[", "}": "{"}
+
+
+def trim_link_end(text: str) -> str:
+    """Drop the sentence punctuation and unbalanced closing brackets that follow a link in text
+    ("xem https://x.top/a." "(https://x.top/a)"): no link people pass on ends with them."""
+    while text:
+        last = text[-1]
+        if last in _TRAILING_PUNCT:
+            text = text[:-1]
+        elif last in _OPENING and text.count(last) > text.count(_OPENING[last]):
+            text = text[:-1]
+        else:
+            break
+    return text
+
+
 class UrlType(IndicatorType):
     key = "url"
     label = "Web address (URL)"
 
     def normalize(self, raw: str) -> str:
-        text = refang(raw).strip().strip("<>\"'")
+        text = trim_link_end(refang(raw).strip().strip("<>\"'"))
         if not text or has_space(text):
             raise InvalidIndicator(gettext_lazy("not a valid web address"))
         parts = split_url(_with_scheme(text))
