@@ -410,3 +410,25 @@ def test_a_types_refusal_is_worded_in_the_callers_language(
     assert in_english.status_code == in_vietnamese.status_code == 422
     assert in_english.json()["errors"]["value"] == [english]
     assert in_vietnamese.json()["errors"]["value"] == [vietnamese]
+
+
+def test_a_row_whose_status_fell_to_no_data_answers_like_an_unknown_value(
+        api_client_for: Client) -> None:
+    make_indicator("+84912345678", status=IndicatorStatus.NO_DATA, reporters=13,
+                   fraud_types=["romance_scam"])
+    make_indicator("970436:0071000123456", status=IndicatorStatus.NO_DATA, reporters=4)
+    make_indicator("970418:0071000123456", status=IndicatorStatus.SCAM, reporters=2)
+    partner = api_client_for(Role.PARTNER)
+    never_seen = {"status": "no_data", "confidence": 0, "reporters": 0, "fraud_types": [],
+                  "first_seen": None, "last_seen": None}
+
+    single = lookup(partner, "0912345678").json()
+    bulk = partner.post("/api/v1/lookup", {"items": [{"value": "0912345678"}]}).json()
+    scan = partner.post("/api/v1/scan", {"text": "Gọi 0912 345 678"}).json()
+    digits = lookup(partner, "0071000123456").json()
+
+    for answer in (single["results"][0], bulk["results"][0], scan["indicators"][0]):
+        assert {name: answer[name] for name in never_seen} == never_seen
+    assert single["message"].startswith("No data")
+    assert [r["value"] for r in digits["results"]] == ["970418:0071000123456"]  # only the bank
+    assert digits["status"] == "scam"                                # that has it listed

@@ -24,6 +24,7 @@ from fraudhub.indicators.allowlists import (
     shipped_entries,
 )
 from fraudhub.indicators.models import Indicator, IndicatorStatus, Sighting, SightingKind
+from fraudhub.indicators.selectors import indicator_check
 from fraudhub.indicators.services import (
     indicator_remove,
     indicator_transition,
@@ -116,6 +117,23 @@ def test_no_violation_lowers_confidence_but_keeps_other_confirmations(
     assert Sighting.objects.filter(indicator=innocent_phone,
                                    kind=SightingKind.FALSE_POSITIVE).count() == 1
     assert _get(PHONE).status == IndicatorStatus.SCAM
+
+
+def test_a_value_cleared_by_no_violation_looks_up_as_never_reported(
+    reviewer_actor: Actor, drain_jobs: Callable[[], int]
+) -> None:
+    cleared = file_report(target="https://www.facebook.com/innocent.two",
+                          description="Cửa hàng bán áo, liên hệ 0987 654 321")
+    drain_jobs()
+    decide(reviewer_actor, cleared.report.case_id, "no_violation")
+    assert _get("+84987654321").reporter_count == 1  # the history is kept for reviewers
+
+    answer = indicator_check(raw="0987 654 321", type_key=None, actor=Actor.anonymous())
+
+    assert answer.status == IndicatorStatus.NO_DATA
+    [result] = answer.results
+    assert (result.reporters, result.confidence, result.fraud_types) == (0, 0, [])
+    assert (result.first_seen, result.last_seen) == (None, None)
 
 
 def test_allowlisted_values_stay_safe_and_flag_the_report(

@@ -235,7 +235,8 @@ def fetch_rows(queries: Iterable[Query], visible: Sequence[str]) -> Found:
 
 
 def _select(visible: Sequence[str], values: dict[str, set[str]]) -> list[Row]:
-    """Live rows with the wanted values of each type, as plain tuples (see _ROW).
+    """Live rows with the wanted values of each type, as plain tuples (see _ROW); rows whose
+    status is ``no_data`` are left out.
 
     One SELECT per type. On SQLite they go as one statement (UNION ALL), so that a scan with a
     phone, an account and a link costs one call; each branch is planned on its own index.
@@ -273,10 +274,13 @@ def _select(visible: Sequence[str], values: dict[str, set[str]]) -> list[Row]:
     lists: dict[Any, list[str]] = {}  # fraud types repeat: parse each distinct text once
     # Read once: every read of `settings` goes through its lazy proxy, twice a row otherwise.
     naive_is_utc = bool(settings.USE_TZ)
+    # A row whose value lost its status (a "no violation" decision, confidence decayed to 0)
+    # keeps its history for reviewers; a lookup answers it as it answers a value never seen.
+    no_data = IndicatorStatus.NO_DATA
     return [
         (t, v, k, st, conf, rep, _json_list(ft, lists), _aware(first, naive_is_utc),
          _aware(last, naive_is_utc))
-        for t, v, k, st, conf, rep, ft, first, last in fetched
+        for t, v, k, st, conf, rep, ft, first, last in fetched if st != no_data
     ]
 
 
