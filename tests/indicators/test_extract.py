@@ -4,6 +4,7 @@ import unicodedata
 
 import pytest
 
+from fraudhub.indicators import extract as extract_module
 from fraudhub.indicators.extract import FoundIndicator, extract
 
 from .extraction_corpus import CORPUS, Snippet
@@ -158,3 +159,37 @@ def test_bare_domains_need_a_public_suffix() -> None:
 def test_empty_and_plain_text() -> None:
     assert extract("") == []
     assert extract("Xin chào, hôm nay trời đẹp quá!") == []
+
+
+def test_a_wall_of_digit_groups_costs_a_bounded_number_of_phone_readings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    readings: list[str] = []
+    read = extract_module._phone_value
+
+    def counted(raw: str, region: str) -> str | None:
+        readings.append(raw)
+        return read(raw, region)
+
+    monkeypatch.setattr(extract_module, "_phone_value", counted)
+    text = "001 " * 2500  # 10,000 characters: the longest message a scan takes
+
+    assert extract(text) == []
+    runs = len(extract_module._PHONE.findall(text))
+    # One reading of each run as a whole, then the splitting budget: 64 + 1 per 40 characters
+    # (it was about 16 readings per run, 90 µs each for "00 1" numbers).
+    assert len(readings) <= runs + 64 + len(text) // 40
+
+
+def test_numbers_written_one_after_the_other_are_still_split_within_the_budget() -> None:
+    text = "Gọi 0912 345 678 0987 654 321 hoặc 0901 234 567 ngay. " * 3
+    assert {f.value for f in extract(text)} == {"+84912345678", "+84987654321", "+84901234567"}
+
+
+def test_accounts_far_apart_in_a_long_message_keep_their_own_banks() -> None:
+    filler = "Mọi người cẩn thận với nhóm này, họ đổi tài khoản liên tục. " * 4
+    text = (f"STK 0071000123456 Vietcombank. {filler}"
+            f"STK 19036768978011 Techcombank. {filler}STK 0071000999999.")
+
+    found = {f.value for f in extract(text) if f.type == "bank_account"}
+
+    assert found == {"970436:0071000123456", "970407:19036768978011", "*:0071000999999"}

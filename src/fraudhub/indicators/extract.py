@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,8 +55,10 @@ _EMAIL = re.compile(rf"(?<![\w.%+-])[a-z0-9._%+-]+{_AT}{_HOSTNAME}(?![\w-])", re
 # Most texts hold no address; this search opens with "@", "[" or "(", which the regex engine
 # skips to in C, where _EMAIL is tried at every position.
 _AT_SIGN = re.compile(_AT, re.IGNORECASE)
+# Not after "]", ")" or "}" either: in "a[.]a[.]a[.]…" every label would start a host that
+# runs to the end of the text before it fails (a scan of 10,000 such characters took 0.6 s).
 _BARE_HOST = re.compile(
-    rf"(?<![\w.@/:%-]){_HOSTNAME}(?::\d{{2,5}})?(?P<path>/[^\s<>\"'`]*)?(?![\w-])",
+    rf"(?<![\w.@/:%\])}}-]){_HOSTNAME}(?::\d{{2,5}})?(?P<path>/[^\s<>\"'`]*)?(?![\w-])",
     re.IGNORECASE,
 )
 # Most patterns here must not start inside a word, which a lookbehind at the start would say.
@@ -82,8 +85,10 @@ _DATE = re.compile(
 _DATE_SEPARATOR = re.compile(r"[./-]")
 _TIME = re.compile(r"\d(?<!\d\d)\d?[:h]\d{2}(?::\d{2})?(?!\d)")
 # Amounts, matched on the folded text: "5.000.000đ", "2 triệu", "$300", "1.200 zł", "300 €".
-_NUM = r"\d{1,3}(?:[.,  ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
-_NUM_AFTER_FIRST_DIGIT = r"\d{0,2}(?:[.,  ]\d{3})+(?:[.,]\d{1,2})?|\d*(?:[.,]\d+)?"
+# At most six groups of thousands (a quintillion): unbounded, "001 001 001 …" made every group
+# start an amount that ran to the end of the text (a scan of 10,000 such characters took 1 s).
+_NUM = r"\d{1,3}(?:[.,  ]\d{3}){1,6}(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+_NUM_AFTER_FIRST_DIGIT = r"\d{0,2}(?:[.,  ]\d{3}){1,6}(?:[.,]\d{1,2})?|\d*(?:[.,]\d+)?"
 _CUR_AFTER = (
     r"(?:vnd|dong|d|k|tr|trieu|nghin|ngan(?! hang)|ty|ti|usd|usdt|eur|euro|euros|€|\$|zl|pln"
     r"|zlotych|gbp|£|chf|dollars?|mln|tys|m|btc|eth)"
@@ -171,6 +176,7 @@ _HANDLE_PLATFORM = re.compile(
 _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "ps", "rs", "exe", "dll"})
 _NON_DIGIT = re.compile(r"\D")
 _ACCOUNT_WINDOW, _BANK_WINDOW = 45, 60
+_LONGEST_NAME = 120  # characters of the longest bank name people write, and then some
 _SOCIAL = SocialAccountType()
 
 
@@ -180,14 +186,20 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded = fold(text)
-        self.claimed: list[tuple[int, int]] = []
+        # One byte per character, 1 where a finding or a date, time or amount claimed it: a
+        # list of spans made each check walk every claim (quadratic in a long message).
+        self.claimed = bytearray(len(text))
         self.found: list[FoundIndicator] = []
+        # Readings of runs of digit groups as phone numbers, beyond one per run: enough for
+        # any message people write (each costs 20-90 µs), not for a wall of digit groups
+        # ("001 001 001 …" cost 1 s per 10,000 characters before this bound).
+        self.split_readings_left = 64 + len(text) // 40
 
     def free(self, start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in self.claimed)
+        return self.claimed.find(1, start, end) == -1
 
     def claim(self, start: int, end: int) -> None:
-        self.claimed.append((start, end))
+        self.claimed[start:end] = b"\x01" * (end - start)
 
     def add(self, type_key: str, value: str, start: int, end: int) -> None:
         self.found.append(FoundIndicator(type_key, value, self.text[start:end], start, end))
@@ -328,13 +340,16 @@ def _bank_bin(reader: _Reader, start: int, end: int, banks: list[tuple[int, int,
     """The BIN of the bank named nearest to the number at ``start:end``, or "*"."""
     best: tuple[int, str] | None = None
     for b_start, b_end, bin_ in banks:
+        # The distance first: slicing the gap to every name in a long message cost most.
         if b_end <= start:
+            if start - b_end > _BANK_WINDOW:
+                continue
             gap, after = reader.folded[b_end:start], False
         elif b_start >= end:
+            if b_start - end > _BANK_WINDOW:
+                continue
             gap, after = reader.folded[end:b_start], True
         else:
-            continue
-        if len(gap) > _BANK_WINDOW:
             continue
         # Another number in between owns the name; a clause break loosens the tie.
         score = len(gap) + (200 if any(map(str.isdigit, gap)) else 0)
@@ -351,24 +366,31 @@ def _accounts(reader: _Reader) -> None:
     banks = [(s, e, b.bin) for s, e, b in find_banks(reader.folded) if reader.free(s, e)]
     if not keywords and not banks:
         return
+    banks.sort()
+    bank_starts = [s for s, _, _ in banks]
     for match in _DIGIT_RUN.finditer(reader.text):
         for start, end in _account_spans(match):
             if not reader.free(start, end):
                 continue
+            # Only the keywords and names near the number, found by position: a message of
+            # many accounts made every number look at every keyword and name (quadratic).
+            near_keywords = keywords[bisect_left(keywords, start - _ACCOUNT_WINDOW):
+                                     bisect_right(keywords, start)]
+            near_banks = banks[bisect_left(bank_starts, start - _BANK_WINDOW - _LONGEST_NAME):
+                               bisect_right(bank_starts, end + _BANK_WINDOW)]
             context = any(
-                0 <= start - k <= _ACCOUNT_WINDOW
-                and _gap_is_plain(reader.folded[k:start])
+                _gap_is_plain(reader.folded[k:start])
                 and not any(f.start < start and f.end > k for f in reader.found)
-                for k in keywords
+                for k in near_keywords
             ) or any(
                 (0 <= start - e <= 25 and _gap_is_plain(reader.folded[e:start]))
                 or (0 <= s - end <= 25 and _gap_is_plain(reader.folded[end:s]))
-                for s, e, _ in banks
+                for s, e, _ in near_banks
             )
             digits = _NON_DIGIT.sub("", reader.text[start:end])
             # "chuyển khoản 50000000" is an amount with its currency left out.
             if context and not _amount_like(digits):
-                bin_ = _bank_bin(reader, start, end, banks)
+                bin_ = _bank_bin(reader, start, end, near_banks)
                 reader.add("bank_account", f"{bin_}:{digits}", start, end)
 
 
@@ -420,12 +442,24 @@ def _phones(reader: _Reader) -> None:
 
 def _split_phones(reader: _Reader, match: re.Match[str], region: str) -> None:
     """Several numbers written one after the other: take the longest valid runs of groups."""
-    chunks = [m.span() for m in _PHONE_CHUNK.finditer(match.group())][:10]
+    found = list(_PHONE_CHUNK.finditer(match.group()))[:10]
+    chunks = [m.span() for m in found]
+    # A run is read only with as many digits as a phone number in text has (8, as in _phones)
+    # and no more than one can have (17, with a trunk prefix).
+    digits_before = [0]
+    for chunk in found:
+        digits_before.append(digits_before[-1] + sum(map(str.isdigit, chunk.group())))
     i = 0
     while i < len(chunks):
         for j in range(len(chunks), i, -1):
+            digits = digits_before[j] - digits_before[i]
+            if j - i == len(chunks) or not 8 <= digits <= 17:
+                continue
             start, end = match.start() + chunks[i][0], match.start() + chunks[j - 1][1]
-            value = _phone_value(reader.text[start:end], region) if j - i < len(chunks) else None
+            if reader.split_readings_left <= 0:
+                return
+            reader.split_readings_left -= 1
+            value = _phone_value(reader.text[start:end], region)
             if value is not None:
                 reader.add("phone", value, start, end)
                 i = j
