@@ -19,6 +19,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from tempfile import mkdtemp
 
@@ -75,12 +76,12 @@ def main(argv: list[str] | None = None) -> int:
 
     extract(_ORDINARY)  # first use loads the suffix list and the phone metadata
     ordinary = _repeat(_ORDINARY, args.chars)
-    reference = best_of(args.repeat, lambda: extract(ordinary))
+    reference = best_of(args.repeat, partial(extract, ordinary))
     print(f"extraction of {args.chars:,} characters, best of {args.repeat}")
     print(f"  {'ordinary scam messages (reference)':45} {reference * 1000:8.1f} ms")
     worst = 0.0
     for name, text in hostile_texts(args.chars, random.Random(1)).items():
-        took = best_of(args.repeat, lambda text=text: extract(text))
+        took = best_of(args.repeat, partial(extract, text))
         ratio = took / reference
         worst = max(worst, ratio)
         print(f"  {name:45} {took * 1000:8.1f} ms  {ratio:5.1f} x")

@@ -8,7 +8,7 @@ import binascii
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from fraudhub.agencies.models import AgencyRequest, RequestStatus, RequestTarget, TargetOutcome
 from fraudhub.agencies.schemas import (
@@ -41,7 +41,7 @@ from fraudhub.agencies.services.requests import (
 )
 from fraudhub.agencies.target_list import RejectedRow, TargetRow, rows_from_csv, rows_from_json
 from fraudhub.core.errors import NotFound, ValidationFailed
-from fraudhub.core.http import authorize, needs
+from fraudhub.core.http import authorize, needs, one_of
 from fraudhub.core.models import Organization, OrganizationKind
 from fraudhub.core.roles import Perm
 
@@ -127,7 +127,7 @@ FOR_AGENCY_RULE = (f"{Perm.AGENCY_REQUEST_VIEW.value} of the request, and "
 
 
 @router.post("/agency/requests", response={201: RequestOut},
-             openapi_extra={"x-permission": ON_BEHALF_RULE})
+             openapi_extra=needs(ON_BEHALF_RULE, 400, 403, 413, 422))
 def create_request(request: HttpRequest, payload: RequestIn) -> Status[RequestOut]:
     """File a request with its legal basis. Bad target rows come back by line; the rest stand."""
     on_behalf = payload.agency is not None or payload.received_at is not None
@@ -148,13 +148,14 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[RequestOu
 
 
 class RequestFilter(Schema):
-    status: str = ""
+    status: str = Field("", json_schema_extra=one_of(["", *RequestStatus.values]),
+                        description="Empty for every status.")
     limit: int = 50
     offset: int = 0
 
 
 @router.get("/agency/requests", response=RequestListOut,
-            openapi_extra=needs(Perm.AGENCY_REQUEST_VIEW))
+            openapi_extra=needs(Perm.AGENCY_REQUEST_VIEW, 422))
 def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> RequestListOut:
     """The own agency's requests (platform staff: every agency's), newest first."""
     actor = authorize(request, Perm.AGENCY_REQUEST_VIEW)
@@ -176,14 +177,14 @@ def _visible(request: HttpRequest, perm: Perm, request_id: int) -> AgencyRequest
 
 
 @router.get("/agency/requests/{request_id}", response=RequestOut,
-            openapi_extra=needs(Perm.AGENCY_REQUEST_VIEW))
+            openapi_extra=needs(Perm.AGENCY_REQUEST_VIEW, 404, 422))
 def get_request(request: HttpRequest, request_id: int) -> RequestOut:
     """The request as it progresses: each target's status and time to action."""
     return request_out(_visible(request, Perm.AGENCY_REQUEST_VIEW, request_id))
 
 
 @router.post("/agency/requests/{request_id}/document", response=RequestOut,
-             openapi_extra={"x-permission": FOR_AGENCY_RULE})
+             openapi_extra=needs(FOR_AGENCY_RULE, 400, 403, 404, 413, 422))
 def attach_document(request: HttpRequest, request_id: int, payload: DocumentIn) -> RequestOut:
     """The signed document (PDF, base64) of a request filed before it was at hand."""
     actor = authorize(request, Perm.AGENCY_REQUEST_VIEW)
@@ -193,7 +194,8 @@ def attach_document(request: HttpRequest, request_id: int, payload: DocumentIn) 
 
 
 @router.post("/agency/requests/{request_id}/targets/{target_id}/information",
-             response=RequestOut, openapi_extra={"x-permission": FOR_AGENCY_RULE})
+             response=RequestOut,
+             openapi_extra=needs(FOR_AGENCY_RULE, 400, 403, 404, 409, 413, 422))
 def answer_information(request: HttpRequest, request_id: int, target_id: int,
                        payload: InformationAnswerIn) -> RequestOut:
     """Answer the platform's question on a target; its clock runs again."""
@@ -204,7 +206,8 @@ def answer_information(request: HttpRequest, request_id: int, target_id: int,
 
 
 @router.post("/agency/requests/{request_id}/targets/{target_id}/outcome",
-             response=RequestOut, openapi_extra=needs(Perm.AGENCY_REQUEST_RESPOND))
+             response=RequestOut,
+             openapi_extra=needs(Perm.AGENCY_REQUEST_RESPOND, 400, 404, 409, 413, 422))
 def respond_to_target(request: HttpRequest, request_id: int, target_id: int,
                       payload: TargetResponseIn) -> RequestOut:
     """Platform staff: refuse a target, ask the agency for information, or record an answer

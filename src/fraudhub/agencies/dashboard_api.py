@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -17,10 +19,13 @@ from fraudhub.core.roles import Perm
 
 router = Router(tags=["agencies"])
 
-PDF_RESPONSE = {"responses": {200: {"description": "The response document",
-                                    "content": {"application/pdf": {}}}}}
-CSV_RESPONSE = {"responses": {200: {"description": "The figures as CSV",
-                                    "content": {"text/csv": {}}}}}
+PDF_ANSWER = {200: {"description": "The response document", "content": {"application/pdf": {}}}}
+CSV_ANSWER = {200: {"description": "The figures as CSV", "content": {"text/csv": {}}}}
+
+
+def _with_answer(extra: dict[str, Any], answer: dict[int, Any]) -> dict[str, Any]:
+    """``needs(...)`` with the success answer of an operation that returns a file."""
+    return {**extra, "responses": {**answer, **extra["responses"]}}
 
 
 def _check_period(filters: StatsFilter) -> None:
@@ -30,7 +35,7 @@ def _check_period(filters: StatsFilter) -> None:
 
 
 @router.get("/agency/requests/{request_id}/response.pdf",
-            openapi_extra={**needs(Perm.AGENCY_REQUEST_VIEW), **PDF_RESPONSE})
+            openapi_extra=_with_answer(needs(Perm.AGENCY_REQUEST_VIEW, 404, 422), PDF_ANSWER))
 def response_document(request: HttpRequest, request_id: int) -> HttpResponse:
     """The response document (PDF) of a request: every target, its outcome and timing."""
     actor = authorize(request, Perm.AGENCY_REQUEST_VIEW)
@@ -41,7 +46,7 @@ def response_document(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @router.get("/agency/dashboard", response=StatsOut,
-            openapi_extra=needs(Perm.AGENCY_DASHBOARD_READ))
+            openapi_extra=needs(Perm.AGENCY_DASHBOARD_READ, 422))
 def dashboard(request: HttpRequest, filters: Query[StatsFilter]) -> StatsOut:
     """Requests by status, targets handled and within the deadline, median and p90 time to
     action, by kind, fraud type and month: the own agency's (platform staff: every agency's)."""
@@ -53,7 +58,7 @@ def dashboard(request: HttpRequest, filters: Query[StatsFilter]) -> StatsOut:
 
 
 @router.get("/agency/dashboard.csv",
-            openapi_extra={**needs(Perm.AGENCY_DASHBOARD_READ), **CSV_RESPONSE})
+            openapi_extra=_with_answer(needs(Perm.AGENCY_DASHBOARD_READ, 422), CSV_ANSWER))
 def dashboard_csv(request: HttpRequest, filters: Query[StatsFilter]) -> HttpResponse:
     """The dashboard's figures as CSV, one row per breakdown."""
     actor = authorize(request, Perm.AGENCY_DASHBOARD_READ)
@@ -64,7 +69,7 @@ def dashboard_csv(request: HttpRequest, filters: Query[StatsFilter]) -> HttpResp
 
 
 @router.get("/agency/transparency", response=StatsOut,
-            openapi_extra=needs(Perm.TRANSPARENCY_READ))
+            openapi_extra=needs(Perm.TRANSPARENCY_READ, 422))
 def transparency(request: HttpRequest, filters: Query[StatsFilter]) -> StatsOut:
     """Platform-wide: orders of authorities by kind and agency, median time to acknowledge and
     to comply (EU DSA Art. 15)."""

@@ -4,6 +4,11 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from fraudhub.agencies.models import RequestChannel, RequestKind, TargetOutcome
+from fraudhub.cases.models import TargetKind
+from fraudhub.core.http import one_of
+from fraudhub.taxonomy.selectors import fraud_type_list
+
 
 class LegalBasisIn(Schema):
     document_number: str = Field(max_length=100)
@@ -18,21 +23,24 @@ class LegalBasisIn(Schema):
 class TargetIn(Schema):
     target: str
     kind: str = Field("", description="account, page, group, post, url, phone, bank_account, "
-                      "crypto_wallet, email, other; guessed from the value when empty")
+                      "crypto_wallet, email, other; guessed from the value when empty",
+                      json_schema_extra=one_of(["", *TargetKind.values]))
     platform: str = ""
 
 
 class RequestIn(Schema):
     kind: str = Field(description="remove_content, suspend_account, provide_information, "
-                      "list_indicators")
+                      "list_indicators", json_schema_extra=one_of(RequestKind.values))
     legal_basis: LegalBasisIn
     reason: str
-    fraud_type: str
+    fraud_type: str = Field(description="A key from GET /api/v1/taxonomy",
+                            json_schema_extra=one_of(ft.key for ft in fraud_type_list()))
     targets: list[str | TargetIn] | None = Field(
         None, description="The targets as a JSON array (strings or objects)")
     targets_csv: str | None = Field(
         None, description="Or as CSV text: a header with `target`, optional `kind`, `platform`")
-    channel: str = "electronic"
+    channel: str = Field("electronic", json_schema_extra=one_of(RequestChannel.values),
+                         description="letter and phone: staff recording on an agency's behalf")
     contact_email: str = ""
     agency: str | None = Field(None, description="Staff recording a letter or call: the agency")
     received_at: datetime | None = Field(
@@ -48,7 +56,9 @@ class InformationAnswerIn(Schema):
 
 
 class TargetResponseIn(Schema):
-    outcome: str = Field(description="refused, needs_information, actioned, partially_actioned")
+    outcome: str = Field(
+        description="refused, needs_information, actioned, partially_actioned",
+        json_schema_extra=one_of(o for o in TargetOutcome.values if o != TargetOutcome.PENDING))
     refusal_reason: str = ""
     note: str = ""
 

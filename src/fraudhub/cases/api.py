@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +51,7 @@ from fraudhub.cases.services.enforcement import enforcement_retry
 from fraudhub.cases.services.reporters import reporter_mark_bad_faith
 from fraudhub.cases.strikes import strike_summary
 from fraudhub.core.errors import NotFound, ValidationFailed
-from fraudhub.core.http import authorize, needs
+from fraudhub.core.http import authorize, needs, one_of
 from fraudhub.core.roles import Perm
 from fraudhub.reports.schemas import ReporterAppealIn
 
@@ -58,8 +60,8 @@ MAX_OFFSET = 1_000_000
 
 
 class CaseFilter(Schema):
-    queue: str | None = None
-    status: str | None = None
+    queue: str | None = Field(None, json_schema_extra=one_of(Queue.values))
+    status: str | None = Field(None, json_schema_extra=one_of(CaseStatus.values))
     limit: int = 100
     offset: int = 0
 
@@ -102,7 +104,7 @@ def decision_out(decision: Decision, enforcements: list[Enforcement]) -> CaseDec
     )
 
 
-@router.get("/cases", response=list[CaseOut], openapi_extra=needs(Perm.CASE_LIST))
+@router.get("/cases", response=list[CaseOut], openapi_extra=needs(Perm.CASE_LIST, 422))
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[CaseOut]:
     authorize(request, Perm.CASE_LIST)
     errors: dict[str, list[str]] = {}
@@ -121,7 +123,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[CaseOut
     return [case_out(c) for c in cases]
 
 
-@router.get("/cases/{case_id}", response=CaseDetailOut, openapi_extra=needs(Perm.CASE_VIEW))
+@router.get("/cases/{case_id}", response=CaseDetailOut,
+            openapi_extra=needs(Perm.CASE_VIEW, 404, 422))
 def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
     authorize(request, Perm.CASE_VIEW)
     detail = case_detail(case_id=case_id)
@@ -155,20 +158,22 @@ def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
     )
 
 
-@router.post("/cases/{case_id}/claim", response=CaseOut, openapi_extra=needs(Perm.CASE_CLAIM))
+@router.post("/cases/{case_id}/claim", response=CaseOut,
+             openapi_extra=needs(Perm.CASE_CLAIM, 404, 409, 422))
 def claim_case(request: HttpRequest, case_id: int) -> CaseOut:
     actor = authorize(request, Perm.CASE_CLAIM)
     return case_out(case_claim(actor=actor, case_id=case_id))
 
 
-@router.post("/cases/{case_id}/release", response=CaseOut, openapi_extra=needs(Perm.CASE_CLAIM))
+@router.post("/cases/{case_id}/release", response=CaseOut,
+             openapi_extra=needs(Perm.CASE_CLAIM, 404, 409, 422))
 def release_case(request: HttpRequest, case_id: int) -> CaseOut:
     actor = authorize(request, Perm.CASE_CLAIM)
     return case_out(case_release(actor=actor, case_id=case_id))
 
 
 @router.post("/cases/{case_id}/decision", response={201: CaseDecisionOut},
-             openapi_extra=needs(Perm.CASE_DECIDE))
+             openapi_extra=needs(Perm.CASE_DECIDE, 400, 404, 409, 413, 422))
 def decide_case(
     request: HttpRequest, case_id: int, payload: DecisionIn
 ) -> Status[CaseDecisionOut]:
@@ -181,13 +186,13 @@ def decide_case(
 
 
 class EnforcementFilter(Schema):
-    status: str | None = None
+    status: str | None = Field(None, json_schema_extra=one_of(EnforcementStatus.values))
     limit: int = Field(default=100, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 @router.get("/enforcements", response=list[EnforcementOut],
-            openapi_extra=needs(Perm.CASE_VIEW), summary="Deliveries of decisions")
+            openapi_extra=needs(Perm.CASE_VIEW, 422), summary="Deliveries of decisions")
 def list_enforcements(request: HttpRequest,
                       filters: Query[EnforcementFilter]) -> list[EnforcementOut]:
     """Deliveries of decisions to the platform, newest first; `status=given_up` lists those
@@ -201,7 +206,8 @@ def list_enforcements(request: HttpRequest,
 
 
 @router.post("/enforcements/{enforcement_id}/retry", response=EnforcementOut,
-             openapi_extra=needs(Perm.CASE_DECIDE), summary="Send a given-up delivery again")
+             openapi_extra=needs(Perm.CASE_DECIDE, 404, 409, 422),
+             summary="Send a given-up delivery again")
 def retry_enforcement(request: HttpRequest, enforcement_id: int) -> EnforcementOut:
     """Only a delivery that was given up (409 otherwise); it starts again from its first
     attempt, with the same idempotency key."""
@@ -210,7 +216,7 @@ def retry_enforcement(request: HttpRequest, enforcement_id: int) -> EnforcementO
 
 
 @router.post("/reporters/{reporter_id}/bad-faith", response=ReporterOut,
-             openapi_extra=needs(Perm.REPORTER_MARK_BAD_FAITH))
+             openapi_extra=needs(Perm.REPORTER_MARK_BAD_FAITH, 400, 404, 413, 422))
 def mark_bad_faith(request: HttpRequest, reporter_id: int, payload: BadFaithIn) -> ReporterOut:
     actor = authorize(request, Perm.REPORTER_MARK_BAD_FAITH)
     r = reporter_mark_bad_faith(actor=actor, reporter_id=reporter_id, reason=payload.reason,
@@ -232,7 +238,7 @@ OWNER_APPEAL_RULE = ("holder of a signed owner appeal token, or "
 
 
 @router.post("/appeals", response={201: AppealOut},
-             openapi_extra={"x-permission": OWNER_APPEAL_RULE})
+             openapi_extra=needs(OWNER_APPEAL_RULE, 400, 403, 404, 409, 413, 422, public=True))
 def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> Status[AppealOut]:
     if payload.token:
         actor = authorize(request, Perm.REPORT_CREATE)
@@ -253,7 +259,8 @@ def file_owner_appeal(request: HttpRequest, payload: OwnerAppealIn) -> Status[Ap
 
 
 @router.post("/reports/{tracking_code}/appeal", response={201: AppealOut},
-             openapi_extra={"x-permission": "holder of the report secret (X-Report-Secret)"})
+             openapi_extra=needs("holder of the report secret (X-Report-Secret)",
+                                 400, 403, 404, 409, 413, 422, public=True))
 def file_reporter_appeal(
     request: HttpRequest, tracking_code: str, payload: ReporterAppealIn,
     x_report_secret: str = Header(default="", alias="X-Report-Secret"),
@@ -264,8 +271,13 @@ def file_reporter_appeal(
     return Status(201, appeal_out(appeal))
 
 
-@router.get("/appeals", response=list[AppealOut], openapi_extra=needs(Perm.CASE_LIST))
-def list_appeals(request: HttpRequest, status: str | None = "open") -> list[AppealOut]:
+@router.get("/appeals", response=list[AppealOut], openapi_extra=needs(Perm.CASE_LIST, 422))
+def list_appeals(
+    request: HttpRequest,
+    status: Annotated[str | None, Field(
+        json_schema_extra=one_of(["", *AppealStatus.values]),
+        description="Empty for every status.")] = "open",
+) -> list[AppealOut]:
     authorize(request, Perm.CASE_LIST)
     if status and status not in AppealStatus.values:
         raise ValidationFailed(_("Invalid filter."), field_errors={
@@ -274,7 +286,7 @@ def list_appeals(request: HttpRequest, status: str | None = "open") -> list[Appe
 
 
 @router.post("/appeals/{appeal_id}/decision", response=AppealOut,
-             openapi_extra=needs(Perm.APPEAL_DECIDE))
+             openapi_extra=needs(Perm.APPEAL_DECIDE, 400, 404, 409, 413, 422))
 def decide_appeal(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> AppealOut:
     actor = authorize(request, Perm.APPEAL_DECIDE)
     appeal = appeal_decide(actor=actor, appeal_id=appeal_id, data=AppealDecisionInput(

@@ -4,6 +4,13 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from fraudhub.cases.models import AppealStatus, Outcome
+from fraudhub.core.http import one_of
+from fraudhub.taxonomy.selectors import policy_ground_list
+
+# The policy grounds a decision takes, as the services check them (422 otherwise).
+GROUND_KEYS = [g.key for g in policy_ground_list()]
+
 
 class CaseOut(Schema):
     id: int
@@ -95,8 +102,11 @@ class CaseDetailOut(CaseOut):
 
 class DecisionIn(Schema):
     outcome: str = Field(description="no_violation, label, restrict, remove_content, suspend, "
-                                     "terminate")
-    ground: str = Field(max_length=64, description="Policy ground key (see docs/policies.md)")
+                                     "terminate", json_schema_extra=one_of(Outcome.values))
+    ground: str = Field(
+        max_length=64, json_schema_extra=one_of(GROUND_KEYS),
+        description="Policy ground key (src/fraudhub/taxonomy/data/policy_grounds.json; see "
+                    "docs/api.md): not_violating for no_violation, another ground otherwise.")
     facts: str = Field(min_length=1, max_length=5_000)
     days: int | None = Field(default=None, description="Length of a suspension, 7-30")
     automated_detection: bool = False
@@ -139,8 +149,14 @@ class AppealOut(Schema):
 
 
 class AppealDecisionIn(Schema):
-    outcome: str = Field(description="upheld or reversed")
+    outcome: str = Field(description="upheld or reversed", json_schema_extra=one_of(
+        [AppealStatus.UPHELD.value, AppealStatus.REVERSED.value]))
     reasons: str = Field(min_length=1, max_length=5_000)
-    replacement_outcome: str | None = None
-    replacement_ground: str | None = None
+    replacement_outcome: str | None = Field(
+        default=None, json_schema_extra=one_of([*Outcome.values, None]),
+        description="Reversing: the new decision's outcome (owner appeals: no_violation if "
+                    "not given).")
+    replacement_ground: str | None = Field(
+        default=None, json_schema_extra=one_of([*GROUND_KEYS, None]),
+        description="Reversing: the new decision's policy ground, as `ground` of a decision.")
     replacement_days: int | None = None

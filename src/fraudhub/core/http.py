@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security.http import HttpAuthBase
@@ -88,9 +88,86 @@ def authorize(request: HttpRequest, perm: Perm) -> Actor:
     return actor
 
 
-def needs(perm: Perm) -> dict[str, Any]:
-    """OpenAPI annotation naming the permission an operation requires."""
-    return {"x-permission": perm.value}
+class ErrorOut(Schema):
+    """The body of every error answer of the API (see install_error_handlers)."""
+
+    detail: str = Field(description="What went wrong, in the caller's language.")
+    code: str = Field(description=(
+        "bad_request, invalid_text, error (400); unauthenticated (401); forbidden (403); "
+        "not_found (404); conflict, invalid_transition (409); payload_too_large (413); "
+        "validation_error (422); rate_limited (429); database_unavailable, "
+        "storage_unavailable (503)."))
+    errors: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "Messages by field, named by its path in the request (`legal_basis.date`, "
+        "`items.3.value`); left out when the error is not about particular fields."))
+
+
+ERROR_SCHEMA_REF = "#/components/schemas/ErrorOut"
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds after which the same request may succeed.",
+                                "schema": {"type": "integer"}}}
+# Every error status an operation may document, with what it means across the API.
+ERROR_ANSWERS: dict[int, tuple[str, dict[str, Any]]] = {
+    400: ("The body cannot be read: not JSON (`error`), an unpaired UTF-16 surrogate "
+          "(`invalid_text`), or a form not in UTF-8 (`bad_request`).", {}),
+    401: ("The Authorization header is not `Bearer <api key>` or names an unknown, revoked or "
+          "expired key; or the operation needs a key and none was sent (`unauthenticated`).",
+          {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}),
+    403: ("The caller may not do this (`forbidden`): its role or its API key's scopes lack the "
+          "permission in `x-permission`, or a rule of the operation refuses it.", {}),
+    404: ("No such object, or none the caller may see (`not_found`).", {}),
+    409: ("The object's state does not allow this now (`conflict`, `invalid_transition`).", {}),
+    413: ("The body, or a file in it, is larger than allowed (`payload_too_large`).", {}),
+    422: ("The request is not valid (`validation_error`); `errors` names the fields.", {}),
+    429: ("Rate limit or API key quota used up (`rate_limited`); retry after Retry-After.",
+          _RETRY_AFTER),
+    503: ("The database is unavailable or busy (`database_unavailable`), or uploaded files "
+          "cannot be stored (`storage_unavailable`); retry after Retry-After.", _RETRY_AFTER),
+}
+# What any operation may answer: a bad key, and a database that is down.
+_ALWAYS = (401, 503)
+
+
+def needs(rule: Perm | str, *errors: int, public: bool | None = None) -> dict[str, Any]:
+    """OpenAPI annotation of an operation: the permission it requires, its error answers and
+    whether anonymous callers may call it.
+
+    ``rule`` is the permission that ``authorize`` checks (then 403 is documented and the
+    operation is public when anonymous callers hold it), or the rule in words of an operation
+    that decides itself (list 403 in ``errors`` if it may answer it, and say ``public``).
+    ``errors`` are the operation's other error statuses: 400/413/422 with a body, 404 for an
+    object it names, 409 where it raises Conflict, 429 where it is rate limited; 401 and 503
+    are documented on every operation.
+    """
+    statuses = {*_ALWAYS, *errors}
+    if isinstance(rule, Perm):
+        statuses.add(403)
+        if public is None:
+            public = Actor.anonymous().has_perm(rule)
+    unknown = statuses - ERROR_ANSWERS.keys()
+    if unknown:
+        raise ValueError(f"no documented error answer for {sorted(unknown)}")
+    responses: dict[int, Any] = {}
+    for status in sorted(statuses):
+        description, headers = ERROR_ANSWERS[status]
+        responses[status] = {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": ERROR_SCHEMA_REF}}},
+            **({"headers": headers} if headers else {}),
+        }
+    extra: dict[str, Any] = {
+        "x-permission": rule.value if isinstance(rule, Perm) else rule,
+        "responses": responses,
+    }
+    if public:
+        # ninja adds this to the operation's [{"ActorAuth": []}]: the key is optional.
+        extra["security"] = [{}]
+    return extra
+
+
+def one_of(values: Iterable[object]) -> dict[str, Any]:
+    """``json_schema_extra`` listing the values a field takes (``enum``), for the OpenAPI
+    document only: the services check the field and answer 422 with their own message."""
+    return {"enum": list(values)}
 
 
 # The escape of a UTF-16 surrogate, the only way one reaches a body that must be valid UTF-8.

@@ -34,6 +34,7 @@ from fraudhub.indicators.selectors import (
     indicator_scan_many,
     lookup_throttle,
 )
+from fraudhub.indicators.types import TYPE_KEYS
 
 router = Router(tags=["indicators"])
 
@@ -48,7 +49,8 @@ _LOOKUP_PARAMETERS = [
     {"in": "query", "name": "value", "required": True, "schema": {"type": "string"},
      "description": "Anything people write: a phone number, bank account, link, domain, "
                     "e-mail, social profile or wallet."},
-    {"in": "query", "name": "type", "required": False, "schema": {"type": "string"},
+    {"in": "query", "name": "type", "required": False,
+     "schema": {"type": "string", "enum": list(TYPE_KEYS)},
      "description": "One of the indicator types; guessed when not given."},
 ]
 
@@ -96,7 +98,8 @@ def _row(result: LookupResult, fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 @router.get("/lookup", response=LookupOut, summary="Look up one value",
-            openapi_extra={**needs(Perm.INDICATOR_LOOKUP), "parameters": _LOOKUP_PARAMETERS})
+            openapi_extra={**needs(Perm.INDICATOR_LOOKUP, 422, 429),
+                           "parameters": _LOOKUP_PARAMETERS})
 def lookup(request: HttpRequest) -> HttpResponse:
     """Any raw input: a phone number, bank account, link, domain, e-mail, social profile or
     wallet. Anonymous callers are limited per IP address (429 with Retry-After)."""
@@ -121,7 +124,8 @@ def _bulk_json(results: list[LookupResult]) -> HttpResponse:
 
 
 @router.post("/lookup", response=BulkLookupOut,
-             openapi_extra=needs(Perm.INDICATOR_BULK_LOOKUP), summary="Look up many values")
+             openapi_extra=needs(Perm.INDICATOR_BULK_LOOKUP, 400, 413, 422, 429),
+             summary="Look up many values")
 def bulk_lookup(request: HttpRequest, payload: BulkLookupIn) -> HttpResponse:
     """Up to 1,000 values in one call, answered one result each in order. An item that cannot be
     read comes back `valid: false` with the reason; the others are answered normally. Needs an
@@ -137,7 +141,8 @@ def bulk_lookup(request: HttpRequest, payload: BulkLookupIn) -> HttpResponse:
 _SCAN_FIELDS = (*_RESULT_FIELDS, "input")
 
 
-@router.post("/scan", response=ScanOut, openapi_extra=needs(Perm.INDICATOR_SCAN),
+@router.post("/scan", response=ScanOut,
+             openapi_extra=needs(Perm.INDICATOR_SCAN, 400, 413, 422, 429),
              summary="Scan a message")
 def scan(request: HttpRequest, payload: ScanIn) -> HttpResponse:
     """Every indicator in a message (up to 10,000 characters) with its status, and the overall
@@ -155,7 +160,8 @@ def _scan_json(answer: ScanAnswer) -> dict[str, Any]:
             "risk": answer.risk, "reasons": answer.reasons}
 
 
-@router.post("/scan/batch", response=ScanBatchOut, openapi_extra=needs(Perm.INDICATOR_SCAN),
+@router.post("/scan/batch", response=ScanBatchOut,
+             openapi_extra=needs(Perm.INDICATOR_SCAN, 400, 413, 422, 429),
              summary="Scan many messages")
 def scan_batch(request: HttpRequest, payload: ScanBatchIn) -> HttpResponse:
     """Up to 500 messages in one call (a day's transfer notes, a queue of chat messages),

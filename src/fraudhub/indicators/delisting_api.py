@@ -3,16 +3,18 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from fraudhub.core.errors import ValidationFailed
-from fraudhub.core.http import authorize, needs
+from fraudhub.core.http import authorize, needs, one_of
 from fraudhub.core.roles import Perm
 from fraudhub.indicators.delisting import DelistingInput, delisting_decide, delisting_request_create
 from fraudhub.indicators.models import DelistingRequest, DelistingStatus
+from fraudhub.indicators.types import TYPE_KEYS
 from fraudhub.reports.evidence import EvidenceUpload
 from fraudhub.reports.schemas import EvidenceIn
 
@@ -21,7 +23,9 @@ router = Router(tags=["delisting"])
 
 class DelistingIn(Schema):
     value: str = Field(min_length=1, max_length=2048, description="The listed value, as written")
-    type: str | None = Field(default=None, max_length=20)
+    type: str | None = Field(default=None, max_length=20,
+                             json_schema_extra=one_of([*TYPE_KEYS, None]),
+                             description="Indicator type; guessed when not given.")
     requester_name: str = Field(min_length=1, max_length=200)
     requester_email: str = Field(max_length=254)
     statement: str = Field(min_length=1, max_length=5_000)
@@ -51,7 +55,8 @@ def _out(request: DelistingRequest) -> DelistingOut:
                         reasons=request.reasons)
 
 
-@router.post("/delisting", response={201: DelistingOut}, openapi_extra=needs(Perm.DELISTING_CREATE))
+@router.post("/delisting", response={201: DelistingOut},
+             openapi_extra=needs(Perm.DELISTING_CREATE, 400, 409, 413, 422, 429))
 def request_delisting(request: HttpRequest, payload: DelistingIn) -> Status[DelistingOut]:
     actor = authorize(request, Perm.DELISTING_CREATE)
     uploads = []
@@ -70,8 +75,12 @@ def request_delisting(request: HttpRequest, payload: DelistingIn) -> Status[Deli
     return Status(201, _out(created))
 
 
-@router.get("/delisting", response=list[DelistingOut], openapi_extra=needs(Perm.INDICATOR_MANAGE))
-def list_delisting(request: HttpRequest, status: str = "open") -> list[DelistingOut]:
+@router.get("/delisting", response=list[DelistingOut],
+            openapi_extra=needs(Perm.INDICATOR_MANAGE, 422))
+def list_delisting(
+    request: HttpRequest,
+    status: Annotated[str, Field(json_schema_extra=one_of(DelistingStatus.values))] = "open",
+) -> list[DelistingOut]:
     authorize(request, Perm.INDICATOR_MANAGE)
     if status not in DelistingStatus.values:
         raise ValidationFailed(_("Invalid filter."), field_errors={
@@ -82,7 +91,7 @@ def list_delisting(request: HttpRequest, status: str = "open") -> list[Delisting
 
 
 @router.post("/delisting/{request_id}/decision", response=DelistingOut,
-             openapi_extra=needs(Perm.INDICATOR_MANAGE))
+             openapi_extra=needs(Perm.INDICATOR_MANAGE, 400, 404, 409, 413, 422))
 def decide_delisting(
     request: HttpRequest, request_id: int, payload: DelistingDecisionIn
 ) -> DelistingOut:

@@ -7,12 +7,14 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import BaseModel
 
+from fraudhub.core.http import one_of
 from fraudhub.indicators.lookup import (
     BULK_MAX_ITEMS,
     SCAN_BATCH_MAX_CHARS,
     SCAN_BATCH_MAX_MESSAGES,
     SCAN_MAX_CHARS,
 )
+from fraudhub.indicators.types import TYPE_KEYS
 
 
 class ResultOut(Schema):
@@ -44,7 +46,8 @@ class LookupOut(Schema):
 # attribute getter, ten times slower on a thousand items.
 class LookupItemIn(BaseModel):
     value: str
-    type: str | None = Field(default=None, description="Guessed when not given.")
+    type: str | None = Field(default=None, description="Guessed when not given.",
+                             json_schema_extra=one_of([*TYPE_KEYS, None]))
 
 
 class BulkLookupIn(BaseModel):

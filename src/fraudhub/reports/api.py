@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
 from fraudhub.core.errors import DomainError, NotFound, ValidationFailed
-from fraudhub.core.http import authorize, needs
+from fraudhub.core.http import ErrorOut, authorize, needs
 from fraudhub.core.roles import Perm
 from fraudhub.indicators.selectors import api_key_quota
 from fraudhub.reports.evidence import EvidenceUpload
@@ -63,7 +63,8 @@ def status_out(report: Report) -> ReportStatusOut:
     )
 
 
-@router.post("/reports", response={201: ReportCreatedOut}, openapi_extra=needs(Perm.REPORT_CREATE))
+@router.post("/reports", response={201: ReportCreatedOut},
+             openapi_extra=needs(Perm.REPORT_CREATE, 400, 413, 422, 429))
 def create_report(request: HttpRequest, payload: ReportIn) -> Status[ReportCreatedOut]:
     actor = authorize(request, Perm.REPORT_CREATE)
     try:
@@ -75,7 +76,8 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Status[ReportCreat
 
 
 @router.post("/reports/batch", response=ReportBatchOut,
-             openapi_extra=needs(Perm.REPORT_BATCH_CREATE), summary="File many reports")
+             openapi_extra=needs(Perm.REPORT_BATCH_CREATE, 400, 413, 422, 429),
+             summary="File many reports")
 def create_reports(request: HttpRequest, payload: ReportBatchIn) -> ReportBatchOut:
     """Up to 100 reports in one call, for a bank, platform or authority forwarding the reports
     it received. Each is checked and answered on its own: the valid ones are filed (in one
@@ -146,8 +148,11 @@ def _input_of(payload: ReportIn, prefix: str = "") -> ReportInput:
     )
 
 
-@router.get("/reports/{tracking_code}", response=ReportStatusOut,
-            openapi_extra={"x-permission": "holder of the report secret (X-Report-Secret)"})
+# The 404 with its ErrorOut model also declares that schema among the document's components,
+# where every operation's error answers (see needs) refer to it.
+@router.get("/reports/{tracking_code}", response={200: ReportStatusOut, 404: ErrorOut},
+            openapi_extra=needs("holder of the report secret (X-Report-Secret)", 404,
+                                public=True))
 def get_report(
     request: HttpRequest, tracking_code: str,
     x_report_secret: str = Header(default="", alias="X-Report-Secret"),

@@ -7,7 +7,10 @@ from ninja import Field, Schema
 from ninja.schema import DjangoGetter
 from pydantic import model_validator
 
+from fraudhub.cases.models import TargetKind
+from fraudhub.core.http import one_of
 from fraudhub.reports.filing import REPORT_BATCH_MAX
+from fraudhub.taxonomy.selectors import fraud_type_list
 
 
 class EvidenceIn(Schema):
@@ -34,16 +37,18 @@ class ReporterContactIn(Schema):
 class ReportIn(Schema):
     target_kind: str = Field(
         description="account, page, group, post, url, phone, bank_account, crypto_wallet, "
-        "email or other"
+        "email or other", json_schema_extra=one_of(TargetKind.values),
     )
     target: str = Field(min_length=1, max_length=2048, description="URL or identifier")
     platform: str = Field(default="", max_length=40)
-    fraud_type: str = Field(max_length=64, description="A key from GET /api/v1/taxonomy")
+    fraud_type: str = Field(max_length=64, description="A key from GET /api/v1/taxonomy",
+                            json_schema_extra=one_of(ft.key for ft in fraud_type_list()))
     description: str = Field(min_length=1, max_length=10_000)
     evidence: list[EvidenceIn] = Field(default_factory=list)
     reporter_contact: ReporterContactIn | None = None
     good_faith: bool = Field(
-        description="Required: true. The reporter believes the report is accurate (DSA Art. 16)."
+        description="Required: true. The reporter believes the report is accurate (DSA Art. 16).",
+        json_schema_extra=one_of([True]),
     )
     language: str = Field(default="vi", max_length=8)
 
