@@ -149,3 +149,12 @@ def test_find_banks_in_folded_text() -> None:
     text = "Chuyển vào số tài khoản ngân hàng Kỹ thương, hoặc MB Bank"
     found = [(text[s:e], b.bin) for s, e, b in find_banks(fold(text))]
     assert found == [("ngân hàng Kỹ thương", "970407"), ("MB Bank", "970422")]
+
+
+@pytest.mark.parametrize("raw", [
+    "stk ００７１０００１２３４５６ Vietcombank",  # full-width
+    "STK ٠٠٧١٠٠٠١٢٣٤٥٦ Vietcombank",  # Arabic-Indic
+])
+def test_an_account_in_other_digits_is_the_same_account(raw: str) -> None:
+    assert BANK.normalize(raw) == "970436:0071000123456"
+    assert canonicalize(raw) == ("bank_account", "970436:0071000123456")

@@ -193,3 +193,8 @@ def test_accounts_far_apart_in_a_long_message_keep_their_own_banks() -> None:
     found = {f.value for f in extract(text) if f.type == "bank_account"}
 
     assert found == {"970436:0071000123456", "970407:19036768978011", "*:0071000999999"}
+
+
+def test_an_account_in_full_width_digits_is_extracted_in_ascii_digits() -> None:
+    found = extract("Chuyển vào STK ００７１０００１２３４５６ Vietcombank nhé")
+    assert [(f.type, f.value) for f in found] == [("bank_account", "970436:0071000123456")]

@@ -174,3 +174,8 @@ def test_a_value_in_quotes_or_brackets_is_the_value_inside(raw: str, type_key: s
 def test_a_link_is_read_without_the_punctuation_after_it(raw: str, canonical: str) -> None:
     assert canonicalize(raw) == ("url", canonical)
     assert canonicalize(raw, "url") == ("url", canonical)
+
+
+def test_a_long_international_number_is_a_phone_not_an_account() -> None:
+    # 16 digits: longer than E.164 allows, valid for phonenumbers (a German number).
+    assert canonicalize("+4930623476959224") == ("phone", "+4930623476959224")

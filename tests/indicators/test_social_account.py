@@ -142,3 +142,19 @@ def test_looks_like() -> None:
     assert SOCIAL.looks_like("telegram @abc")
     assert not SOCIAL.looks_like("https://example.com/x")
     assert not SOCIAL.looks_like("eth:0xabc")
+
+
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("https://www.facebook.com/profile.php?id=4", "facebook:4"),  # the first accounts
+    ("fb.com/profile.php?id=100012345678", "facebook:100012345678"),
+])
+def test_numeric_facebook_ids_read_back_as_themselves(raw: str, canonical: str) -> None:
+    assert SOCIAL.normalize(raw) == canonical
+    assert SOCIAL.normalize(canonical) == canonical
+
+
+@pytest.mark.parametrize("raw", ["fb.com/profile.php?id=" + "1" * 21,
+                                 "https://www.facebook.com/pages/x/" + "1" * 81])
+def test_a_facebook_id_longer_than_any_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidIndicator):
+        SOCIAL.normalize(raw)

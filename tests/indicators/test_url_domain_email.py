@@ -148,3 +148,28 @@ def test_public_suffix_list_is_the_bundled_one(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     fresh = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
     assert fresh("a.b.evil.com.vn").suffix == "com.vn"
+
+
+@pytest.mark.parametrize("raw", ["example.com/\ud800", "http://example.com/?q=\udfff",
+                                 "t.me/\ud800"])
+def test_half_a_surrogate_pair_in_a_link_is_refused_not_a_crash(raw: str) -> None:
+    with pytest.raises(InvalidIndicator):
+        URL.normalize(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [("http://example.com/a.#x", "http://example.com/a"),
+     ("example.com/a)#b", "https://example.com/a"),
+     ("http://example.com/?q=a.#x", "http://example.com/?q=a")],
+)
+def test_punctuation_before_a_fragment_goes_with_it(raw: str, canonical: str) -> None:
+    assert URL.normalize(raw) == canonical
+    assert URL.normalize(canonical) == canonical
+
+
+@pytest.mark.parametrize("raw", ["http://" + "ä." * 32 + "com/", "a@" + "ä." * 32 + "com"])
+def test_a_host_too_long_once_encoded_is_refused(raw: str) -> None:
+    # 97 characters as written, 259 in IDNA: the canonical form could not be read back.
+    with pytest.raises(InvalidIndicator, match="host name"):
+        (EMAIL if "@" in raw else URL).normalize(raw)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
+from fraudhub.core.text import to_ascii_digits
+
 from .types.bank_account import ACCOUNT_KEYWORDS, find_banks, iban_or_none, nrb_to_iban
 from .types.base import InvalidIndicator, fold
 from .types.phone import default_region, parse_phone, plausible_local_digits
@@ -387,7 +389,7 @@ def _accounts(reader: _Reader) -> None:
                 or (0 <= s - end <= 25 and _gap_is_plain(reader.folded[end:s]))
                 for s, e, _ in near_banks
             )
-            digits = _NON_DIGIT.sub("", reader.text[start:end])
+            digits = to_ascii_digits(_NON_DIGIT.sub("", reader.text[start:end]))
             # "chuyển khoản 50000000" is an amount with its currency left out.
             if context and not _amount_like(digits):
                 bin_ = _bank_bin(reader, start, end, near_banks)

@@ -21,6 +21,8 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from schwifty.registry import get_iban_spec
 
+from fraudhub.core.text import to_ascii_digits
+
 from .base import IndicatorType, InvalidIndicator, fold, fold_words
 
 ANY_BANK = "*"
@@ -233,7 +235,7 @@ class BankAccountType(IndicatorType):
 
     def normalize(self, raw: str, *, bank: str | None = None) -> str:
         """Canonical account; the bank may be named inside ``raw`` or given as ``bank``."""
-        text = unicodedata.normalize("NFC", raw).strip()
+        text = to_ascii_digits(unicodedata.normalize("NFC", raw).strip())
         if text.lower().startswith("iban:"):
             return "iban:" + self._iban(text[5:])
         canonical = _CANONICAL.match(text)

@@ -52,7 +52,10 @@ def to_ascii_host(host: str) -> str:
         if not _ASCII_LABEL.match(label):
             raise InvalidIndicator(gettext_lazy("not a valid host name"))
         labels.append(label)
-    return ".".join(labels)
+    ascii_host = ".".join(labels)
+    if len(ascii_host) > 253:  # the limit is on the encoded name, which IDNA makes longer
+        raise InvalidIndicator(gettext_lazy("not a valid host name"))
+    return ascii_host
 
 
 def host_to_unicode(ascii_host: str) -> str:

@@ -240,8 +240,9 @@ class PhoneType(IndicatorType):
             return False
         body = shape.group("number")
         digits = "".join(_DIGITS.findall(body))
-        if not 7 <= len(digits) <= 15:
+        international = body.lstrip().startswith("+")
+        # E.164 allows 15 digits, but phonenumbers knows valid longer ones (German numbers of
+        # 16 and 17): written with "+", those are phone numbers, not accounts at any bank.
+        if not 7 <= len(digits) <= (17 if international else 15):
             return False
-        if body.lstrip().startswith("+"):
-            return True
-        return plausible_local_digits(digits, default_region())
+        return international or plausible_local_digits(digits, default_region())

@@ -93,6 +93,11 @@ _X_RESERVED = frozenset(
 )
 
 _FB_NAME = re.compile(r"^[A-Za-z0-9.\-_]{2,80}$")
+
+
+def _fb_id(text: str) -> bool:
+    """A Facebook numeric id: ASCII digits, one (the first accounts) to twenty."""
+    return len(text) <= 20 and ascii_digits(text)
 _FB_USERNAME = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9.]{5,50}$|^\d{5,20}$")
 _TG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,31}$")
 _TIKTOK_NAME = re.compile(r"^[A-Za-z0-9_.]{2,24}$")
@@ -126,8 +131,8 @@ def _facebook(segments: list[str], query: dict[str, list[str]]) -> str | None:
     first = segments[0].lower()
     if first in ("profile.php", "permalink.php", "story.php"):
         ids = query.get("id", [])
-        return ids[0] if ids and ascii_digits(ids[0]) else None
-    if first == "people" and len(segments) >= 3 and ascii_digits(segments[2]):
+        return ids[0] if ids and _fb_id(ids[0]) else None
+    if first == "people" and len(segments) >= 3 and _fb_id(segments[2]):
         return segments[2]
     if first == "groups" and len(segments) >= 2:
         name = segments[1].lower()
@@ -135,7 +140,7 @@ def _facebook(segments: list[str], query: dict[str, list[str]]) -> str | None:
             return None
         return f"group/{name}"
     if first == "pages" and len(segments) >= 2:
-        if len(segments) >= 3 and ascii_digits(segments[2]):
+        if len(segments) >= 3 and _fb_id(segments[2]):
             return f"page/{segments[2]}"
         name = segments[1].lower()
         if name in ("category", "create", "creation") or not _FB_NAME.match(name):
@@ -234,7 +239,7 @@ def _from_handle(platform: str, handle: str) -> str:
     if platform == "facebook":
         # People write Facebook names as they mention them in posts: "@nguyen.van.a".
         kind, slash, name = value.removeprefix("@").rpartition("/")
-        if (not slash or kind in ("group", "page")) and _FB_NAME.match(name):
+        if (not slash or kind in ("group", "page")) and (_FB_NAME.match(name) or _fb_id(name)):
             found = f"facebook:{kind}{slash}{name.lower()}"
     elif platform == "zalo":
         if value.lower().startswith("group/") and _ZALO_GROUP.match(value[6:]):

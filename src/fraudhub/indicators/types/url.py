@@ -88,7 +88,9 @@ class UrlType(IndicatorType):
     label = "Web address (URL)"
 
     def normalize(self, raw: str) -> str:
-        text = trim_link_end(refang(raw).strip().strip("<>\"'"))
+        # The fragment goes before the trailing punctuation: "x.top/a.#b" is x.top/a, as the
+        # canonical form (which has no fragment) must read back as itself.
+        text = trim_link_end(refang(raw).strip().strip("<>\"'").partition("#")[0])
         if not text or has_space(text):
             raise InvalidIndicator(gettext_lazy("not a valid web address"))
         parts = split_url(_with_scheme(text))
@@ -112,8 +114,11 @@ class UrlType(IndicatorType):
             netloc = f"{ascii_host}:{port}"
         if userinfo:
             netloc = f"{userinfo}@{netloc}"
-        path = quote(parts.path or "/", safe=_SAFE_PATH)
-        query = quote(parts.query, safe=_SAFE_QUERY)
+        try:
+            path = quote(parts.path or "/", safe=_SAFE_PATH)
+            query = quote(parts.query, safe=_SAFE_QUERY)
+        except UnicodeEncodeError as exc:  # half of a UTF-16 surrogate pair: not text
+            raise InvalidIndicator(gettext_lazy("not a valid web address")) from exc
         return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
 
     def display(self, canonical: str) -> str:
