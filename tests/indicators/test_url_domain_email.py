@@ -173,3 +173,15 @@ def test_a_host_too_long_once_encoded_is_refused(raw: str) -> None:
     # 97 characters as written, 259 in IDNA: the canonical form could not be read back.
     with pytest.raises(InvalidIndicator, match="host name"):
         (EMAIL if "@" in raw else URL).normalize(raw)
+
+
+@pytest.mark.parametrize(("kind", "raw", "canonical"), [
+    ("url", "http://example.com/a((.))b", "http://example.com/a.b"),
+    ("url", "hxxp://a{{.}}b@example[.]com/", "http://a.b@example.com/"),
+    ("email", "a{{.}}b@example.com", "a.b@example.com"),
+])
+def test_a_value_defanged_twice_reads_back_as_itself(kind: str, raw: str,
+                                                     canonical: str) -> None:
+    indicator_type = URL if kind == "url" else EMAIL
+    assert indicator_type.normalize(raw) == canonical
+    assert indicator_type.normalize(canonical) == canonical

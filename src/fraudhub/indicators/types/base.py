@@ -124,16 +124,28 @@ def _may_be_defanged(text: str) -> bool:
             or (text[:1] in ("h", "H") and text[1:2] in ("x", "X", "*", "_")))
 
 
+_REFANG_PASSES = 4
+
+
 def refang(text: str) -> str:
-    """Undo the usual defanging of URLs, hosts and e-mail addresses."""
+    """Undo the usual defanging of URLs, hosts and e-mail addresses.
+
+    Again while a pass leaves a defanged form behind ("a((.))b" is "a(.)b", then "a.b"), up to
+    four passes: a canonical value must read back as itself, so it may hold none.
+    """
     text = text.strip()
-    if not _may_be_defanged(text):
-        return text
-    text = _DEFANG_SCHEME.sub(r"http\1", text)
-    text = _DEFANG_SCHEME_SEP.sub("://", text)
-    text = _DEFANG_COLON.sub(":", text)
-    text = _DEFANG_DOT.sub(".", text)
-    return _DEFANG_AT.sub("@", text)
+    for _ in range(_REFANG_PASSES):
+        if not _may_be_defanged(text):
+            return text
+        before = text
+        text = _DEFANG_SCHEME.sub(r"http\1", text)
+        text = _DEFANG_SCHEME_SEP.sub("://", text)
+        text = _DEFANG_COLON.sub(":", text)
+        text = _DEFANG_DOT.sub(".", text)
+        text = _DEFANG_AT.sub("@", text)
+        if text == before:
+            return text
+    return text
 
 
 def is_defanged(text: str) -> bool:
