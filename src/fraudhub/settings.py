@@ -79,13 +79,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # First of those that may answer: it activates the caller's language for the thread, which
-    # otherwise still holds the language of the thread's previous request (Django's sessions no
-    # longer hold one, so it need not follow SessionMiddleware).
+    # Static files are answered before anything else, the same for every language.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # First of those that may refuse a request: it activates the caller's language for the
+    # thread, which otherwise still holds the language of the thread's previous request
+    # (Django's sessions no longer hold one, so it need not follow SessionMiddleware).
     "django.middleware.locale.LocaleMiddleware",
     "fraudhub.core.middleware.RequestSizeLimitMiddleware",
     "fraudhub.core.middleware.RequestTextMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's and django-otp's middleware of browser sessions, passed over for the API and
     # /healthz (fraudhub.core.middleware.MACHINE_PATH_PREFIXES), which use none of them.
     "fraudhub.core.middleware.SessionMiddleware",

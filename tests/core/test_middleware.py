@@ -90,3 +90,11 @@ def test_early_refusals_are_in_the_callers_language_not_the_last_requests(
     assert vietnamese.json()["detail"] != english.json()["detail"]
     assert nul_in_address.status_code == 400
     assert "The address contains a NUL character." in nul_in_address.content.decode()
+
+
+def test_static_files_are_the_same_for_every_language() -> None:
+    response = Client().get("/static/fraudhub/htmx.min.js", headers={"Accept-Language": "vi"})
+
+    assert response.status_code == 200
+    assert "Accept-Language" not in response.get("Vary", "")
+    assert "Content-Language" not in response
