@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from fraudhub.indicators import extract as extract_module
+from fraudhub.indicators import extract_numbers
 from fraudhub.indicators.extract import FoundIndicator, extract
 
 from .extraction_corpus import CORPUS, Snippet
@@ -164,17 +164,17 @@ def test_empty_and_plain_text() -> None:
 def test_a_wall_of_digit_groups_costs_a_bounded_number_of_phone_readings(
         monkeypatch: pytest.MonkeyPatch) -> None:
     readings: list[str] = []
-    read = extract_module._phone_value
+    read = extract_numbers._phone_value
 
     def counted(raw: str, region: str) -> str | None:
         readings.append(raw)
         return read(raw, region)
 
-    monkeypatch.setattr(extract_module, "_phone_value", counted)
+    monkeypatch.setattr(extract_numbers, "_phone_value", counted)
     text = "001 " * 2500  # 10,000 characters: the longest message a scan takes
 
     assert extract(text) == []
-    runs = len(extract_module._PHONE.findall(text))
+    runs = len(extract_numbers._PHONE.findall(text))
     # One reading of each run as a whole, then the splitting budget: 64 + 1 per 40 characters
     # (it was about 16 readings per run, 90 µs each for "00 1" numbers).
     assert len(readings) <= runs + 64 + len(text) // 40
