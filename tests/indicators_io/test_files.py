@@ -43,3 +43,39 @@ def test_progress_bar_draws_one_line() -> None:
     assert text.startswith("\r 50.0% [###############")
     assert "rows/s" in text and "rejected 2" in text and text.endswith("\n")
     assert "100.0%" in text
+
+
+def test_a_csv_whose_lines_end_in_cr_alone_is_read_line_by_line() -> None:
+    data = b"value,type\r0912345678,phone\r0987654321,phone\r"  # an old Mac's line ends
+
+    rows = list(CsvRows(io.BytesIO(data)))
+
+    assert rows == [(2, {"value": "0912345678", "type": "phone"}),
+                    (3, {"value": "0987654321", "type": "phone"})]
+
+
+def test_rows_after_an_unclosed_quote_are_read_on_their_own() -> None:
+    data = (b"value,type,source\n"
+            b'0912345678,phone,"unterminated\n'
+            b"0912345679,phone,feed\n"
+            b"0912345670,phone,\n")
+
+    rows = list(CsvRows(io.BytesIO(data)))
+
+    assert [number for number, _ in rows] == [2, 3, 4]
+    error = rows[0][1]
+    assert isinstance(error, RowError) and "not closed" in error.reason
+    assert rows[1][1] == {"value": "0912345679", "type": "phone", "source": "feed"}
+    assert rows[2][1] == {"value": "0912345670", "type": "phone"}
+
+
+def test_a_file_of_unclosed_quotes_is_read_in_linear_time() -> None:
+    data = b"value,type\n" + b'"x\n' * 20_000
+
+    rows = list(CsvRows(io.BytesIO(data)))
+
+    reasons = [r.reason for _, r in rows if isinstance(r, RowError)]
+    # Each error spans two lines; each of the first 100 has its second line read again.
+    assert len(rows) == len(reasons) == 10_000 + 50
+    assert sum("read on their own" in reason for reason in reasons) == 100
+    assert "were not read" in reasons[-1]

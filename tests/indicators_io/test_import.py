@@ -314,6 +314,10 @@ def test_command_checks_its_input(tmp_path: Path) -> None:
         run("import", str(write_csv(tmp_path / "h.csv", [("1",)], header=("valeu",))))
     with pytest.raises(CommandError, match="format"):
         run("import", str(write_csv(tmp_path / "h.txt", [])))
+    broken_header = tmp_path / "q.csv"
+    broken_header.write_bytes(b'"value"x,type\n0912345678,phone\n')
+    with pytest.raises(CommandError, match="header is not valid CSV"):
+        run("import", str(broken_header))
     with pytest.raises(CommandError, match="no such file"):
         run("import", str(tmp_path / "missing.csv"))
     with pytest.raises(CommandError, match="not a file"):

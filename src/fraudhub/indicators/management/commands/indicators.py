@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
+import itertools
 import json
 import os
 import sys
@@ -50,9 +52,54 @@ REJECT_COLUMNS = ("line", "reason", *FIELDS)
 # --- reading files -------------------------------------------------------------------------
 
 
+_PEEK_BYTES = 1 << 16
+
+
+class _CrLineEnds(io.RawIOBase):
+    """A file whose lines end in CR alone (as old Mac programs write them), read with LF: every
+    line reader here splits at LF only, so the whole file was one line (a crash in the CSV
+    reader). Bytes are read through one for one, so offsets and sizes stay those of the file."""
+
+    def __init__(self, head: bytes, handle: BinaryIO) -> None:
+        self.head = head
+        self.handle = handle
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data, self.head = self.head[:len(buffer)], self.head[len(buffer):]
+        if not data:
+            data = self.handle.read(len(buffer))
+        data = data.replace(b"\r", b"\n")
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def with_line_ends(handle: BinaryIO) -> BinaryIO:
+    """``handle``, read as a file with LF line ends when its first 64 KiB end lines in CR alone."""
+    head = handle.read(_PEEK_BYTES)
+    if b"\r" in head and b"\n" not in head:
+        return io.BufferedReader(_CrLineEnds(head, handle), buffer_size=_PEEK_BYTES)
+    return io.BufferedReader(_Prefixed(head, handle), buffer_size=_PEEK_BYTES)
+
+
+class _Prefixed(_CrLineEnds):
+    """``handle`` read again from the start, its first bytes taken from ``head``."""
+
+    def readinto(self, buffer: Any) -> int:
+        data, self.head = self.head[:len(buffer)], self.head[len(buffer):]
+        if not data:
+            data = self.handle.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
 def physical_lines(handle: BinaryIO) -> Iterator[tuple[int, str | RowError]]:
     """``(line number, text)`` of each line, or a RowError for a line that cannot be a row:
-    longer than MAX_LINE_BYTES (skipped without being held in memory), not UTF-8, or with NUL."""
+    longer than MAX_LINE_BYTES (skipped without being held in memory), not UTF-8, or with NUL.
+    Lines end in LF, CRLF or, through the whole file, CR alone."""
+    handle = with_line_ends(handle)
     number = 0
     while raw := handle.readline(MAX_LINE_BYTES + 1):
         number += 1
@@ -102,23 +149,34 @@ class CsvRows:
         self.lines = physical_lines(handle)
         self.errors: deque[tuple[int, RowError]] = deque()
         self.start: int | None = None
+        self.record_lines: list[tuple[int, str]] = []  # those the record being read spans
+        # Lines swallowed by an unclosed quote are read again at most this many times a file:
+        # a file of such quotes would otherwise be read again and again (quadratic).
+        self.replays_left = 100
         self.header: list[str] = []
 
-    def _good_lines(self) -> Iterator[str]:
-        for number, text in self.lines:
+    def _good_lines(self, replay: list[tuple[int, str]] | None = None) -> Iterator[str]:
+        lines: Iterator[tuple[int, str | RowError]] = (
+            itertools.chain(replay, self.lines) if replay else self.lines)
+        for number, text in lines:
             if isinstance(text, RowError):
                 self.errors.append((number, text))
                 continue
             if self.start is None:
                 self.start = number
+                self.record_lines = []
+            self.record_lines.append((number, text))
             yield text
 
     def read_header(self, reader: Iterator[list[str]]) -> None:
-        for record in reader:
-            self.start = None
-            if any(cell.strip() for cell in record):
-                self.header = [cell.strip().lower() for cell in record]
-                break
+        try:
+            for record in reader:
+                self.start = None
+                if any(cell.strip() for cell in record):
+                    self.header = [cell.strip().lower() for cell in record]
+                    break
+        except csv.Error as exc:
+            raise CommandError(f"the CSV header is not valid CSV: {exc}") from exc
         unknown = [n for n in self.header if n not in FIELDS and n not in INFORMATIONAL_FIELDS]
         if "value" not in self.header or unknown or len(set(self.header)) != len(self.header):
             raise CommandError(
@@ -136,7 +194,23 @@ class CsvRows:
                 break
             except csv.Error as exc:
                 yield from self._drain()
-                yield self._take_start(), RowError(f"not valid CSV: {exc}")
+                consumed = self.record_lines
+                number = self._take_start()
+                if len(consumed) > 1 and self.replays_left > 0:
+                    # A quote opened and never closed swallows every line after it: the rows
+                    # there are read again, on their own, rather than lost with this one.
+                    self.replays_left -= 1
+                    yield number, RowError(
+                        f"not valid CSV: {exc} (a quote opened on this line is not closed; "
+                        f"the {len(consumed) - 1} line(s) after it are read on their own)")
+                    reader = csv.reader(self._good_lines(consumed[1:]), strict=True)
+                elif len(consumed) > 1:
+                    yield number, RowError(
+                        f"not valid CSV: {exc} (a quote opened on this line is not closed; "
+                        f"lines {number} to {consumed[-1][0]} were not read: too many such "
+                        "quotes in this file to read the lines after each again)")
+                else:
+                    yield number, RowError(f"not valid CSV: {exc}")
                 continue
             yield from self._drain()
             number = self._take_start()
