@@ -551,6 +551,28 @@ def test_the_receipt_is_mailed_after_the_jobs_run_in_the_reports_language(
     assert bool(VIETNAMESE_LETTERS & set(text)) is is_vietnamese
 
 
+@pytest.mark.parametrize(("kind", "target", "named"), [
+    ("other", "x\r\n\r\nURGENT: your bank account is locked. Call 0900000000 or log in at "
+     "http://evil.example/login", False),
+    ("url", "https://evil-bank.top/login", False),
+    ("phone", "0912 345 678", True),
+])
+def test_a_receipt_repeats_no_text_or_link_a_reporter_wrote(
+    api_client_for: Client, drain_jobs: Callable[[], int], kind: str, target: str, named: bool
+) -> None:
+    # The address is nobody's verified one: a receipt quoting the target would let anybody have
+    # FraudHub mail their own words or phishing link to anyone.
+    filed = file_report(api_client_for(None), target_kind=kind, target=target, platform="",
+                        language="en", reporter_contact={"email": "victim@example.org"})
+
+    drain_jobs()
+
+    [message] = mail.outbox
+    assert filed["tracking_code"] in message.body
+    assert "evil" not in message.body and "URGENT" not in message.body
+    assert ("+84 912 345 678" in message.body) is named
+
+
 def test_no_receipt_without_an_email(
     api_client_for: Client, drain_jobs: Callable[[], int]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from fraudhub.cases.models import TargetKind
 from fraudhub.core.jobs import enqueue, retried
 from fraudhub.reports.models import Report
 from fraudhub.reports.selectors import report_decision_view
@@ -76,12 +78,25 @@ def send_report_receipt(*, report_id: int) -> None:
     _send_receipt(report_id)
 
 
+# Mail goes to an address nobody verified, as often as anybody files reports: it names the
+# target only where the kind's canonical form can hold no words and no link. Otherwise anybody
+# could have FraudHub mail their own text, or a phishing link, to anyone, as a "receipt".
+_NAMED_IN_MAIL = frozenset({TargetKind.PHONE, TargetKind.BANK_ACCOUNT, TargetKind.CRYPTO_WALLET})
+
+
+def _mail_context(report: Report) -> dict[str, Any]:
+    named = report.target.kind in _NAMED_IN_MAIL
+    return {"report": report, "status_url": _status_url(report),
+            "target": report.target.display if named else "",
+            "kind": TargetKind(report.target_kind).label}
+
+
 def _send_receipt(report_id: int) -> None:
     report = Report.objects.select_related("target").filter(pk=report_id).first()
     if report is None or not report.reporter_email:
         return
     with translation.override(report.language):
-        context = {"report": report, "status_url": _status_url(report)}
+        context = _mail_context(report)
         subject = render_to_string("reports/email/receipt_subject.txt", context).strip()
         body = render_to_string("reports/email/receipt.txt", context)
     send_mail(subject, body, None, [report.reporter_email])
@@ -97,7 +112,7 @@ def send_decision_notice(*, report_id: int, decision_id: int) -> None:
         decision = report_decision_view(report=report)
         if decision is None or decision.decision_id != decision_id:
             return  # superseded since: a later notice carries the current decision
-        context = {"report": report, "decision": decision, "status_url": _status_url(report)}
+        context = {**_mail_context(report), "decision": decision}
         subject = render_to_string("reports/email/decision_subject.txt", context).strip()
         body = render_to_string("reports/email/decision.txt", context)
     send_mail(subject, body, None, [report.reporter_email])
