@@ -113,6 +113,19 @@ def test_bad_rows_are_reported_by_line_and_the_rest_accepted(agency_a_api: ApiCl
     assert "line 2" in body["rejected_rows"][1]["error"]
 
 
+def test_a_csv_naming_a_column_twice_is_refused_whole(agency_a_api: ApiClient) -> None:
+    targets_csv = (f"target,target\n{ACCOUNT_A},https://www.facebook.com/dup.two\n")
+
+    response = agency_a_api.post(URL, request_json(kind="remove_content", targets=None,
+                                                   targets_csv=targets_csv),
+                                 headers={"Accept-Language": "en"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"]["targets_csv"] == [
+        "The header names target more than once; name each column once."]
+    assert AgencyRequest.objects.count() == 0
+
+
 def test_a_suspension_names_accounts_only(agency_a_api: ApiClient) -> None:
     response = agency_a_api.post(URL, request_json(targets=["0912 345 678", ACCOUNT_A]))
     assert response.status_code == 201

@@ -110,6 +110,14 @@ def rows_from_csv(text: str) -> list[TargetRow | RejectedRow]:
     except csv.Error:
         header = []  # not a header: the reader below rejects the line with its reason
     has_header = "target" in header
+    twice = sorted({name for name in ("target", "kind", "platform") if header.count(name) > 1})
+    if has_header and twice:
+        # Which of two `target` columns names the target? Neither is taken as the one.
+        raise ValidationFailed(
+            _("The CSV file's header names a column twice."),
+            field_errors={"targets_csv": [
+                _("The header names %(columns)s more than once; name each column once.")
+                % {"columns": ", ".join(twice)}]})
     reader = csv.reader(io.StringIO("\n".join(lines)))
     index = -1
     while True:
