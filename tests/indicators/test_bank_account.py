@@ -158,3 +158,9 @@ def test_find_banks_in_folded_text() -> None:
 def test_an_account_in_other_digits_is_the_same_account(raw: str) -> None:
     assert BANK.normalize(raw) == "970436:0071000123456"
     assert canonicalize(raw) == ("bank_account", "970436:0071000123456")
+
+
+@pytest.mark.parametrize("raw", ["http://127.0.0.1/%00", "127.0.0.1", "https://x.top/0071000123456"])
+def test_a_link_or_an_ip_address_is_no_account(raw: str) -> None:
+    with pytest.raises(InvalidIndicator, match="not an account"):
+        BANK.normalize(raw)

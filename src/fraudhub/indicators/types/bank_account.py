@@ -226,6 +226,7 @@ _CANONICAL = re.compile(r"^(\d{6}|\*):(\d{6,20})$")
 _IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _ACCOUNT_RUN = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){5,29}(?!\d)")
 _NON_DIGIT = re.compile(r"\D")
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _SPACES = re.compile(r"[\s\-]")
 
 
@@ -252,6 +253,9 @@ class BankAccountType(IndicatorType):
             raise InvalidIndicator(gettext_lazy("no account number found"))
         if len(runs) > 1:
             raise InvalidIndicator(gettext_lazy("more than one number found"))
+        if "://" in text or _DOTTED_QUAD.fullmatch(runs[0]):
+            # "http://127.0.0.1/" read as account 127001.
+            raise InvalidIndicator(gettext_lazy("a link or an IP address is not an account"))
         digits = _NON_DIGIT.sub("", runs[0])
         iban = nrb_to_iban(digits)
         if iban is not None:
