@@ -99,6 +99,16 @@ def test_report_form_shows_field_errors_and_keeps_input() -> None:
     assert Report.objects.count() == 0
 
 
+def test_a_description_that_fits_the_box_fits_the_form() -> None:
+    # 5,000 lines in a text area of maxlength 10,000: browsers send each line end as CRLF.
+    description = "Họ gọi tôi\r\n" * 909 + "x"  # 10,909 characters sent, 10,000 typed
+
+    response = client_in("en").post("/report/", _valid_post(description=description))
+
+    assert response.status_code == 201
+    assert Report.objects.get().description == description.replace("\r\n", "\n")
+
+
 def test_report_form_requires_good_faith_in_vietnamese() -> None:
     data = _valid_post()
     del data["good_faith"]

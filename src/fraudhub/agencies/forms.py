@@ -20,7 +20,7 @@ from fraudhub.agencies.services.outcomes import NOTE_MAX, TargetResponse
 from fraudhub.agencies.services.requests import REASON_MAX, LegalBasisInput, RequestInput
 from fraudhub.agencies.target_list import RejectedRow, TargetRow, rows_from_csv, rows_from_lines
 from fraudhub.core.errors import DomainError
-from fraudhub.core.forms import DomainErrorForm
+from fraudhub.core.forms import DomainErrorForm, Textarea
 from fraudhub.taxonomy.selectors import fraud_type_choices
 
 TARGETS_TEXT_MAX = 1_000_000
@@ -81,7 +81,7 @@ class RequestForm(MappedErrorForm):
     fraud_type = forms.ChoiceField(label=_("Kind of fraud"), choices=_fraud_type_choices)
     reason = forms.CharField(
         label=_("Reason for the request"), max_length=REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
     )
     document_number = forms.CharField(label=_("Document number"), max_length=100,
                                       widget=forms.TextInput(attrs={"placeholder": "123/CV-A05"}))
@@ -100,7 +100,7 @@ class RequestForm(MappedErrorForm):
         label=_("Targets, one per line"), required=False, max_length=TARGETS_TEXT_MAX,
         help_text=_("Links to accounts, pages, groups or posts; phone numbers; bank accounts; "
                     "web addresses."),
-        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false",
+        widget=Textarea(attrs={"rows": 6, "spellcheck": "false",
                                      "autocapitalize": "none"}),
     )
     targets_csv = forms.FileField(
@@ -198,7 +198,7 @@ class DocumentForm(MappedErrorForm):
 
 class AnswerForm(MappedErrorForm):
     answer = forms.CharField(label=_("Your answer"), max_length=NOTE_MAX,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+                             widget=Textarea(attrs={"rows": 3}))
 
     fallback_field = "answer"
 
@@ -207,7 +207,7 @@ class RefuseForm(MappedErrorForm):
     refusal_reason = forms.ChoiceField(label=_("Reason for refusing"),
                                        choices=RefusalReason.choices)
     note = forms.CharField(label=_("Note to the agency"), required=False, max_length=NOTE_MAX,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=Textarea(attrs={"rows": 2}))
 
     fallback_field = "note"
 
@@ -220,7 +220,7 @@ class RefuseForm(MappedErrorForm):
 class AskForm(MappedErrorForm):
     note = forms.CharField(label=_("Question to the agency"), max_length=NOTE_MAX,
                            help_text=_("The target's clock stops until the agency answers."),
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=Textarea(attrs={"rows": 2}))
 
     fallback_field = "note"
 
@@ -235,7 +235,7 @@ class RecordForm(MappedErrorForm):
         (TargetOutcome.PARTIALLY_ACTIONED.value, TargetOutcome.PARTIALLY_ACTIONED.label),
     ])
     note = forms.CharField(label=_("What was done or provided"), max_length=NOTE_MAX,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=Textarea(attrs={"rows": 2}))
 
     fallback_field = "note"
 
@@ -263,6 +263,6 @@ class FlaggerGrantForm(MappedErrorForm):
 
 class FlaggerSuspendForm(MappedErrorForm):
     reason = forms.CharField(label=_("Reason for the suspension"), max_length=2_000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=Textarea(attrs={"rows": 2}))
 
     fallback_field = "reason"

@@ -11,7 +11,7 @@ from fraudhub.cases.models import AppealStatus, Outcome
 from fraudhub.cases.services.appeals import AppealDecisionInput
 from fraudhub.cases.services.decisions import DecisionInput
 from fraudhub.cases.services.reporters import DEFAULT_SUSPENSION_DAYS
-from fraudhub.core.forms import DomainErrorForm
+from fraudhub.core.forms import DomainErrorForm, Textarea
 from fraudhub.taxonomy.selectors import policy_ground_list
 
 
@@ -31,7 +31,7 @@ class DecisionForm(DomainErrorForm):
     facts = forms.CharField(
         label=_("Facts and circumstances"), max_length=5_000,
         help_text=_("Shown to the reporter and the account owner in the statement of reasons."),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
     )
     days = forms.IntegerField(
         label=_("Days of suspension"), required=False, min_value=1, max_value=365,
@@ -56,7 +56,7 @@ class AppealDecisionForm(DomainErrorForm):
         widget=forms.RadioSelect,
     )
     reasons = forms.CharField(label=_("Reasons"), max_length=5_000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+                              widget=Textarea(attrs={"rows": 3}))
     replacement_outcome = forms.ChoiceField(
         label=_("New outcome when reversing"), choices=_optional_outcomes, required=False,
         help_text=_("An owner's appeal defaults to no violation; a reporter's needs an action."),
@@ -83,6 +83,6 @@ class AppealDecisionForm(DomainErrorForm):
 
 class BadFaithForm(DomainErrorForm):
     reason = forms.CharField(label=_("Reason"), max_length=2_000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=Textarea(attrs={"rows": 2}))
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=365,
                               initial=DEFAULT_SUSPENSION_DAYS)

@@ -1,11 +1,27 @@
-"""Forms of the login pages. They only parse; authentication happens in the views' callees."""
+"""Forms of the login pages, and what every form shares. They only parse; authentication
+happens in the views' callees."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fraudhub.core.errors import DomainError
+
+
+class Textarea(forms.Textarea):
+    """A text area whose line ends arrive as typed: one LF each.
+
+    Browsers send a text area's line ends as CRLF (HTML's form encoding), while its
+    ``maxlength`` counts each as one character: text that fitted the box was refused by the
+    field's ``max_length`` ("at most 10000 characters (it has 14998)").
+    """
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 class LoginForm(forms.Form):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fraudhub.core.decorators import actor_for, staff_required
 from fraudhub.core.errors import DomainError
-from fraudhub.core.forms import DomainErrorForm
+from fraudhub.core.forms import DomainErrorForm, Textarea
 from fraudhub.core.roles import Perm
 from fraudhub.indicators.delisting import DelistingInput, delisting_decide, delisting_request_create
 from fraudhub.indicators.models import DelistingRequest, DelistingStatus
@@ -34,7 +34,7 @@ class DelistingForm(DomainErrorForm):
         label=_("Why should it not be listed?"), max_length=5_000,
         help_text=_("For example: the number was assigned to you recently, or the account "
                     "was hijacked and has been recovered."),
-        widget=forms.Textarea(attrs={"rows": 6}))
+        widget=Textarea(attrs={"rows": 6}))
     evidence = MultipleFileField(
         label=_("Evidence (images or PDF, up to 5 files)"), required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
@@ -56,7 +56,7 @@ class DelistingDecisionForm(DomainErrorForm):
         choices=[("1", _("Accept: remove it from the database")),
                  ("0", _("Reject: the listing stands"))])
     reasons = forms.CharField(label=_("Reasons (sent to the requester)"), max_length=5_000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+                              widget=Textarea(attrs={"rows": 3}))
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any],

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fraudhub.cases.models import TargetKind
 from fraudhub.cases.targets import PLATFORMS
-from fraudhub.core.forms import DomainErrorForm
+from fraudhub.core.forms import DomainErrorForm, Textarea
 from fraudhub.reports.evidence import EvidenceUpload
 from fraudhub.reports.services import ReportInput
 from fraudhub.taxonomy.selectors import fraud_type_choices
@@ -65,7 +65,7 @@ class ReportForm(DomainErrorForm):
         label=_("What happened?"), max_length=10_000,
         help_text=_("Tell us what the scammer said or did. Include the phone numbers, bank "
                     "accounts and links they used."),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
     )
     evidence = MultipleFileField(
         label=_("Evidence (screenshots or PDF, up to 5 files)"), required=False,
@@ -132,7 +132,7 @@ class ReporterAppealForm(DomainErrorForm):
     secret = forms.CharField(max_length=200, widget=forms.HiddenInput)
     statement = forms.CharField(
         label=_("Why should the decision be changed?"), max_length=5_000,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
     )
 
 
@@ -141,7 +141,7 @@ class OwnerAppealForm(DomainErrorForm):
         label=_("Why is the decision wrong?"), max_length=5_000,
         help_text=_("Explain who you are and why your account, page or post does not break "
                     "the rules."),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
     )
     contact_email = forms.CharField(
         label=_("E-mail for the answer (optional)"), required=False, max_length=254,
