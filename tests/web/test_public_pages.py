@@ -233,3 +233,23 @@ def test_the_status_page_does_not_take_the_secret_from_the_address() -> None:
     html = response.content.decode()
     assert 'id="id_secret"' in html
     assert "Received, waiting for review" not in html
+
+
+@pytest.mark.parametrize("path", [
+    "/report/status/%00", "/report/status/%E2%80%AEexe.gnp", "/report/status/" + "A" * 5000,
+    "/report/status/<script>alert(1)</script>", "/report/status/FH-00000-00000/appeal",
+])
+def test_a_status_address_that_holds_no_tracking_code_is_a_plain_404(path: str) -> None:
+    response = client_in("en").get(path)
+
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert 'name="secret"' not in body  # not the status page, with the text as its "code"
+    assert "<script>alert" not in body
+
+
+def test_a_status_address_of_a_well_formed_code_asks_for_the_secret() -> None:
+    response = client_in("en").get("/report/status/FH-ABCDE-23456")
+
+    assert response.status_code == 200
+    assert "FH-ABCDE-23456" in response.content.decode()
