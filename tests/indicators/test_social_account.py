@@ -158,3 +158,12 @@ def test_numeric_facebook_ids_read_back_as_themselves(raw: str, canonical: str) 
 def test_a_facebook_id_longer_than_any_is_refused(raw: str) -> None:
     with pytest.raises(InvalidIndicator):
         SOCIAL.normalize(raw)
+
+
+@pytest.mark.parametrize("raw", [
+    "facebook:-1", "facebook:0", "facebook:" + "1" * 30, "facebook:ab",  # names are 5+ long
+    "facebook:group/0123", "https://www.facebook.com/groups/" + "1" * 30,
+])
+def test_a_facebook_name_or_id_no_link_can_have_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidIndicator):
+        SOCIAL.normalize(raw)

@@ -93,12 +93,19 @@ _X_RESERVED = frozenset(
 )
 
 _FB_NAME = re.compile(r"^[A-Za-z0-9.\-_]{2,80}$")
+_FB_USERNAME = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9.]{5,50}$|^\d{5,20}$")
 
 
 def _fb_id(text: str) -> bool:
-    """A Facebook numeric id: ASCII digits, one (the first accounts) to twenty."""
-    return len(text) <= 20 and ascii_digits(text)
-_FB_USERNAME = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9.]{5,50}$|^\d{5,20}$")
+    """A Facebook numeric id: ASCII digits, one (the first accounts) to twenty, no leading 0."""
+    return len(text) <= 20 and ascii_digits(text) and text[0] != "0"
+
+
+def _fb_slug(text: str) -> bool:
+    """A page's or group's name in its links: an id, or letters, digits and . - _"""
+    return _fb_id(text) if text.isdigit() else bool(_FB_NAME.match(text))
+
+
 _TG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,31}$")
 _TIKTOK_NAME = re.compile(r"^[A-Za-z0-9_.]{2,24}$")
 _YT_HANDLE = re.compile(r"^[A-Za-z0-9_.\-]{3,30}$")
@@ -136,20 +143,20 @@ def _facebook(segments: list[str], query: dict[str, list[str]]) -> str | None:
         return segments[2]
     if first == "groups" and len(segments) >= 2:
         name = segments[1].lower()
-        if name in ("feed", "discover", "joins", "create", "search") or not _FB_NAME.match(name):
+        if name in ("feed", "discover", "joins", "create", "search") or not _fb_slug(name):
             return None
         return f"group/{name}"
     if first == "pages" and len(segments) >= 2:
         if len(segments) >= 3 and _fb_id(segments[2]):
             return f"page/{segments[2]}"
         name = segments[1].lower()
-        if name in ("category", "create", "creation") or not _FB_NAME.match(name):
+        if name in ("category", "create", "creation") or not _fb_slug(name):
             return None
         return f"page/{name}"
     if first in ("pg", "p") and len(segments) >= 2:
         trailing = _TRAILING_ID.search(segments[1])
         name = trailing.group(1) if trailing else segments[1].lower()
-        return f"page/{name}" if _FB_NAME.match(name) else None
+        return f"page/{name}" if _fb_slug(name) else None
     if first in _FB_RESERVED or not _FB_USERNAME.match(first):
         return None
     return first
@@ -239,7 +246,10 @@ def _from_handle(platform: str, handle: str) -> str:
     if platform == "facebook":
         # People write Facebook names as they mention them in posts: "@nguyen.van.a".
         kind, slash, name = value.removeprefix("@").rpartition("/")
-        if (not slash or kind in ("group", "page")) and (_FB_NAME.match(name) or _fb_id(name)):
+        # A person's name as the profile links give it (five characters or more, with a
+        # letter); a page's or group's slug more freely; digits only as an id.
+        named = _fb_slug(name) if slash else _FB_USERNAME.match(name) and not name.isdigit()
+        if (not slash or kind in ("group", "page")) and (named or _fb_id(name)):
             found = f"facebook:{kind}{slash}{name.lower()}"
     elif platform == "zalo":
         if value.lower().startswith("group/") and _ZALO_GROUP.match(value[6:]):
