@@ -150,6 +150,24 @@ def test_case_page_escapes_html_in_descriptions(
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
 
 
+def test_the_console_shows_invisible_direction_controls_instead_of_obeying_them(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    # "abc\u202egnp.exe" is displayed "abcexe.png": a reviewer must see what was written.
+    file_web_report(target_kind="other", target="abc\u202egnp.exe", platform="",
+                    description="Xem tệp abc\u202egnp.exe\u200b ngay")
+    case = Case.objects.get()
+    client = login_verified(reviewer)
+
+    queue = client.get("/console/").content.decode()
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+
+    assert "abc[U+202E]gnp.exe" in queue
+    assert "abc[U+202E]gnp.exe" in page and "[U+200B]" in page
+    assert "\u202e" not in queue and "\u202e" not in page
+    assert Report.objects.get().description == "Xem tệp abc\u202egnp.exe\u200b ngay"
+
+
 def test_evidence_is_downloaded_never_shown_inline(
     reviewer: User, login_verified: Callable[[User], Client]
 ) -> None:
