@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -202,6 +203,10 @@ def test_claim_decide_with_htmx(reviewer: User, login_verified: Callable[[User],
     assert "You claimed this case" in response.content.decode()
     page = response.content.decode()
     assert "Record decision" in page
+    # The days box gives the lengths the service takes (FRAUDHUB_TEMPORARY_LOCK_*_DAYS).
+    assert "Only for a temporary suspension: 7 to 30 days." in page
+    [days_box] = re.findall(r'<input type="number" name="days"[^>]*>', page)
+    assert 'min="7"' in days_box and 'max="30"' in days_box
 
     bad = client.post(f"/console/cases/{case.pk}/decision", {
         "outcome": "suspend", "ground": "scam_fraud", "facts": "", "days": "14",

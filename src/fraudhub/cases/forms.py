@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from fraudhub.cases.models import AppealStatus, Outcome
@@ -35,9 +36,18 @@ class DecisionForm(DomainErrorForm):
     )
     days = forms.IntegerField(
         label=_("Days of suspension"), required=False, min_value=1, max_value=365,
-        help_text=_("Only for a temporary suspension."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The box says, and the browser checks, the lengths the service accepts (settings).
+        low, high = (settings.FRAUDHUB_TEMPORARY_LOCK_MIN_DAYS,
+                     settings.FRAUDHUB_TEMPORARY_LOCK_MAX_DAYS)
+        days = self.fields["days"]
+        days.help_text = _("Only for a temporary suspension: %(low)d to %(high)d days.") % {
+            "low": low, "high": high}
+        days.widget.attrs.update({"min": low, "max": high})
 
     def decision_input(self) -> DecisionInput:
         data = self.cleaned_data
