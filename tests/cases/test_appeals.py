@@ -84,6 +84,8 @@ def test_owner_appeal_reversal_undoes_enforcement_and_explains(
     assert ("owner@example.com",) in recipients
     owner_mail = next(m for m in mail.outbox if m.to == ["owner@example.com"])
     assert "reversed" in owner_mail.body and "impostor confirmed" in owner_mail.body
+    # A profile is named by its kind only: the address is nobody's verified one.
+    assert "Account" in owner_mail.body and "facebook" not in owner_mail.body.lower()
 
 
 def test_reporter_appeal_against_no_violation_can_lead_to_action(

@@ -82,3 +82,17 @@ def canonicalize_target(*, kind: str, raw: str, platform: str = "") -> Canonical
         platform = canonical.split(":", 1)[0]
     display = get_type(found_type).display(canonical)
     return CanonicalTarget(kind, found_type, canonical, display[:512], platform)
+
+
+# Mail goes to addresses nobody verified (a reporter's, an appellant's), as often as anybody files
+# reports: it names a target only where the kind's canonical form can hold no words and no link.
+# Otherwise anybody could have FraudHub mail their own text, or a phishing link, to anyone.
+_NAMED_IN_MAIL = frozenset({TargetKind.PHONE, TargetKind.BANK_ACCOUNT, TargetKind.CRYPTO_WALLET})
+
+
+def target_in_mail(*, kind: str, display: str) -> dict[str, str]:
+    """What an e-mail may say of a target: ``target``, its display for phones, accounts and
+    wallets (else empty), and ``kind``, the name of its kind ("Link", "Other")."""
+    return {"target": display if kind in _NAMED_IN_MAIL else "",
+            "kind": str(TargetKind(kind).label)}
+

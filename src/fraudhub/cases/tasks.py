@@ -22,6 +22,7 @@ def send_appeal_outcome(*, appeal_id: int) -> None:
     from django.utils import translation
 
     from fraudhub.cases.models import Appeal, AppealStatus
+    from fraudhub.cases.targets import target_in_mail
 
     appeal = Appeal.objects.select_related("case__target", "new_decision", "report").filter(
         pk=appeal_id
@@ -29,7 +30,9 @@ def send_appeal_outcome(*, appeal_id: int) -> None:
     if appeal is None or appeal.status == AppealStatus.OPEN or not appeal.contact_email:
         return
     with translation.override(appeal.language):
-        context = {"appeal": appeal}
+        target = appeal.case.target
+        context = {"appeal": appeal,
+                   **target_in_mail(kind=target.kind, display=target.display)}
         subject = render_to_string("cases/email/appeal_subject.txt", context).strip()
         body = render_to_string("cases/email/appeal.txt", context)
     send_mail(subject, body, None, [appeal.contact_email])

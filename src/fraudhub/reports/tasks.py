@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
-from fraudhub.cases.models import TargetKind
+from fraudhub.cases.targets import target_in_mail
 from fraudhub.core.jobs import enqueue, retried
 from fraudhub.reports.models import Report
 from fraudhub.reports.selectors import report_decision_view
@@ -78,17 +78,9 @@ def send_report_receipt(*, report_id: int) -> None:
     _send_receipt(report_id)
 
 
-# Mail goes to an address nobody verified, as often as anybody files reports: it names the
-# target only where the kind's canonical form can hold no words and no link. Otherwise anybody
-# could have FraudHub mail their own text, or a phishing link, to anyone, as a "receipt".
-_NAMED_IN_MAIL = frozenset({TargetKind.PHONE, TargetKind.BANK_ACCOUNT, TargetKind.CRYPTO_WALLET})
-
-
 def _mail_context(report: Report) -> dict[str, Any]:
-    named = report.target.kind in _NAMED_IN_MAIL
     return {"report": report, "status_url": _status_url(report),
-            "target": report.target.display if named else "",
-            "kind": TargetKind(report.target_kind).label}
+            **target_in_mail(kind=report.target.kind, display=report.target.display)}
 
 
 def _send_receipt(report_id: int) -> None:
