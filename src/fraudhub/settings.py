@@ -339,8 +339,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_without_traceback": {
+        "()": "fraudhub.core.logfilters.ClientErrorsWithoutTraceback"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FRAUDHUB_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                "django.request": {"filters": ["client_errors_without_traceback"]}},
 }
 
 

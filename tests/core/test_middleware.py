@@ -9,6 +9,8 @@ from django.test import Client, RequestFactory
 from pytest_django import Settings
 
 from fraudhub.core import middleware
+from fraudhub.core.roles import Role
+from tests.conftest import make_user
 
 # Each middleware and what it sets on the request it passes on.
 _SETS = [
@@ -98,3 +100,19 @@ def test_static_files_are_the_same_for_every_language() -> None:
     assert response.status_code == 200
     assert "Accept-Language" not in response.get("Vary", "")
     assert "Content-Language" not in response
+
+
+@pytest.mark.django_db
+def test_a_refused_request_is_logged_in_one_line_without_a_traceback(
+        caplog: pytest.LogCaptureFixture) -> None:
+    citizen = make_user(Role.CITIZEN, "citizen-log")
+    client = Client()
+    client.force_login(citizen)
+
+    with caplog.at_level("WARNING", logger="django.request"):
+        refused = client.get("/console/")
+
+    assert refused.status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == "Forbidden (Permission denied): /console/"
+    assert record.exc_info is None and getattr(record, "status_code", None) == 403
