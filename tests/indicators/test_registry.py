@@ -13,6 +13,7 @@ from fraudhub.indicators.types import (
     guess_type,
     normalize,
 )
+from fraudhub.indicators.types.registry import unwrapped
 
 
 def test_registry_holds_every_type() -> None:
@@ -179,3 +180,14 @@ def test_a_link_is_read_without_the_punctuation_after_it(raw: str, canonical: st
 def test_a_long_international_number_is_a_phone_not_an_account() -> None:
     # 16 digits: longer than E.164 allows, valid for phonenumbers (a German number).
     assert canonicalize("+4930623476959224") == ("phone", "+4930623476959224")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("(028) 3823 4567 (Zalo)", "(028) 3823 4567 (Zalo)"),  # two pairs, not one around it all
+    ('"0912" "345678"', '"0912" "345678"'),
+    ("[a] https://x.top/[b]", "[a] https://x.top/[b]"),
+    ("<https://x.top/a>", "https://x.top/a"),
+    ('« "0912345678" »', "0912345678"),
+])
+def test_only_a_pair_around_the_whole_value_is_taken_off(raw: str, expected: str) -> None:
+    assert unwrapped(raw) == expected

@@ -162,13 +162,20 @@ _ENCLOSING = {"<": ">", '"': '"', "'": "'", "“": "”", "‘": "’", "«": "�
 
 
 def unwrapped(raw: str) -> str:
-    """``raw`` without the quotes or brackets around the whole of it, at most two pairs."""
+    """``raw`` without the quotes or brackets around the whole of it, at most two pairs.
+
+    Only a pair that encloses the whole: "(028) 3823 4567 (Zalo)" starts and ends with
+    brackets that are not one pair, and stays as it is.
+    """
     text = raw.strip()
     for _ in range(2):
-        closing = _ENCLOSING.get(text[:1])
+        opening, closing = text[:1], _ENCLOSING.get(text[:1])
         if closing is None or len(text) < 3 or text[-1] != closing:
             break
-        text = text[1:-1].strip()
+        inner = text[1:-1]
+        if opening in inner or closing in inner:
+            break
+        text = inner.strip()
     return text
 
 
