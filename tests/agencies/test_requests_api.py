@@ -153,6 +153,8 @@ def test_invalid_requests_get_field_errors(agency_a_api: ApiClient, field: str, 
     ({"document_number": ""}, "legal_basis.document_number"),
     ({"signer": " "}, "legal_basis.signer"),
     ({"date": "2999-01-01"}, "legal_basis.date"),
+    ({"date": "0001-01-01"}, "legal_basis.date"),
+    ({"date": "1999-12-31"}, "legal_basis.date"),
     ({"document_pdf": base64.b64encode(b"<html>").decode()}, "legal_basis.document_pdf"),
     ({"document_pdf": "%%%"}, "legal_basis.document_pdf"),
 ])

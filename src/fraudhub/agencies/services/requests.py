@@ -141,6 +141,8 @@ def _validate(data: RequestInput, now: datetime, on_behalf: bool) -> dict[str, l
         errors["legal_basis.date"] = [_("This field is required.")]
     elif legal.date > timezone.localdate(now):
         errors["legal_basis.date"] = [_("The document cannot be dated in the future.")]
+    elif legal.date < RECEIVED_FIRST.date():  # 0001-01-01: a date box left half filled in
+        errors["legal_basis.date"] = [_("The document cannot be dated before the year 2000.")]
     if data.contact_email:
         try:
             EmailValidator()(data.contact_email)
