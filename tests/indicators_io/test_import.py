@@ -330,7 +330,8 @@ def test_command_checks_its_input(tmp_path: Path) -> None:
                          "--rejects", str(rejects), "--batch", "1"))
     assert (out["imported"], out["rejected"]) == ("1", "0")
     assert rejects.read_text().splitlines() == [
-        "line,reason,value,type,status,confidence,fraud_type,source,distribution"]
+        "line,reason,value,type,status,confidence,fraud_type,source,distribution,first_seen,"
+        "last_seen"]
     assert list(get("+84912345678").sources.values_list("reference", flat=True)) == [
         "partner X"]
     assert get("+84912345678").first_seen <= timezone.now()
@@ -345,3 +346,62 @@ def test_postgres_planner_statistics_are_fresh_after_an_import(tmp_path: Path) -
                        [Indicator._meta.db_table])
         row = cursor.fetchone()
     assert row is not None and row[0] >= len(GOOD)
+
+
+SEEN_HEADER = ("value", "type", "first_seen", "last_seen")
+
+
+def _seen(value: str) -> tuple[str, str]:
+    indicator = get(value)
+    return indicator.first_seen.isoformat(), indicator.last_seen.isoformat()
+
+
+def test_first_and_last_sightings_of_a_feed_are_kept(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "seen.csv", [
+        ("0912345601", "phone", "2025-03-01", "2025-06-01T08:30:00+07:00"),
+        ("0912345602", "phone", "2025-03-01", ""),  # seen since, and now by this import
+        ("0912345603", "phone", "", "2025-06-01"),  # first seen when last seen
+    ], header=SEEN_HEADER)
+    before = timezone.now()
+
+    assert summary_of(run("import", str(path)))["imported"] == "3"
+
+    assert _seen("+84912345601") == ("2025-03-01T00:00:00+00:00", "2025-06-01T01:30:00+00:00")
+    first, last = _seen("+84912345602")
+    assert first == "2025-03-01T00:00:00+00:00" and last >= before.isoformat()
+    assert _seen("+84912345603") == ("2025-06-01T00:00:00+00:00",) * 2
+
+
+def test_a_feed_widens_the_sightings_of_a_value_held_and_is_idempotent(tmp_path: Path) -> None:
+    write_csv(tmp_path / "a.csv", [("0912345604", "phone", "2025-03-01", "2025-06-01")],
+              header=SEEN_HEADER)
+    run("import", str(tmp_path / "a.csv"))
+    path = write_csv(tmp_path / "b.csv", [
+        ("0912345604", "phone", "2024-12-24", "2025-05-01"),  # earlier first, last inside
+        ("0912 345 604", "phone", "2025-04-01", "2025-09-30"),  # later last
+    ], header=SEEN_HEADER)
+
+    first = summary_of(run("import", str(path)))
+    again = summary_of(run("import", str(path)))
+
+    assert (first["updated"], again["updated"], again["unchanged"]) == ("2", "0", "2")
+    assert _seen("+84912345604") == ("2024-12-24T00:00:00+00:00", "2025-09-30T00:00:00+00:00")
+
+
+@pytest.mark.parametrize(("first_seen", "last_seen", "reason"), [
+    ("yesterday", "", "first_seen: 'yesterday' is not a date"),
+    ("1999-12-31", "", "first_seen: 1999-12-31 is before the year 2000"),
+    ("", "2999-01-01", "last_seen: 2999-01-01 is in the future"),
+    ("2025-06-02", "2025-06-01", "last_seen: before first_seen"),
+])
+def test_dates_that_cannot_be_sightings_are_rejected(
+        tmp_path: Path, first_seen: str, last_seen: str, reason: str) -> None:
+    path = write_csv(tmp_path / "bad.csv", [("0912345605", "phone", first_seen, last_seen)],
+                     header=SEEN_HEADER)
+
+    assert summary_of(run("import", str(path)))["rejected"] == "1"
+
+    [row] = read_rejects(path.with_name(path.name + ".rejects.csv"))
+    assert row["reason"].startswith(reason)
+    assert row["first_seen"] == first_seen and row["last_seen"] == last_seen
+    assert not Indicator.objects.filter(value="+84912345605").exists()

@@ -2,9 +2,10 @@
 
 The rows are read through a database iterator in chunks, so memory stays flat however large the
 database is. The columns are those an import reads (``value``, ``type``, ``status``,
-``confidence``, ``fraud_type``, ``source``, ``distribution``) followed by informational ones the
-import ignores (``first_seen``, ``last_seen``, ``reporters``), and ``removed_at`` with removed
-values, whose rows an import refuses (a removal is not undone by importing the export).
+``confidence``, ``fraud_type``, ``source``, ``distribution``) followed by ``first_seen`` and
+``last_seen`` (an import keeps them too) and ``reporters`` (which it ignores), and
+``removed_at`` with removed values, whose rows an import refuses (a removal is not undone by
+importing the export).
 Several fraud types or sources are joined with ``|`` in CSV and are lists in JSON Lines. The
 sources exported are the references of earlier imports; provenance of other kinds (reports,
 decisions, authorities) stays in the database that holds it.

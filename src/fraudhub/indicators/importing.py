@@ -12,10 +12,11 @@ whole length. In every batch:
   PostgreSQL, ``executemany`` on SQLite), each with an ``import`` source and a ``seen``
   sighting;
 - a value already there is touched only when the row brings something new: a source (a source
-  row and a sighting; ``last_seen`` moves), a fraud type, a higher confidence, or a more serious
-  status, which goes through ``indicator_transition`` and is audited. An import never lowers a
-  status (that takes a reviewer's decision or a removal) and never changes the distribution of
-  a value that exists.
+  row and a sighting; ``last_seen`` moves to now unless the row says when it was last seen), an
+  earlier ``first_seen`` or a later ``last_seen``, a fraud type, a higher confidence, or a more
+  serious status, which goes through ``indicator_transition`` and is audited. An import never
+  lowers a status (that takes a reviewer's decision or a removal) and never changes the
+  distribution of a value that exists.
 
 Re-importing the same file therefore changes nothing. One audit row records the import, also an
 interrupted one (``"interrupted": true``, with what the committed batches did).
@@ -29,6 +30,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from multiprocessing.pool import AsyncResult
 from typing import Protocol
 
@@ -40,8 +42,19 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import PermissionDenied
 from fraudhub.core.roles import Perm
-from fraudhub.core.text import ascii_digits, has_unpaired_surrogate
-from fraudhub.indicators import policy
+from fraudhub.indicators.importing_rows import (
+    FIELDS,
+    IMPORT_STATUSES,
+    INFORMATIONAL_FIELDS,
+    MAX_SOURCE_LENGTH,
+    MULTI_SEPARATOR,
+    SEEN_FIELDS,
+    ImportRow,
+    RowError,
+    RowInput,
+    RowRejected,
+    read_batch,
+)
 from fraudhub.indicators.importing_store import (
     Existing,
     Key,
@@ -57,28 +70,11 @@ from fraudhub.indicators.importing_store import (
 from fraudhub.indicators.machines import INDICATOR_MACHINE
 from fraudhub.indicators.models import Distribution, IndicatorStatus
 from fraudhub.indicators.transitions import match_key_for
-from fraudhub.indicators.types import TYPE_KEYS, InvalidIndicator, canonicalize
-from fraudhub.taxonomy.selectors import fraud_type_get
 
 DEFAULT_BATCH = 5000
-MAX_RAW_LENGTH = 2048
-MAX_VALUE_LENGTH = 512  # Indicator.value
-MAX_SOURCE_LENGTH = 200  # IndicatorSource.reference
-MULTI_SEPARATOR = "|"  # several fraud types or sources in one CSV cell
-
-FIELDS = ("value", "type", "status", "confidence", "fraud_type", "source", "distribution")
-# Columns an export adds for people to read, and the `line` and `reason` of a rejects file (so a
-# corrected rejects file imports as it is): ignored.
-INFORMATIONAL_FIELDS = ("first_seen", "last_seen", "reporters", "removed_at", "line", "reason")
-_KNOWN_FIELDS = frozenset(FIELDS) | frozenset(INFORMATIONAL_FIELDS)
-# Plain strings: reading an enum member or `Choices.values` costs more than the rest of a row.
-IMPORT_STATUSES: tuple[str, ...] = tuple(str(s) for s in (
-    IndicatorStatus.SCAM, IndicatorStatus.SUSPICIOUS, IndicatorStatus.VERIFYING,
-    IndicatorStatus.SAFE))
-_SUSPICIOUS, _SAFE, _SCAM = (str(IndicatorStatus.SUSPICIOUS), str(IndicatorStatus.SAFE),
-                             str(IndicatorStatus.SCAM))
-_DISTRIBUTIONS: tuple[str, ...] = tuple(str(d) for d in Distribution.values)
-_PUBLIC = str(Distribution.PUBLIC)
+__all__ = ["FIELDS", "IMPORT_STATUSES", "INFORMATIONAL_FIELDS", "MULTI_SEPARATOR", "SEEN_FIELDS",
+           "ImportSummary", "RowError", "RowInput", "indicators_import"]
+_SAFE = str(IndicatorStatus.SAFE)
 # How serious a status is: an import only ever raises it.
 STATUS_RANK: dict[str, int] = {
     IndicatorStatus.NO_DATA: 0, IndicatorStatus.SAFE: 1, IndicatorStatus.SUSPICIOUS: 2,
@@ -86,25 +82,6 @@ STATUS_RANK: dict[str, int] = {
 }
 
 logger = logging.getLogger(__name__)
-
-
-def default_confidence(status: str) -> int:
-    """Confidence of a row that gives none."""
-    if status == _SCAM:
-        return policy.CONFIRMED_CONFIDENCE
-    if status == _SAFE:
-        return 100
-    return policy.reported_confidence(1)
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A line the file parser could not read (bad JSON, NUL byte, over-long line...)."""
-
-    reason: str
-
-
-RowInput = Mapping[str, object] | RowError
 
 
 class RejectsWriter(Protocol):
@@ -131,141 +108,6 @@ class ImportSummary:
                 "rows_per_second": round(self.rows_per_second, 1)}
 
 
-class RowRejected(ValueError):
-    """Why a row is not imported."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImportRow:
-    line: int
-    type: str
-    value: str
-    status: str
-    confidence: int
-    fraud_types: tuple[str, ...]
-    sources: tuple[str, ...]
-    distribution: str
-    index: int  # in its batch
-
-    @property
-    def key(self) -> Key:
-        return (self.type, self.value)
-
-
-# --- one row ---------------------------------------------------------------------------------
-
-
-def _text(record: Mapping[str, object], name: str) -> str | None:
-    raw = record.get(name)
-    if raw is None:
-        return None
-    if type(raw) is not str:
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise RowRejected(f"{name}: expected text, got {type(raw).__name__}")
-        raw = str(raw)
-    if "\x00" in raw:
-        raise RowRejected(f"{name}: contains a NUL byte")
-    if has_unpaired_surrogate(raw):
-        raise RowRejected(f"{name}: contains half of a UTF-16 surrogate pair, which is not text")
-    return raw.strip() or None
-
-
-def _many(record: Mapping[str, object], name: str) -> list[str]:
-    raw = record.get(name)
-    if isinstance(raw, list):
-        if not all(isinstance(item, str) for item in raw):
-            raise RowRejected(f"{name}: expected text or a list of text")
-        items: list[str] = [str(item) for item in raw]
-        if any("\x00" in item for item in items):
-            raise RowRejected(f"{name}: contains a NUL byte")
-        if any(has_unpaired_surrogate(item) for item in items):
-            raise RowRejected(f"{name}: contains half of a UTF-16 surrogate pair, which is not "
-                              "text")
-    else:
-        text = _text(record, name)
-        items = text.split(MULTI_SEPARATOR) if text else []
-    return list(dict.fromkeys(item.strip() for item in items if item.strip()))
-
-
-def _confidence(record: Mapping[str, object], status: str) -> int:
-    raw = record.get("confidence")
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return default_confidence(status)
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        value = raw
-    elif isinstance(raw, str) and ascii_digits(raw.strip()) and len(raw.strip()) <= 3:
-        value = int(raw.strip())
-    else:
-        raise RowRejected(f"confidence: {str(raw)[:20]!r} is not a whole number from 0 to 100")
-    if not 0 <= value <= 100:
-        raise RowRejected(f"confidence: {value} is out of range (0 to 100)")
-    return value
-
-
-def _choice(record: Mapping[str, object], name: str, allowed: Sequence[str], default: str) -> str:
-    value = (_text(record, name) or default).lower()
-    if value not in allowed:
-        raise RowRejected(f"{name}: unknown {name} {value[:40]!r} (one of {', '.join(allowed)})")
-    return value
-
-
-def read_row(line: int, record: Mapping[str, object], source_default: str, index: int = 0
-             ) -> ImportRow:
-    """One input record as a normalized row; raises RowRejected with the reason."""
-    if not _KNOWN_FIELDS.issuperset(record):
-        unknown = sorted(set(record) - _KNOWN_FIELDS)
-        raise RowRejected("unknown field(s): " + ", ".join(str(name)[:40] for name in unknown))
-    removed = _text(record, "removed_at")
-    if removed is not None:
-        # A tombstone of the node that exported it (`export --include-removed`): listing it here
-        # would undo that node's removal (a delisted owner's number listed again).
-        raise RowRejected(f"removed_at: removed at the source on {removed[:40]}; a removed "
-                          "value is not imported")
-    raw = _text(record, "value")
-    if raw is None:
-        raise RowRejected("value: missing")
-    if len(raw) > MAX_RAW_LENGTH:
-        raise RowRejected(f"value: longer than {MAX_RAW_LENGTH} characters")
-    type_key = _text(record, "type")
-    if type_key is not None:
-        type_key = _choice(record, "type", TYPE_KEYS, "")
-    status = _choice(record, "status", IMPORT_STATUSES, _SUSPICIOUS)
-    distribution = _choice(record, "distribution", _DISTRIBUTIONS, _PUBLIC)
-    confidence = _confidence(record, status)
-    fraud_types = _many(record, "fraud_type")
-    for key in fraud_types:
-        if fraud_type_get(key=key) is None:
-            raise RowRejected(f"fraud_type: unknown fraud type {key[:60]!r}")
-    sources = _many(record, "source") or [source_default]
-    if any(len(source) > MAX_SOURCE_LENGTH for source in sources):
-        raise RowRejected(f"source: longer than {MAX_SOURCE_LENGTH} characters")
-    try:
-        found_type, value = canonicalize(raw, type_key)
-    except InvalidIndicator as exc:
-        raise RowRejected(f"value: {str(exc) or 'not valid'} ({type_key or 'type guessed'}: "
-                          f"{raw[:80]!r})") from exc
-    if len(value) > MAX_VALUE_LENGTH:
-        raise RowRejected(f"value: longer than {MAX_VALUE_LENGTH} characters once normalized")
-    return ImportRow(line, found_type, value, status, confidence, tuple(fraud_types),
-                     tuple(sources), distribution, index)
-
-
-def read_batch(items: Sequence[tuple[int, RowInput]], source_default: str
-               ) -> list[ImportRow | str]:
-    """Each item as a normalized row or the reason it is rejected (also run in a worker
-    process: normalizing is most of an import's work, and it needs no database)."""
-    found: list[ImportRow | str] = []
-    for index, (line, item) in enumerate(items):
-        if isinstance(item, RowError):
-            found.append(item.reason)
-            continue
-        try:
-            found.append(read_row(line, item, source_default, index))
-        except RowRejected as exc:
-            found.append(str(exc))
-    return found
-
-
 # --- folding rows into values ----------------------------------------------------------------
 
 
@@ -284,6 +126,13 @@ class _Target:
     new_sources: list[str] = field(default_factory=list)
     accepted: bool = False  # a new value with an accepted row: to insert
     confidence_changed: bool = False
+    # The earliest first and latest last sighting the rows give (a value held: only where they
+    # move its own dates out).
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    # A row without last_seen (of a new value, or with a new source of one held): the import
+    # is its sighting, now. A row with last_seen says when its source saw the value last.
+    seen_now: bool = False
 
     @classmethod
     def of(cls, key: Key, existing: Existing | None, allowlisted: bool) -> _Target:
@@ -310,8 +159,14 @@ class _Target:
             self.distribution = row.distribution
             self.fraud_types.extend(row.fraud_types)
             self.new_sources.extend(sources)
+            self.first_seen = row.first_seen or row.last_seen
+            self.last_seen = row.last_seen
+            self.seen_now = row.last_seen is None
             summary.imported += 1
             return
+        seen_changed = self._widen_seen(row)
+        if row.last_seen is None and (self.existing is None or sources):
+            self.seen_now = True
         raises = STATUS_RANK[row.status] > STATUS_RANK[self.status]
         if raises and row.status not in INDICATOR_MACHINE.allowed(self.status):
             raise RowRejected(f"status: an indicator cannot go from {self.status} to "
@@ -326,17 +181,31 @@ class _Target:
             self.confidence, self.confidence_changed = row.confidence, True
         self.fraud_types.extend(types)
         self.new_sources.extend(sources)
-        if raises or higher or types or sources:
+        if raises or higher or types or sources or seen_changed:
             summary.updated += 1
         else:
             summary.unchanged += 1
+
+
+    def _widen_seen(self, row: ImportRow) -> bool:
+        """Take the row's dates where they reach out of those held; whether any did."""
+        held_first = self.first_seen or (self.existing.first_seen if self.existing else None)
+        held_last = self.last_seen or (self.existing.last_seen if self.existing else None)
+        first = row.first_seen or row.last_seen
+        changed = False
+        if first is not None and (held_first is None or first < held_first):
+            self.first_seen, changed = first, True
+        if row.last_seen is not None and (held_last is None or row.last_seen > held_last):
+            self.last_seen, changed = row.last_seen, True
+        return changed
 
 
 def _new_value(target: _Target) -> NewValue:
     type_key, value = target.key
     return NewValue(type_key, value, match_key_for(type_key, value), target.status,
                     target.confidence, target.fraud_types, target.distribution,
-                    target.allowlisted)
+                    target.allowlisted, target.first_seen,
+                    None if target.seen_now else target.last_seen)
 
 
 # --- the service -----------------------------------------------------------------------------
@@ -415,7 +284,7 @@ class _Importer:
         insert_sources(pairs, actor_label=self.actor.label[:200], now=now)
         self.summary.status_changes += update_existing(
             [Update(t.existing, t.status, t.confidence if t.confidence_changed else None,
-                    t.fraud_types, bool(t.new_sources))
+                    t.fraud_types, t.seen_now, t.first_seen, t.last_seen)
              for t in updated if t.existing is not None],
             actor=self.actor, reason=f"import {self.source_default}", now=now)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,6 +47,7 @@ class Existing:
     base_confidence: int
     confidence_changed_at: datetime
     decay_at: datetime | None
+    first_seen: datetime
     last_seen: datetime
     fraud_types: list[str]
     allowlisted: bool
@@ -62,12 +63,14 @@ class Update:
     status: str
     confidence: int | None  # None: unchanged
     fraud_types: list[str]
-    seen: bool  # a new source: last_seen moves
+    seen: bool  # a new source given without last_seen: last_seen moves to now
+    first_seen: datetime | None = None  # earlier than the one held; None: unchanged
+    last_seen: datetime | None = None  # later than the one held; None: unchanged
 
     @property
     def changes_fields(self) -> bool:
-        return (self.seen or self.confidence is not None
-                or self.fraud_types != self.existing.fraud_types)
+        return (self.seen or self.confidence is not None or self.first_seen is not None
+                or self.last_seen is not None or self.fraud_types != self.existing.fraud_types)
 
 
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
@@ -90,14 +93,15 @@ def existing_indicators(keys: Iterable[Key]) -> dict[Key, Existing]:
             rows = (Indicator.objects.select_for_update().filter(type=type_key, value__in=chunk)
                     .order_by("pk").values_list(
                         "pk", "value", "status", "confidence", "base_confidence",
-                        "confidence_changed_at", "decay_at", "last_seen", "fraud_types",
-                        "allowlisted", "removed_at", "removed_by"))
-            for (pk, value, status, conf, base, changed, decay, last, types, allow, removed_at,
-                 removed_by) in rows:
+                        "confidence_changed_at", "decay_at", "first_seen", "last_seen",
+                        "fraud_types", "allowlisted", "removed_at", "removed_by"))
+            for (pk, value, status, conf, base, changed, decay, first, last, types, allow,
+                 removed_at, removed_by) in rows:
                 removed = (f"on {removed_at:%Y-%m-%d} by {removed_by or 'unknown'}"
                            if removed_at is not None else "")
-                found[(type_key, value)] = Existing(pk, status, conf, base, changed, decay, last,
-                                                    list(types or []), allow, removed)
+                found[(type_key, value)] = Existing(pk, status, conf, base, changed, decay,
+                                                    first, last, list(types or []), allow,
+                                                    removed)
     by_pk = {item.pk: item for item in found.values()}
     for chunk in _chunks(list(by_pk)):
         for pk, reference in IndicatorSource.objects.filter(
@@ -129,6 +133,8 @@ class NewValue:
     fraud_types: list[str]
     distribution: str
     allowlisted: bool
+    first_seen: datetime | None = None  # None: now
+    last_seen: datetime | None = None
 
 
 _INDICATOR_COLUMNS = ("type", "value", "match_key", "status", "confidence", "base_confidence",
@@ -138,12 +144,20 @@ _INDICATOR_COLUMNS = ("type", "value", "match_key", "status", "confidence", "bas
 _SOURCE_COLUMNS = ("indicator_id", "kind", "reference", "actor_label", "created_at")
 
 
-def _indicator_rows(values: list[NewValue], now: Any, decay_at: Any) -> Iterator[tuple[Any, ...]]:
-    """Rows in _INDICATOR_COLUMNS order, with ``now`` and ``decay_at`` already adapted."""
+def _indicator_rows(values: list[NewValue], now: Any, decay_at: Any,
+                    adapt: Callable[[datetime], Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows in _INDICATOR_COLUMNS order, with ``now`` and ``decay_at`` already adapted (and
+    the values' own dates adapted by ``adapt``)."""
     for v in values:
+        first = adapt(v.first_seen) if v.first_seen is not None else now
+        last = adapt(v.last_seen) if v.last_seen is not None else now
         yield (v.type, v.value, v.match_key, v.status, v.confidence, v.confidence, now,
-               decay_at if v.confidence else None, now, now, json.dumps(v.fraud_types), 0,
+               decay_at if v.confidence else None, first, last, json.dumps(v.fraud_types), 0,
                v.distribution, v.allowlisted, "", "", now)
+
+
+def _same(moment: datetime) -> datetime:
+    return moment
 
 
 def _insert_postgres(values: list[NewValue], now: datetime) -> dict[Key, int]:
@@ -156,7 +170,7 @@ def _insert_postgres(values: list[NewValue], now: datetime) -> dict[Key, int]:
         cursor.execute(f"CREATE TEMP TABLE fh_import_indicator ON COMMIT DROP AS "  # noqa: S608
                        f"SELECT {columns} FROM {table} WITH NO DATA")
         with cursor.copy(f"COPY fh_import_indicator ({columns}) FROM STDIN") as copy:
-            for row in _indicator_rows(values, now, now + policy.DECAY_STEP):
+            for row in _indicator_rows(values, now, now + policy.DECAY_STEP, _same):
                 copy.write_row(row)
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
                        "FROM fh_import_indicator ON CONFLICT (type, value) DO NOTHING "
@@ -193,7 +207,7 @@ def insert_indicators(values: list[NewValue], *, now: datetime) -> dict[Key, int
     table = Indicator._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
     before = _insert_sqlite(table, _INDICATOR_COLUMNS, _indicator_rows(
-        values, adapt(now), adapt(now + policy.DECAY_STEP)))
+        values, adapt(now), adapt(now + policy.DECAY_STEP), adapt))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, type, value FROM {table} WHERE id > %s",  # noqa: S608
                        [before])
@@ -245,8 +259,9 @@ def update_existing(updates: list[Update], *, actor: Actor, reason: str, now: da
         indicator = Indicator(
             pk=old.pk, confidence=old.confidence, base_confidence=old.base_confidence,
             confidence_changed_at=old.confidence_changed_at, decay_at=old.decay_at,
-            last_seen=now if update.seen else old.last_seen, fraud_types=update.fraud_types,
-            updated_at=now)
+            first_seen=update.first_seen or old.first_seen,
+            last_seen=max(now if update.seen else old.last_seen, update.last_seen or old.last_seen),
+            fraud_types=update.fraud_types, updated_at=now)
         if update.confidence is not None:
             indicator.confidence = indicator.base_confidence = update.confidence
             indicator.confidence_changed_at = now
@@ -254,7 +269,7 @@ def update_existing(updates: list[Update], *, actor: Actor, reason: str, now: da
         changed.append(indicator)
     Indicator.objects.bulk_update(
         changed, ["confidence", "base_confidence", "confidence_changed_at", "decay_at",
-                  "last_seen", "fraud_types", "updated_at"], batch_size=_BULK)
+                  "first_seen", "last_seen", "fraud_types", "updated_at"], batch_size=_BULK)
     raised = {u.existing.pk: u.status for u in updates if u.status != u.existing.status}
     for indicator in Indicator.objects.filter(pk__in=list(raised)).order_by("pk"):
         indicator_transition(actor=actor, indicator=indicator, status=raised[indicator.pk],

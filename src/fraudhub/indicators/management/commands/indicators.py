@@ -36,6 +36,7 @@ from fraudhub.indicators.importing import (
     FIELDS,
     INFORMATIONAL_FIELDS,
     MULTI_SEPARATOR,
+    SEEN_FIELDS,
     ImportSummary,
     RowError,
     RowInput,
@@ -46,7 +47,7 @@ from fraudhub.indicators.types import TYPE_KEYS
 
 MAX_LINE_BYTES = 8192  # a longer line is not an indicator row
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
-REJECT_COLUMNS = ("line", "reason", *FIELDS)
+REJECT_COLUMNS = ("line", "reason", *FIELDS, *SEEN_FIELDS)
 
 
 # --- reading files -------------------------------------------------------------------------
@@ -177,11 +178,12 @@ class CsvRows:
                     break
         except csv.Error as exc:
             raise CommandError(f"the CSV header is not valid CSV: {exc}") from exc
-        unknown = [n for n in self.header if n not in FIELDS and n not in INFORMATIONAL_FIELDS]
+        read = (*FIELDS, *SEEN_FIELDS)
+        unknown = [n for n in self.header if n not in read and n not in INFORMATIONAL_FIELDS]
         if "value" not in self.header or unknown or len(set(self.header)) != len(self.header):
             raise CommandError(
                 f"the CSV header must name a `value` column and only these, once each: "
-                f"{', '.join(FIELDS)} (ignored: {', '.join(INFORMATIONAL_FIELDS)}); found "
+                f"{', '.join(read)} (ignored: {', '.join(INFORMATIONAL_FIELDS)}); found "
                 f"{', '.join(self.header) or 'nothing'}")
 
     def __iter__(self) -> Iterator[tuple[int, RowInput]]:
@@ -305,7 +307,8 @@ class RejectsFile:
     def __call__(self, line: int, reason: str, record: Mapping[str, object]) -> None:
         if self.handle is None:
             self._open()
-        self.writer.writerow([line, reason, *(_cell(record.get(name)) for name in FIELDS)])
+        self.writer.writerow([line, reason, *(_cell(record.get(name))
+                                              for name in (*FIELDS, *SEEN_FIELDS))])
 
     def close(self) -> None:
         if self.handle is None and self.path.exists():
