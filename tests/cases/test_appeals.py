@@ -4,13 +4,14 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.utils import timezone
 
 from fraudhub.cases.adapters import RecordingAdapter
 from fraudhub.cases.models import (
     Appeal,
     AppealStatus,
+    Case,
     CaseStatus,
     Decision,
     PlatformStatus,
@@ -25,7 +26,7 @@ from fraudhub.cases.services.appeals import (
     appeal_file_by_reporter,
 )
 from fraudhub.cases.services.claims import case_claim
-from fraudhub.cases.services.enforcement import owner_appeal_token
+from fraudhub.cases.services.enforcement import APPEAL_SIGNING_SALT, owner_appeal_token
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fraudhub.reports.models import Report, Reporter, ReportStatus
@@ -137,6 +138,60 @@ def test_appeal_is_decided_by_a_different_senior_reviewer(
     assert appeal.status == AppealStatus.UPHELD
     assert Decision.objects.get(pk=decision.pk).is_current
     assert Case.objects.get(pk=appeal.case_id).status == CaseStatus.DECIDED
+
+
+def test_a_decision_upheld_on_appeal_cannot_be_appealed_again(
+    reviewer_actor: Actor, senior_actor: Actor
+) -> None:
+    filed = file_report()
+    decision = decide(reviewer_actor, filed.report.case_id, "label")
+    token = owner_appeal_token(decision)
+    appeal = appeal_file_by_owner_token(actor=Actor.anonymous(), token=token, statement="no")
+    case_claim(actor=senior_actor, case_id=appeal.case_id)
+    appeal_decide(actor=senior_actor, appeal_id=appeal.pk,
+                  data=AppealDecisionInput(outcome="upheld", reasons="Evidence is clear."))
+
+    with pytest.raises(Conflict, match="already reviewed on appeal"):
+        appeal_file_by_owner_token(actor=Actor.anonymous(), token=token, statement="again")
+
+    assert Appeal.objects.count() == 1
+    assert Case.objects.get(pk=appeal.case_id).status == CaseStatus.DECIDED
+
+
+def test_an_upheld_appeal_replaces_nothing(reviewer_actor: Actor, senior_actor: Actor) -> None:
+    filed = file_report()
+    decision = decide(reviewer_actor, filed.report.case_id, "label")
+    appeal = appeal_file_by_owner_token(actor=Actor.anonymous(),
+                                        token=owner_appeal_token(decision), statement="no")
+    case_claim(actor=senior_actor, case_id=appeal.case_id)
+
+    with pytest.raises(ValidationFailed) as refused:
+        appeal_decide(actor=senior_actor, appeal_id=appeal.pk, data=AppealDecisionInput(
+            outcome="upheld", reasons="fine", replacement_outcome="terminate"))
+
+    assert "replacement_outcome" in refused.value.field_errors
+    assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.OPEN
+
+
+@pytest.mark.parametrize("payload", [[1], {"decision": [1]}, {"decision": True}, "1"])
+def test_a_signed_link_of_another_shape_is_not_valid(reviewer_actor: Actor,
+                                                     payload: object) -> None:
+    decide(reviewer_actor, file_report().report.case_id, "label")
+    token = signing.dumps(payload, salt=APPEAL_SIGNING_SALT)
+
+    with pytest.raises(NotFound):
+        appeal_file_by_owner_token(actor=Actor.anonymous(), token=token, statement="x")
+
+
+def test_an_appeal_contact_must_be_an_e_mail_address(reviewer_actor: Actor) -> None:
+    decision = decide(reviewer_actor, file_report().report.case_id, "label")
+
+    with pytest.raises(ValidationFailed) as refused:
+        appeal_file_by_owner_token(actor=Actor.anonymous(), token=owner_appeal_token(decision),
+                                   statement="x", contact_email="not-an-email")
+
+    assert "contact_email" in refused.value.field_errors
+    assert Appeal.objects.count() == 0
 
 
 def test_appeal_window_sides_and_duplicates(reviewer_actor: Actor) -> None:

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,8 +81,19 @@ def _file(
         raise Conflict(_("There is nothing to appeal: no action was taken."))
     if kind == AppellantKind.REPORTER and is_violation(decision.outcome):
         raise Conflict(_("Reporters may appeal only a 'no violation' decision."))
+    _check_contact_email(contact_email)
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=decision.case_id)
+        # One review on appeal per decision for an owner (per report for a reporter): a decision
+        # upheld on appeal could otherwise be sent back to the queue by the same link, again
+        # and again. A reversed one is no longer current (refused above).
+        reviewed = Appeal.objects.filter(decision=decision, appellant_kind=kind).exclude(
+            status=AppealStatus.OPEN)
+        if kind == AppellantKind.REPORTER:
+            reviewed = reviewed.filter(report=report)
+        if reviewed.exists():
+            raise Conflict(_("This decision was already reviewed on appeal; it cannot be "
+                             "appealed again."))
         try:
             with transaction.atomic():
                 appeal = Appeal.objects.create(
@@ -103,13 +116,26 @@ def _file(
     return appeal
 
 
+def _check_contact_email(contact_email: str) -> None:
+    if not contact_email:
+        return
+    try:
+        EmailValidator()(contact_email)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(_("The e-mail address is not valid."), field_errors={
+            "contact_email": [_("Enter a valid e-mail address.")]}) from exc
+
+
 def decision_for_owner_token(*, token: str) -> Decision | None:
     """The decision an owner's signed appeal link is about, or None for a bad link."""
     try:
         data = signing.loads(token, salt=APPEAL_SIGNING_SALT, max_age=_TOKEN_MAX_AGE)
     except signing.BadSignature:
         return None
-    return Decision.objects.select_related("case__target").filter(pk=data.get("decision")).first()
+    decision_id = data.get("decision") if isinstance(data, dict) else None
+    if type(decision_id) is not int:  # signed by us, so never; but not a 500 if it were
+        return None
+    return Decision.objects.select_related("case__target").filter(pk=decision_id).first()
 
 
 def appeal_file_by_owner_token(
@@ -183,6 +209,12 @@ def appeal_decide(*, actor: Actor, appeal_id: int, data: AppealDecisionInput) ->
     if data.outcome not in (AppealStatus.UPHELD, AppealStatus.REVERSED):
         raise ValidationFailed(_("The outcome is upheld or reversed."),
                                field_errors={"outcome": [_("upheld or reversed")]})
+    if data.outcome == AppealStatus.UPHELD and (
+            data.replacement_outcome or data.replacement_ground
+            or data.replacement_days is not None):
+        raise ValidationFailed(
+            _("A decision that is upheld is not replaced."),
+            field_errors={"replacement_outcome": [_("Only when the decision is reversed.")]})
     if errors := nul_field_errors({"reasons": data.reasons}):
         raise ValidationFailed(_("The reasons are not valid."), field_errors=errors)
     if not data.reasons.strip():
