@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -405,3 +406,14 @@ def test_dates_that_cannot_be_sightings_are_rejected(
     assert row["reason"].startswith(reason)
     assert row["first_seen"] == first_seen and row["last_seen"] == last_seen
     assert not Indicator.objects.filter(value="+84912345605").exists()
+
+
+def test_a_first_sighting_slightly_ahead_never_follows_the_last(tmp_path: Path) -> None:
+    ahead = (timezone.now() + timedelta(hours=5)).isoformat()  # within the day allowed
+    path = write_csv(tmp_path / "ahead.csv", [("0912345606", "phone", ahead, "")],
+                     header=SEEN_HEADER)
+
+    assert summary_of(run("import", str(path)))["imported"] == "1"
+
+    indicator = get("+84912345606")
+    assert indicator.first_seen <= indicator.last_seen <= timezone.now()

@@ -200,12 +200,17 @@ class _Target:
         return changed
 
 
-def _new_value(target: _Target) -> NewValue:
+def _new_value(target: _Target, now: datetime) -> NewValue:
     type_key, value = target.key
+    last_seen = None if target.seen_now else target.last_seen
+    first_seen = target.first_seen
+    if first_seen is not None and first_seen > (last_seen or now):
+        # A first sighting a few hours ahead (a source's clock or time zone; a day is allowed)
+        # and none given last: seen first when seen last, now.
+        first_seen = last_seen
     return NewValue(type_key, value, match_key_for(type_key, value), target.status,
                     target.confidence, target.fraud_types, target.distribution,
-                    target.allowlisted, target.first_seen,
-                    None if target.seen_now else target.last_seen)
+                    target.allowlisted, first_seen, last_seen)
 
 
 # --- the service -----------------------------------------------------------------------------
@@ -269,7 +274,7 @@ class _Importer:
         now = timezone.now()
         targets = self._targets(rows, self.summary, self.reject_row)
         created = [t for t in targets if t.existing is None and t.accepted]
-        ids = insert_indicators([_new_value(t) for t in created], now=now)
+        ids = insert_indicators([_new_value(t, now) for t in created], now=now)
         pairs = [(ids[t.key], ref) for t in created if t.key in ids for ref in t.new_sources]
         updated = [t for t in targets if t.existing is not None]
         lost = {t.key for t in created if t.key not in ids}
