@@ -31,7 +31,12 @@ from django.utils.translation import gettext as _
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import PermissionDenied, ValidationFailed
 from fraudhub.core.roles import Perm
-from fraudhub.indicators.importing import FIELDS, IMPORT_STATUSES, MULTI_SEPARATOR
+from fraudhub.indicators.importing import (
+    FIELDS,
+    IMPORT_STATUSES,
+    MULTI_SEPARATOR,
+    SEEN_FIELDS,
+)
 from fraudhub.indicators.models import (
     Distribution,
     Indicator,
@@ -42,7 +47,8 @@ from fraudhub.indicators.models import (
 from fraudhub.indicators.types import TYPE_KEYS
 
 DEFAULT_CHUNK = 5000
-INFORMATIONAL = ("first_seen", "last_seen", "reporters")
+# After the fields an import reads: the sightings (an import keeps them) and the reporters.
+AFTER_FIELDS = (*SEEN_FIELDS, "reporters")
 _COLUMNS = ("pk", "value", "type", "status", "confidence", "fraud_types", "distribution",
             "first_seen", "last_seen", "reporter_count", "removed_at")
 
@@ -67,7 +73,7 @@ class ExportFilter:
 
 
 def export_columns(include_removed: bool = False) -> tuple[str, ...]:
-    return (*FIELDS, *INFORMATIONAL, *(("removed_at",) if include_removed else ()))
+    return (*FIELDS, *AFTER_FIELDS, *(("removed_at",) if include_removed else ()))
 
 
 def _iso(value: datetime | None) -> str | None:

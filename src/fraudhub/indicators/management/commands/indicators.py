@@ -56,14 +56,16 @@ REJECT_COLUMNS = ("line", "reason", *FIELDS, *SEEN_FIELDS)
 _PEEK_BYTES = 1 << 16
 
 
-class _CrLineEnds(io.RawIOBase):
-    """A file whose lines end in CR alone (as old Mac programs write them), read with LF: every
-    line reader here splits at LF only, so the whole file was one line (a crash in the CSV
-    reader). Bytes are read through one for one, so offsets and sizes stay those of the file."""
+class _Reread(io.RawIOBase):
+    """``handle`` read again from its start, its first bytes taken from ``head``; with
+    ``cr_only``, a file whose lines end in CR alone (as old Mac programs write them) read with
+    LF: every line reader here splits at LF only, so the whole file was one line (a crash in the
+    CSV reader). Bytes are read through one for one, so offsets and sizes stay the file's."""
 
-    def __init__(self, head: bytes, handle: BinaryIO) -> None:
+    def __init__(self, head: bytes, handle: BinaryIO, *, cr_only: bool) -> None:
         self.head = head
         self.handle = handle
+        self.cr_only = cr_only
 
     def readable(self) -> bool:
         return True
@@ -72,7 +74,8 @@ class _CrLineEnds(io.RawIOBase):
         data, self.head = self.head[:len(buffer)], self.head[len(buffer):]
         if not data:
             data = self.handle.read(len(buffer))
-        data = data.replace(b"\r", b"\n")
+        if self.cr_only:
+            data = data.replace(b"\r", b"\n")
         buffer[:len(data)] = data
         return len(data)
 
@@ -80,20 +83,8 @@ class _CrLineEnds(io.RawIOBase):
 def with_line_ends(handle: BinaryIO) -> BinaryIO:
     """``handle``, read as a file with LF line ends when its first 64 KiB end lines in CR alone."""
     head = handle.read(_PEEK_BYTES)
-    if b"\r" in head and b"\n" not in head:
-        return io.BufferedReader(_CrLineEnds(head, handle), buffer_size=_PEEK_BYTES)
-    return io.BufferedReader(_Prefixed(head, handle), buffer_size=_PEEK_BYTES)
-
-
-class _Prefixed(_CrLineEnds):
-    """``handle`` read again from the start, its first bytes taken from ``head``."""
-
-    def readinto(self, buffer: Any) -> int:
-        data, self.head = self.head[:len(buffer)], self.head[len(buffer):]
-        if not data:
-            data = self.handle.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
+    cr_only = b"\r" in head and b"\n" not in head
+    return io.BufferedReader(_Reread(head, handle, cr_only=cr_only), buffer_size=_PEEK_BYTES)
 
 
 def physical_lines(handle: BinaryIO) -> Iterator[tuple[int, str | RowError]]:
