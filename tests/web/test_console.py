@@ -319,3 +319,28 @@ def test_overdue_cases_are_shown_red(
     html = login_verified(reviewer).get("/console/").content.decode()
     assert 'class="due late"' in html
     assert "overdue by 2" in html
+
+
+@pytest.mark.parametrize(("language", "left", "overdue"), [
+    ("vi", "còn 1\xa0ngày, 23\xa0giờ", "quá hạn 3\xa0giờ"),
+    ("en", "1\xa0day, 23\xa0hours left", "overdue by 3\xa0hours"),
+])
+def test_due_times_are_worded_in_the_readers_language(
+    reviewer: User, login_verified: Callable[[User], Client], language: str, left: str,
+    overdue: str,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    file_web_report()
+    case = Case.objects.get()
+    client = login_verified(reviewer)
+    client.cookies["django_language"] = language
+    # Django's own Vietnamese catalog has no units for its timeuntil filter: "còn 1 day".
+    Case.objects.update(due_at=timezone.now() + timedelta(days=1, hours=23, minutes=30))
+    assert left in client.get("/console/").content.decode()
+    assert left in client.get(f"/console/cases/{case.pk}/").content.decode()
+    Case.objects.update(due_at=timezone.now() - timedelta(hours=3, minutes=10))
+    assert overdue in client.get("/console/").content.decode()
+    assert overdue in client.get(f"/console/cases/{case.pk}/").content.decode()
