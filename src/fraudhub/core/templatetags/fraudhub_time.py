@@ -9,6 +9,7 @@ here are ours, so they are in our catalog and checked by tests/core/test_transla
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from django import template
 from django.utils.timesince import timesince, timeuntil
@@ -16,14 +17,15 @@ from django.utils.translation import ngettext_lazy
 
 register = template.Library()
 
-TIME_UNITS = {
+# Lazy, as Django's own: each is worded when a page is, in its language (the stubs ask for str).
+TIME_UNITS = cast("dict[str, str]", {
     "year": ngettext_lazy("%(num)d year", "%(num)d years", "num"),
     "month": ngettext_lazy("%(num)d month", "%(num)d months", "num"),
     "week": ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
     "day": ngettext_lazy("%(num)d day", "%(num)d days", "num"),
     "hour": ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
     "minute": ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
-}
+})
 
 
 @register.filter
