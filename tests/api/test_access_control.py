@@ -89,6 +89,35 @@ def test_the_admin_without_the_2fa_rule_still_opens(administrator: User, setting
     assert chain[-1][0] == "/accounts/login/?next=/admin/"
 
 
+def test_the_admin_follows_the_role_not_djangos_staff_flags() -> None:
+    """An administrator moved to another role on the user page keeps Django's staff and
+    superuser flags; a user flagged staff by mistake has them without being an administrator.
+    Neither reads the audit log, the API keys or the reports there: the admin is for the
+    `admin` role, as admin:audit:read and admin:apikey:manage are."""
+    demoted = make_user(Role.ADMIN, "former-chief")
+    demoted.role = Role.REVIEWER
+    demoted.save()
+    assert demoted.is_staff and demoted.is_superuser
+    client = password_only(demoted)
+    verify(client, demoted)
+    assert client.get("/console/").status_code == 200  # a verified reviewer now
+    for path in ("/admin/", "/admin/core/auditentry/", "/admin/core/apikey/",
+                 "/admin/reports/report/"):
+        chain = client.get(path, follow=True).redirect_chain
+        assert chain[-1][0] == f"/accounts/login/?next={path}", path
+
+    citizen = make_user(Role.CITIZEN, "flagged-staff")
+    citizen.is_staff = citizen.is_superuser = True
+    citizen.save()
+    # A citizen owes no second factor: the password alone logs them in.
+    browser = Client(REMOTE_ADDR="192.0.2.72")
+    assert browser.post("/accounts/login/", {"username": citizen.username,
+                                             "password": PASSWORD}).status_code == 302
+    for path in ("/admin/", "/admin/core/auditentry/"):
+        chain = browser.get(path, follow=True).redirect_chain
+        assert chain[-1][0] == f"/accounts/login/?next={path}", path
+
+
 # --- a session owing its second factor is anonymous on the public pages ---------------------
 
 

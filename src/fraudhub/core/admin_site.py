@@ -13,6 +13,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from fraudhub.core.decorators import second_factor_missing, second_factor_url
+from fraudhub.core.roles import Role
 
 
 class SecondFactorAdminSite(admin.AdminSite):
@@ -24,7 +25,13 @@ class SecondFactorAdminSite(admin.AdminSite):
     """
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and not second_factor_missing(request)
+        # The role decides, as everywhere else: Django's is_staff and is_superuser stay set on
+        # an administrator moved to another role on the user page (and can be set on anybody),
+        # and alone they opened the audit log and the API keys to a reviewer or a citizen --
+        # the latter with the password only, owing no second factor.
+        return (super().has_permission(request)
+                and getattr(request.user, "role", "") == Role.ADMIN
+                and not second_factor_missing(request))
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None
               ) -> HttpResponse:
