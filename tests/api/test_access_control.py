@@ -11,12 +11,14 @@ from django.db.models.signals import post_init
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fraudhub.core.models import ApiKey, User
+from fraudhub.cases.models import Queue
+from fraudhub.core.models import ApiKey, OrganizationKind, User
 from fraudhub.core.roles import Role
+from fraudhub.core.services import organization_create
 from fraudhub.indicators.models import Distribution, Indicator, IndicatorStatus
 from fraudhub.reports.models import Report, ReportSource
 from fraudhub.reports.selectors import report_get_with_secret
-from tests.conftest import ApiClient, default_agency, make_user
+from tests.conftest import SYSTEM, ApiClient, default_agency, make_user
 from tests.indicators_db.factories import make_indicator
 from tests.web.conftest import FACEBOOK_ACCOUNT, PASSWORD, current_code, file_web_report
 
@@ -146,6 +148,27 @@ def test_a_password_alone_does_not_file_reports_as_the_agency() -> None:
         "reporter_email": "", "reporter_name": "", "reporter_phone": ""})
     assert response.status_code == 201, response.content[:2000]
     assert Report.objects.get().source == ReportSource.CITIZEN  # not the authority queue
+
+
+def test_an_officer_of_no_agency_does_not_file_into_the_authority_queue() -> None:
+    """docs/agencies.md: an agency_officer key *or user* belongs to an agency. Keys are checked
+    when made; a user is not (the admin's user page, user_create), and the role alone sent
+    the user's reports in as the authority's, ahead of every citizen."""
+    platform = organization_create(actor=SYSTEM, name="Platform Z",
+                                   kind=OrganizationKind.PLATFORM)
+    for username, org in (("officer-of-nothing", None), ("officer-of-a-platform", platform)):
+        officer = make_user(Role.AGENCY_OFFICER, username, org=org)
+        client = password_only(officer)
+        verify(client, officer)
+        response = client.post("/report/", {
+            "target_kind": "account", "target": FACEBOOK_ACCOUNT, "platform": "facebook",
+            "fraud_type": "investment_stock_crypto", "good_faith": "on",
+            "description": "Tài khoản mạo danh kêu gọi đầu tư tiền ảo.",
+            "reporter_email": "", "reporter_name": "", "reporter_phone": ""})
+        assert response.status_code == 201, response.content[:2000]
+    reports = Report.objects.select_related("case").order_by("pk")
+    assert [(r.source, r.case.queue if r.case else None) for r in reports] == [
+        (ReportSource.CITIZEN, Queue.STANDARD)] * 2
 
 
 # --- delisting tells nothing about values the requester may not look up ---------------------

@@ -38,6 +38,7 @@ from fraudhub.cases.targets import CanonicalTarget
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import AuditSpec, audit_record_many
 from fraudhub.core.jobs import enqueue
+from fraudhub.core.models import OrganizationKind
 from fraudhub.core.roles import Role
 from fraudhub.core.uploads import UploadNotStored, uploads_remove, uploads_write
 from fraudhub.indicators.extract import FoundIndicator, extract
@@ -103,7 +104,10 @@ def _tracking_code() -> str:
 
 def _source_for(actor: Actor) -> str:
     org = actor.organization
-    if actor.role == Role.AGENCY_OFFICER:
+    # The role alone is not the authority: an officer's user is not checked for an agency
+    # when made (keys are), and one of no agency must not jump every citizen's queue.
+    if actor.role == Role.AGENCY_OFFICER and org is not None and (
+            org.kind == OrganizationKind.AGENCY):
         return ReportSource.AUTHORITY
     if org is not None and org.is_trusted_flagger:
         return ReportSource.TRUSTED_FLAGGER
