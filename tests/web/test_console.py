@@ -344,3 +344,41 @@ def test_due_times_are_worded_in_the_readers_language(
     Case.objects.update(due_at=timezone.now() - timedelta(hours=3, minutes=10))
     assert overdue in client.get("/console/").content.decode()
     assert overdue in client.get(f"/console/cases/{case.pk}/").content.decode()
+
+
+def test_actions_posted_under_another_case_are_404(
+    reviewer: User, senior: User, login_verified: Callable[[User], Client]
+) -> None:
+    """An appeal decided, or a reporter marked, from the page of a case they are not part of
+    (a stale tab, an edited form) is refused: the reviewer would act on what they do not see."""
+    from fraudhub.cases.models import Appeal, AppealStatus
+    from fraudhub.cases.services.appeals import appeal_file_by_reporter
+    from tests.cases.helpers import decide
+
+    filed = file_web_report()
+    other = file_web_report(target="https://www.facebook.com/another.seller.vn",
+                            description="Bán hàng giả, nhận tiền rồi chặn.")
+    case, other_case = Case.objects.get(pk=filed.report.case_id), other.report.case
+    assert other_case is not None and other_case.pk != case.pk
+    decide(Actor.for_user(reviewer), case, outcome="no_violation")
+    appeal = appeal_file_by_reporter(actor=Actor.anonymous(ip="203.0.113.9"),
+                                     tracking_code=filed.report.tracking_code,
+                                     secret=filed.secret, statement="It is a scam.")
+    senior_client = login_verified(senior)
+    prefix = f"appeal-{appeal.pk}"
+    wrong = senior_client.post(f"/console/cases/{other_case.pk}/appeals/{appeal.pk}/decision", {
+        f"{prefix}-outcome": "upheld", f"{prefix}-reasons": "Nothing new."})
+    assert wrong.status_code == 404
+    assert Appeal.objects.get().status == AppealStatus.OPEN
+
+    third = file_web_report(target="https://www.facebook.com/third.party.vn",
+                            description="Giả danh công an gọi điện.",
+                            reporter_email="someone@example.org")
+    assert third.report.case is not None
+    reporter_id = third.report.reporter_id
+    marked = login_verified(reviewer).post(
+        f"/console/cases/{other_case.pk}/reporters/{reporter_id}/bad-faith", {
+            f"reporter-{reporter_id}-reason": "Files false reports.",
+            f"reporter-{reporter_id}-days": "30"})
+    assert marked.status_code == 404
+    assert Report.objects.get(pk=third.report.pk).status == ReportStatus.RECEIVED

@@ -98,6 +98,16 @@ def appeal_list(*, status: str | None = AppealStatus.OPEN) -> QuerySet[Appeal]:
     return appeals.order_by("filed_at")
 
 
+def appeal_in_case(*, appeal_id: int, case_id: int) -> bool:
+    """Whether the appeal is one of the case's (a form posted from another case's page is not)."""
+    return Appeal.objects.filter(pk=appeal_id, case_id=case_id).exists()
+
+
+def reporter_in_case(*, reporter_id: int, case_id: int) -> bool:
+    """Whether the reporter filed one of the case's reports."""
+    return Report.objects.filter(reporter_id=reporter_id, case_id=case_id).exists()
+
+
 def evidence_get(*, evidence_id: int) -> Evidence | None:
     return Evidence.objects.select_related("report").filter(pk=evidence_id).first()
 

@@ -25,11 +25,13 @@ from fraudhub.cases.forms import AppealDecisionForm, BadFaithForm, DecisionForm
 from fraudhub.cases.models import AppealStatus, Case, Outcome, Queue
 from fraudhub.cases.selectors import (
     ACTIVE_STATUSES,
+    appeal_in_case,
     case_detail,
     case_list,
     enforcement_get,
     evidence_get,
     queue_counts,
+    reporter_in_case,
 )
 from fraudhub.cases.services.appeals import appeal_decide
 from fraudhub.cases.services.claims import CLAIMABLE, case_claim, case_release, claim_is_held
@@ -252,6 +254,8 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @staff_required(Perm.APPEAL_DECIDE)
 def decide_appeal(request: HttpRequest, case_id: int, appeal_id: int) -> HttpResponse:
+    if not appeal_in_case(appeal_id=appeal_id, case_id=case_id):
+        raise Http404(_("No such appeal."))
     form = AppealDecisionForm(request.POST, prefix=f"appeal-{appeal_id}")
     if not form.is_valid():
         return _render_case(request, case_id, status=422, appeal_forms={appeal_id: form})
@@ -269,6 +273,8 @@ def decide_appeal(request: HttpRequest, case_id: int, appeal_id: int) -> HttpRes
 @require_POST
 @staff_required(Perm.REPORTER_MARK_BAD_FAITH)
 def mark_bad_faith(request: HttpRequest, case_id: int, reporter_id: int) -> HttpResponse:
+    if not reporter_in_case(reporter_id=reporter_id, case_id=case_id):
+        raise Http404(_("No such reporter in this case."))
     form = BadFaithForm(request.POST, prefix=f"reporter-{reporter_id}")
     if not form.is_valid():
         return _render_case(request, case_id, status=422, bad_faith_forms={reporter_id: form})
