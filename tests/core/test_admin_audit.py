@@ -10,9 +10,11 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from fraudhub.core.audit import audit_verify
-from fraudhub.core.models import ApiKey, AuditEntry, User
+from fraudhub.core.errors import ValidationFailed
+from fraudhub.core.models import ApiKey, AuditEntry, OrganizationKind, User
 from fraudhub.core.roles import Role
-from tests.conftest import make_user
+from fraudhub.core.services import organization_create, user_create
+from tests.conftest import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +48,7 @@ def test_a_user_made_and_raised_to_administrator_in_admin_is_audited(
     assert created[0].new is not None and created[0].new["role"] == Role.CITIZEN
 
     raised = admin_client.post(f"/admin/core/user/{user.pk}/change/", change_form(
-        user, role=Role.ADMIN, is_staff="on", is_superuser="on"))
+        user, role=Role.ADMIN))
     assert raised.status_code == 302, raised.content[:3000]
     (update,) = entries("user.update", user)
     assert update.old == {"role": "citizen", "is_staff": False, "is_superuser": False}
@@ -185,3 +187,39 @@ def test_devices_cannot_be_added_edited_or_deleted_outside_the_audited_reset(
     assert admin_client.post(f"{path}/delete/", {"post": "yes"}).status_code == 403
     device.refresh_from_db()
     assert device.name == "phone"
+
+
+def test_django_s_staff_flags_follow_the_role_on_the_user_page(admin_client: Client) -> None:
+    """The form has no staff or superuser boxes: an administrator moved to another role loses
+    Django's flags with it, and a box posted anyway is ignored."""
+    chief = make_user(Role.ADMIN, "chief")
+    assert (chief.is_staff, chief.is_superuser) == (True, True)
+    demoted = admin_client.post(f"/admin/core/user/{chief.pk}/change/", change_form(
+        chief, role=Role.REVIEWER, is_staff="on", is_superuser="on"))
+    assert demoted.status_code == 302, demoted.content[:3000]
+    chief.refresh_from_db()
+    assert (chief.role, chief.is_staff, chief.is_superuser) == (Role.REVIEWER, False, False)
+    (update,) = entries("user.update", chief)
+    assert update.new == {"role": "reviewer", "is_staff": False, "is_superuser": False}
+
+
+def test_an_agency_officer_without_an_agency_is_refused(admin_client: Client) -> None:
+    user = make_user(Role.REVIEWER, "desk-to-officer")
+    platform = organization_create(actor=SYSTEM, name="Platform Q",
+                                   kind=OrganizationKind.PLATFORM)
+    for organization in ("", str(platform.pk)):
+        response = admin_client.post(f"/admin/core/user/{user.pk}/change/", change_form(
+            user, role=Role.AGENCY_OFFICER, organization=organization))
+        assert response.status_code == 200
+        assert "An agency officer belongs to an agency." in response.content.decode()
+    user.refresh_from_db()
+    assert user.role == Role.REVIEWER
+    with pytest.raises(ValidationFailed):
+        user_create(actor=SYSTEM, username="officer-x", password=None,
+                    role=Role.AGENCY_OFFICER, organization=platform)
+    agency = organization_create(actor=SYSTEM, name="Agency Q", kind=OrganizationKind.AGENCY)
+    moved = admin_client.post(f"/admin/core/user/{user.pk}/change/", change_form(
+        user, role=Role.AGENCY_OFFICER, organization=str(agency.pk)))
+    assert moved.status_code == 302, moved.content[:3000]
+    user.refresh_from_db()
+    assert (user.role, user.organization) == (Role.AGENCY_OFFICER, agency)

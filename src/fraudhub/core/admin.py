@@ -5,13 +5,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind, User
-from fraudhub.core.roles import Role, permissions_for_role
+from fraudhub.core.roles import permissions_for_role
 from fraudhub.core.services import (
     apikey_create,
     apikey_revoke,
@@ -19,6 +20,7 @@ from fraudhub.core.services import (
     organization_create,
     organization_update,
     otp_devices_reset,
+    role_organization_error,
     user_access_audit,
     user_audited_values,
     user_save_audited,
@@ -32,6 +34,16 @@ def _actor(request: HttpRequest) -> Actor:
 def _access(user: User) -> dict[str, object]:
     return {"groups": sorted(user.groups.values_list("name", flat=True)),
             "permissions": sorted(user.user_permissions.values_list("codename", flat=True))}
+
+
+class FraudHubUserChangeForm(UserChangeForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        problem = role_organization_error(role=str(data.get("role", "")),
+                                          organization=data.get("organization"))
+        if problem:
+            self.add_error("organization", problem[:1].upper() + problem[1:] + ".")
+        return data
 
 
 @admin.register(User)
@@ -50,9 +62,15 @@ class FraudHubUserAdmin(UserAdmin):
         else:
             self.message_user(request, "None of them had a second factor set up.",
                               messages.WARNING)
+    form = FraudHubUserChangeForm
+    # Django's staff and superuser flags are not offered: they follow the role (see
+    # user_save_audited), which is what decides here as everywhere else.
     fieldsets = (
-        *(UserAdmin.fieldsets or ()),
-        ("FraudHub", {"fields": ("role", "organization", "language")}),
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("FraudHub", {"fields": ("role", "organization", "language", "is_active")}),
+        ("Django permissions", {"fields": ("groups", "user_permissions")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
 
     # Every change here is audited in its transaction (the admin wraps each form in one), as
@@ -125,9 +143,8 @@ class ApiKeyAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        org = data.get("organization")
-        if data.get("role") == Role.AGENCY_OFFICER and (
-                org is None or org.kind != OrganizationKind.AGENCY):
+        if role_organization_error(role=str(data.get("role", "")),
+                                   organization=data.get("organization")):
             self.add_error("organization", "An agency officer's key belongs to an agency.")
         scopes = data.get("scopes")
         if "scopes" in self.fields and scopes not in (None, ""):

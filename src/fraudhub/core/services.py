@@ -58,6 +58,18 @@ def organization_create(
     return org
 
 
+def role_organization_error(*, role: str, organization: Organization | None) -> str | None:
+    """Why a user or key of ``role`` cannot belong to ``organization``, or None.
+
+    An agency officer acts for one agency: it sees that agency's requests, and its reports go
+    to the authority queue. Without an agency the role would be all of that for nobody.
+    """
+    if role == Role.AGENCY_OFFICER and (
+            organization is None or organization.kind != OrganizationKind.AGENCY):
+        return "an agency officer belongs to an agency"
+    return None
+
+
 def user_create(
     *,
     actor: Actor,
@@ -70,6 +82,8 @@ def user_create(
     _require(actor, Perm.APIKEY_MANAGE)
     if role not in Role.values:
         raise ValidationFailed("unknown role", field_errors={"role": [role]})
+    if problem := role_organization_error(role=role, organization=organization):
+        raise ValidationFailed("invalid user", field_errors={"organization": [problem]})
     with transaction.atomic():
         user = User(username=username, email=email, role=role, organization=organization)
         user.is_staff = role == Role.ADMIN
@@ -98,8 +112,15 @@ def user_audited_values(user: User) -> dict[str, object]:
 
 def user_save_audited(*, actor: Actor, user: User, before: dict[str, object] | None) -> User:
     """Save a user edited outside the services (the admin's pages), auditing the creation or
-    each changed field with its old and new value; ``before`` is None for a new user."""
+    each changed field with its old and new value; ``before`` is None for a new user.
+
+    The role decides who may enter Django's admin, as it decides everything else: the staff
+    and superuser flags follow it (a demoted administrator kept them, and with them the admin).
+    """
     _require(actor, Perm.APIKEY_MANAGE)
+    if problem := role_organization_error(role=user.role, organization=user.organization):
+        raise ValidationFailed("invalid user", field_errors={"organization": [problem]})
+    user.is_staff = user.is_superuser = user.role == Role.ADMIN
     with transaction.atomic():
         user.save()
         after = user_audited_values(user)
@@ -146,9 +167,7 @@ def apikey_create(
     unknown_scopes = sorted(set(scopes or []) - allowed)
     if unknown_scopes:
         errors["scopes"] = [f"not held by role {role}: {', '.join(unknown_scopes)}"]
-    if role == Role.AGENCY_OFFICER and (
-            organization is None or organization.kind != OrganizationKind.AGENCY):
-        # An officer's key acts for one agency and sees that agency's requests only.
+    if role_organization_error(role=role, organization=organization):
         errors["organization"] = ["an agency_officer key belongs to an agency (--org NAME)"]
     if errors:
         raise ValidationFailed("invalid API key request", field_errors=errors)
