@@ -179,3 +179,42 @@ def test_a_killed_worker_leaves_no_job_undone(tmp_path: Path, silent_port: int) 
                  "WHERE task_path LIKE '%send_report_receipts'")[0][0] == "SUCCESSFUL"
     assert worker_id.count('"') == 2  # the killed worker had claimed it once
     assert _rows(database, "SELECT count(*) FROM core_workerheartbeat") == [(0,)]
+
+
+def test_a_worker_stopped_twice_in_the_middle_of_a_job_leaves_it_to_be_run_again(
+    tmp_path: Path, silent_port: int,
+) -> None:
+    # A first SIGTERM lets the running job finish; a second one (an impatient operator, a
+    # supervisor that repeats its signal) stops it at once. The job was not what failed:
+    # it must be queued again, not recorded as failed with its receipt never sent.
+    env = _env(tmp_path)
+    subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True,
+                   timeout=300)
+    [database] = (tmp_path / "var").glob("*.sqlite3")
+    subprocess.run([*FRAUDHUB, "shell", "-c", "\n".join([
+        "from tests.core.test_workers import _file_report_with_receipt",
+        "_file_report_with_receipt()",
+    ])], env=env, check=True, timeout=120)
+    hanging_smtp = {**env, "FRAUDHUB_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                    "FRAUDHUB_EMAIL_HOST": "127.0.0.1", "FRAUDHUB_EMAIL_PORT": str(silent_port),
+                    "FRAUDHUB_EMAIL_TIMEOUT_SECONDS": "600"}
+    worker = subprocess.Popen([*FRAUDHUB, "worker", "--interval", "0.1"], env=hanging_smtp,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(database, "SELECT id FROM django_tasks_database_dbtaskresult "
+                  "WHERE status = 'RUNNING' AND task_path LIKE '%send_report_receipts'")
+        worker.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=30)
+
+    assert _rows(database, "SELECT status FROM django_tasks_database_dbtaskresult "
+                 "WHERE task_path LIKE '%send_report_receipts'") == [("READY",)]
+    rerun = subprocess.run([*FRAUDHUB, "worker", "--batch"], env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "To: victim@example.org" in rerun.stdout

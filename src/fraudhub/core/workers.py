@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from fraudhub.core.models import WorkerHeartbeat
@@ -35,6 +36,33 @@ class WorkerLost(Exception):
 class ReclaimResult:
     requeued: int
     failed: int
+
+
+# What a forced stop (a second SIGTERM or SIGINT) raises inside the job it interrupts.
+_STOPPED = ("builtins.SystemExit", "builtins.KeyboardInterrupt")
+
+
+class JobWorker(Worker):
+    """django-tasks' database worker, except that a job a forced stop interrupts is queued again.
+
+    A first SIGTERM lets the running job finish; a second one exits in the middle of it, and
+    the library recorded the job as FAILED (SystemExit) for good: a receipt, a sighting or an
+    enforcement delivery that had nothing wrong with it was never done.
+    """
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        super().run_task(db_task_result)
+        if self.running or db_task_result.status != TaskResultStatus.FAILED:
+            return
+        if db_task_result.exception_class_path not in _STOPPED:
+            return
+        requeued = DBTaskResult.objects.filter(
+            pk=db_task_result.pk, status=TaskResultStatus.FAILED,
+        ).update(status=TaskResultStatus.READY, started_at=None, finished_at=None,
+                 run_after=timezone.now(), exception_class_path="", traceback="")
+        if requeued:
+            logger.warning("job %s (%s) stopped by the worker's shutdown: queued again",
+                           db_task_result.pk, db_task_result.task_path)
 
 
 def worker_beat(*, worker_id: str, started_at: datetime) -> None:

@@ -5,14 +5,15 @@ import threading
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+from django_tasks_db.management.commands import db_worker
 
 from fraudhub.core.housekeeping import run_housekeeping
-from fraudhub.core.workers import worker_beat, worker_gone
+from fraudhub.core.workers import JobWorker, worker_beat, worker_gone
 
 logger = logging.getLogger("fraudhub.worker")
 
@@ -62,7 +63,8 @@ class Command(BaseCommand):
         heartbeat = _beating(worker_id, stop)
         try:
             self._run(worker_id, stop, batch=options["batch"], interval=options["interval"],
-                      housekeeping_every=options["housekeeping_every"])
+                      housekeeping_every=options["housekeeping_every"],
+                      verbosity=options["verbosity"])
         finally:
             stop.set()
             heartbeat.join(timeout=5)
@@ -71,8 +73,19 @@ class Command(BaseCommand):
             except Exception:  # the row then expires on its own
                 logger.exception("worker heartbeat not removed")
 
+    def _jobs(self, worker_id: str, *, batch: bool, interval: float, verbosity: int) -> None:
+        """What `db_worker` does, with the worker that queues a job its shutdown cut off."""
+        db_worker.Command().configure_logging(verbosity)
+        worker = JobWorker(
+            queue_names=[DEFAULT_TASK_QUEUE_NAME], interval=interval, batch=batch,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS, startup_delay=not batch, max_tasks=None,
+            worker_id=worker_id, excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        worker.run()
+
     def _run(self, worker_id: str, stop: threading.Event, *, batch: bool, interval: float,
-             housekeeping_every: float) -> None:
+             housekeeping_every: float, verbosity: int) -> None:
         if batch:
             try:
                 run_housekeeping()
@@ -80,8 +93,7 @@ class Command(BaseCommand):
                 logger.exception("housekeeping failed")
             finally:
                 close_old_connections()
-            call_command("db_worker", batch=True, interval=0, startup_delay=False,
-                         worker_id=worker_id)
+            self._jobs(worker_id, batch=True, interval=0, verbosity=verbosity)
             return
 
         def housekeeping_loop() -> None:
@@ -96,4 +108,4 @@ class Command(BaseCommand):
 
         thread = threading.Thread(target=housekeeping_loop, name="housekeeping", daemon=True)
         thread.start()
-        call_command("db_worker", interval=interval, worker_id=worker_id)
+        self._jobs(worker_id, batch=False, interval=interval, verbosity=verbosity)
