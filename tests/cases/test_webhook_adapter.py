@@ -347,3 +347,45 @@ def test_fraudhub_check_accepts_a_complete_webhook_configuration(settings: Any) 
     settings.FRAUDHUB_WEBHOOK_URL = "https://platform.example/fraudhub"
     settings.FRAUDHUB_WEBHOOK_SECRET = SECRET
     call_command("check")  # raises SystemCheckError on any error
+
+
+def test_an_apply_still_retrying_when_its_decision_is_reversed_is_never_sent_after_the_revert(
+    webhook_settings: Callable[[str], None], suspended_case: Callable[[], Enforcement],
+    drain_jobs: Callable[[], int], senior_actor: Actor,
+) -> None:
+    # The platform is down when the suspension is decided; the owner's appeal is upheld
+    # (decision reversed) before it comes back. The revert goes out at once; the apply, still
+    # waiting for its retry, must not follow it and suspend an account cleared on appeal.
+    from fraudhub.cases.services.appeals import (
+        AppealDecisionInput,
+        appeal_decide,
+        appeal_file_by_owner_token,
+    )
+    from fraudhub.cases.services.claims import case_claim
+    from fraudhub.cases.services.enforcement import owner_appeal_token
+
+    with PlatformStub(failures=1) as platform:
+        webhook_settings(platform.url)
+        apply = suspended_case()
+        drain_jobs()
+        apply.refresh_from_db()
+        assert apply.status == EnforcementStatus.RETRYING
+
+        appeal = appeal_file_by_owner_token(
+            actor=Actor.anonymous(ip="203.0.113.99"), token=owner_appeal_token(apply.decision),
+            statement="This is my shop's real page.")
+        case_claim(actor=senior_actor, case_id=appeal.case_id)
+        appeal_decide(actor=senior_actor, appeal_id=appeal.pk, data=AppealDecisionInput(
+            outcome="reversed", reasons="Impostor confirmed."))
+        for _ in range(3):
+            drain_jobs()
+            _make_due()
+        drain_jobs()
+
+    sent = [json.loads(r["body"])["action"] for r in platform.requests]
+    assert sent == ["apply", "revert"]
+    apply.refresh_from_db()
+    assert apply.status == EnforcementStatus.CANCELLED
+    assert not apply.flagged
+    target = Target.objects.get(pk=apply.decision.case.target_id)
+    assert target.platform_status == PlatformStatus.ACTIVE

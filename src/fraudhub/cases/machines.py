@@ -41,9 +41,11 @@ ENFORCEMENT_MACHINE = StateMachine(
     {
         EnforcementStatus.PENDING: {
             EnforcementStatus.DELIVERED, EnforcementStatus.RETRYING, EnforcementStatus.GIVEN_UP,
+            EnforcementStatus.CANCELLED,
         },
         EnforcementStatus.RETRYING: {
             EnforcementStatus.DELIVERED, EnforcementStatus.RETRYING, EnforcementStatus.GIVEN_UP,
+            EnforcementStatus.CANCELLED,
         },
         # An operator may send a given-up delivery again.
         EnforcementStatus.GIVEN_UP: {EnforcementStatus.PENDING},

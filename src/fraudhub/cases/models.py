@@ -169,6 +169,9 @@ class EnforcementStatus(models.TextChoices):
     RETRYING = "retrying", _("Retrying")
     DELIVERED = "delivered", _("Delivered")
     GIVEN_UP = "given_up", _("Given up (needs attention)")
+    # An apply not yet delivered when its decision was replaced (reversed on appeal): sent
+    # after the revert, it would enforce a decision that no longer stands.
+    CANCELLED = "cancelled", _("Cancelled (its decision was replaced)")
 
 
 class Enforcement(models.Model):

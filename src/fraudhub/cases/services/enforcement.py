@@ -118,13 +118,43 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * (2 ** (attempts - 1)), 6 * 3600))
 
 
+_FINAL_STATUSES = (EnforcementStatus.DELIVERED, EnforcementStatus.GIVEN_UP,
+                   EnforcementStatus.CANCELLED)
+
+
+def _replaced(enforcement: Enforcement) -> bool:
+    """An apply whose decision no longer stands (reversed on appeal): never to be sent."""
+    return enforcement.action == EnforcementAction.APPLY and not Decision.objects.filter(
+        pk=enforcement.decision_id, is_current=True).exists()
+
+
+def _cancel(enforcement_id: int) -> Enforcement:
+    with transaction.atomic():
+        enforcement = Enforcement.objects.select_for_update().get(pk=enforcement_id)
+        if enforcement.status in _FINAL_STATUSES:
+            return enforcement
+        old = {"status": enforcement.status, "attempts": enforcement.attempts}
+        ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.CANCELLED)
+        enforcement.status = EnforcementStatus.CANCELLED
+        enforcement.flagged = False
+        enforcement.next_attempt_at = None
+        enforcement.save(update_fields=["status", "flagged", "next_attempt_at"])
+        audit_record(
+            actor=Actor.system(f"enforcement:{enforcement.adapter}"),
+            action="enforcement.cancel", object_type="enforcement", object_id=enforcement.pk,
+            old=old, new={"status": enforcement.status,
+                          "detail": "its decision was replaced before it was delivered"},
+        )
+    return enforcement
+
+
 def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
     """Try one delivery. The network call happens outside any transaction or lock."""
     enforcement = Enforcement.objects.filter(pk=enforcement_id).first()
-    if enforcement is None or enforcement.status in (
-        EnforcementStatus.DELIVERED, EnforcementStatus.GIVEN_UP
-    ):
+    if enforcement is None or enforcement.status in _FINAL_STATUSES:
         return enforcement
+    if _replaced(enforcement):
+        return _cancel(enforcement_id)
     result = get_adapter(enforcement.adapter).deliver(
         order=enforcement.payload, idempotency_key=enforcement.idempotency_key
     )
@@ -132,7 +162,7 @@ def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
     now = timezone.now()
     with transaction.atomic():
         enforcement = Enforcement.objects.select_for_update().get(pk=enforcement_id)
-        if enforcement.status in (EnforcementStatus.DELIVERED, EnforcementStatus.GIVEN_UP):
+        if enforcement.status in _FINAL_STATUSES:
             return enforcement
         old = {"status": enforcement.status, "attempts": enforcement.attempts}
         enforcement.attempts += 1
