@@ -195,3 +195,34 @@ def test_an_entry_is_hashed_exactly_as_verification_recomputes_it(
             object_type=entry.object_type, object_id=entry.object_id, old=entry.old,
             new=entry.new, ip=entry.ip, prev_hash=entry.prev_hash)
     assert audit_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite",
+                    reason="needs SQLite: its columns keep a text where a number belongs")
+@pytest.mark.parametrize(("sql", "bad_seq"), [
+    (f"UPDATE {TABLE} SET seq = 'abc' WHERE seq = 4", 4),
+    (f"UPDATE {TABLE} SET created_at = 'garbage' WHERE seq = 3", 3),
+    (f"UPDATE {TABLE} SET created_at = '' WHERE seq = 3", 3),
+])
+def test_a_column_edited_to_what_it_cannot_hold_names_its_entry(
+        sql: str, bad_seq: int, capsys: pytest.CaptureFixture[str]) -> None:
+    _write(5)
+    _raw(sql, [])
+    result = audit_verify()
+    assert (result.ok, result.first_bad_seq) == (False, bad_seq)
+    with pytest.raises(SystemExit) as exited:
+        call_command("audit", "verify")
+    assert exited.value.code == 1
+    assert f"audit log BROKEN at entry {bad_seq}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seq", [0, -5])
+def test_an_entry_inserted_before_the_first_is_named_as_inserted(seq: int) -> None:
+    _write(3)
+    _raw(f"INSERT INTO {TABLE} (seq, created_at, actor_kind, actor_id, actor_label, action, "
+         f"object_type, object_id, old, new, ip, prev_hash, hash) SELECT %s, created_at, "
+         f"actor_kind, actor_id, actor_label, action, object_type, object_id, old, new, ip, "
+         f"prev_hash, hash FROM {TABLE} WHERE seq = 1", [seq])
+    result = audit_verify()
+    assert (result.ok, result.first_bad_seq, result.checked) == (False, seq, 0)
+    assert "inserted" in result.problem and "missing" not in result.problem

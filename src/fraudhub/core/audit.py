@@ -189,7 +189,7 @@ _CHUNK = 500
 class _Unreadable:
     """A row the database or the JSON decoder cannot read back: edited beyond its columns."""
 
-    seq: int
+    seq: int | None  # None: the sequence number itself is not a number
     error: str
 
 
@@ -210,19 +210,26 @@ def _entries() -> Iterator[AuditEntry | _Unreadable]:
         chunk = AuditEntry.objects.order_by("seq")
         if last is not None:
             chunk = chunk.filter(seq__gt=last)
-        seqs = list(chunk.values_list("seq", flat=True)[:_CHUNK])
-        if not seqs:
+        found = list(chunk.values_list("seq", flat=True)[:_CHUNK])
+        if not found:
             return
-        rows = _read(chunk.filter(seq__lte=seqs[-1]))
-        if isinstance(rows, list):
-            yield from rows
-        else:
-            for seq in seqs:
-                one = _read(AuditEntry.objects.filter(seq=seq))
-                if isinstance(one, list):
-                    yield from one
-                else:
-                    yield _Unreadable(seq, one)
+        # SQLite keeps what an edit wrote, a text or a fraction where the number was.
+        seqs = [seq for seq in found if type(seq) is int]
+        if seqs:
+            rows = _read(chunk.filter(seq__lte=seqs[-1]))
+            if isinstance(rows, list):
+                yield from (row for row in rows if type(row.seq) is int)
+            else:
+                for seq in seqs:
+                    one = _read(AuditEntry.objects.filter(seq=seq))
+                    if isinstance(one, list):
+                        yield from one
+                    else:
+                        yield _Unreadable(seq, one)
+        if len(seqs) < len(found):
+            odd = next(seq for seq in found if type(seq) is not int)
+            yield _Unreadable(None, f"its sequence number is not a whole number: {odd!r}"[:200])
+            return
         last = seqs[-1]
 
 
@@ -239,8 +246,14 @@ def audit_verify() -> AuditVerification:
     with transaction.atomic():
         for entry in _entries():
             if isinstance(entry, _Unreadable):
-                return AuditVerification(False, checked, entry.seq,
+                seq = entry.seq if entry.seq is not None else expected_seq
+                return AuditVerification(False, checked, seq,
                                          f"the entry cannot be read back ({entry.error})")
+            if entry.seq < expected_seq:  # only before the first: sequence numbers are unique
+                return AuditVerification(
+                    False, checked, entry.seq,
+                    f"entry {entry.seq} was inserted: the log starts at entry 1",
+                )
             if entry.seq != expected_seq:
                 return AuditVerification(
                     False, checked, expected_seq,
@@ -250,6 +263,9 @@ def audit_verify() -> AuditVerification:
                 return AuditVerification(
                     False, checked, entry.seq, "previous-hash link does not match"
                 )
+            if entry.created_at is None:  # SQLite: a time Django cannot parse reads as None
+                return AuditVerification(False, checked, entry.seq,
+                                         "the entry cannot be read back (its time is not a time)")
             recomputed = entry_digest(
                 seq=entry.seq,
                 created_at=entry.created_at,
