@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,7 +23,12 @@ def _env_bool(name: str, default: bool) -> bool:
 
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -43,12 +49,17 @@ def _secret_key() -> str:
     # An installed service must survive restarts without logging everybody out, so a key made
     # on first start is kept in the data directory (readable by its owner only).
     key_file = DATA_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    key_file.touch(mode=0o600)
-    key_file.write_text(key)
+    try:
+        if key_file.exists():
+            return key_file.read_text().strip()
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        key_file.touch(mode=0o600)
+        key_file.write_text(key)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"FRAUDHUB_DATA_DIR={DATA_DIR} cannot hold the generated secret key ({exc}); "
+            "make it writable or set FRAUDHUB_SECRET_KEY") from None
     return key
 
 
@@ -122,11 +133,17 @@ TEMPLATES = [
 
 # --- Database --------------------------------------------------------------------------------
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'fraudhub.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60
+        )
+    }
+except ValueError as _exc:  # an unknown scheme, a malformed address
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database address FraudHub can use ({_exc}); e.g. "
+        "postgres://user:password@host:5432/fraudhub or sqlite:////path/to/fraudhub.sqlite3"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A server that accepts connections and never answers held requests (/healthz included)
     # without end: libpq gives up after this many seconds and the request answers 503/500.
@@ -160,7 +177,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (FRAUDHUB_DATA_DIR=/srv/fraudhub on a new machine) would fail every command.
     _sqlite_name = str(DATABASES["default"]["NAME"])
     if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
-        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as _exc:
+            raise ImproperlyConfigured(
+                f"the directory of the SQLite database {_sqlite_name} cannot be made ({_exc}); "
+                "check FRAUDHUB_DATA_DIR or DATABASE_URL") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (used for sessions of nothing critical; rate limits have their own store) ---------

@@ -304,3 +304,20 @@ def test_worker_batch_runs_the_due_jobs_even_when_housekeeping_fails(
     call_command("worker", "--batch", stdout=StringIO(), stderr=StringIO())
     assert not DBTaskResult.objects.filter(status="READY").exists()
     assert "housekeeping failed" in caplog.text
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"DATABASE_URL": "foo://bar/baz"}, "DATABASE_URL"),
+    ({"DATABASE_URL": "postgres://x:y@[::1"}, "DATABASE_URL"),
+    ({"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nothing"}, "the database cannot be used"),
+    ({"FRAUDHUB_DATA_DIR": "/dev/null/var"}, "FRAUDHUB_DATA_DIR"),
+    ({"FRAUDHUB_WEBHOOK_MAX_ATTEMPTS": "many"}, "FRAUDHUB_WEBHOOK_MAX_ATTEMPTS"),
+    ({}, "fraudhub migrate"),  # a data directory whose database was never made
+])
+def test_a_command_in_a_bad_environment_says_what_is_wrong_without_a_traceback(
+        tmp_path: Path, extra: dict[str, str], message: str) -> None:
+    result = subprocess.run([*FRAUDHUB, "apikey", "list"], env=_env(tmp_path, **extra),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
