@@ -223,3 +223,31 @@ def test_an_agency_officer_without_an_agency_is_refused(admin_client: Client) ->
     assert moved.status_code == 302, moved.content[:3000]
     user.refresh_from_db()
     assert (user.role, user.organization) == (Role.AGENCY_OFFICER, agency)
+
+
+def test_keys_and_organizations_cannot_be_deleted_in_admin(admin_client: Client) -> None:
+    # A deletion there wrote no audit row: a key or an organization (its reporters' link to it
+    # set to nothing) vanished without trace. Revoking is the audited way to end a key.
+    from django.db import transaction
+
+    from fraudhub.core.actors import Actor
+    from fraudhub.core.models import Organization, OrganizationKind
+    from fraudhub.core.services import apikey_create, organization_create
+
+    with transaction.atomic():
+        org = organization_create(actor=Actor.system("tests"), name="Bank Z",
+                                  kind=OrganizationKind.PARTNER)
+    key = apikey_create(actor=Actor.system("tests"), name="k", role=Role.PARTNER,
+                        organization=None, scopes=[], expires_at=None).api_key
+    answers = [admin_client.post(path, data).status_code for path, data in [
+        (f"/admin/core/apikey/{key.pk}/delete/", {"post": "yes"}),
+        ("/admin/core/apikey/", {"action": "delete_selected", "_selected_action": [key.pk],
+                                 "post": "yes"}),
+        (f"/admin/core/organization/{org.pk}/delete/", {"post": "yes"}),
+        ("/admin/core/organization/", {"action": "delete_selected",
+                                       "_selected_action": [org.pk], "post": "yes"}),
+    ]]
+    assert answers[0] == answers[2] == 403
+    assert ApiKey.objects.filter(pk=key.pk).exists()
+    assert Organization.objects.filter(pk=org.pk).exists()
+    assert audit_verify().ok

@@ -120,6 +120,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     # The trusted-flagger status is granted and suspended in the console (audited, with reasons).
     fields = ("name", "kind", "contact_email")
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # no audited way: keys, members and reporters name the organization
+
     def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool
                    ) -> None:
         actor = _actor(request)
@@ -166,6 +169,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
                        "last_used_at")
     fields = ("name", "role", "scopes", "organization", "expires_at", *readonly_fields)
     actions = ["revoke"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a key is ended by revoking it (audited), not by removing its row
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None
                             ) -> tuple[str, ...]:
