@@ -251,3 +251,30 @@ def test_keys_and_organizations_cannot_be_deleted_in_admin(admin_client: Client)
     assert ApiKey.objects.filter(pk=key.pk).exists()
     assert Organization.objects.filter(pk=org.pk).exists()
     assert audit_verify().ok
+
+
+def test_an_organization_s_name_and_kind_are_not_offered_for_editing_in_admin(
+    admin_client: Client,
+) -> None:
+    # Only the contact address is changed (audited) on an existing organization: a form that
+    # took a new name answered "changed successfully" under that name and kept the old one.
+    from django.db import transaction
+
+    from fraudhub.core.actors import Actor
+    from fraudhub.core.models import OrganizationKind
+    from fraudhub.core.services import organization_create
+
+    with transaction.atomic():
+        org = organization_create(actor=Actor.system("tests"), name="Bank Z",
+                                  kind=OrganizationKind.PARTNER)
+    form = admin_client.get(f"/admin/core/organization/{org.pk}/change/").content.decode()
+    assert 'name="name"' not in form and 'name="kind"' not in form
+    answer = admin_client.post(f"/admin/core/organization/{org.pk}/change/", {
+        "name": "Renamed", "kind": OrganizationKind.NGO, "contact_email": "desk@bankz.example"},
+        follow=True)
+    assert "Renamed" not in answer.content.decode()
+    org.refresh_from_db()
+    assert (org.name, org.kind, org.contact_email) == ("Bank Z", OrganizationKind.PARTNER,
+                                                       "desk@bankz.example")
+    assert AuditEntry.objects.filter(action="organization.update",
+                                     object_id=str(org.pk)).count() == 1

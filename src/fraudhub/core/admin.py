@@ -120,6 +120,12 @@ class OrganizationAdmin(admin.ModelAdmin):
     # The trusted-flagger status is granted and suspended in the console (audited, with reasons).
     fields = ("name", "kind", "contact_email")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Organization | None = None
+                            ) -> tuple[str, ...]:
+        # organization_update changes the contact address only: a name or kind typed over
+        # was dropped while the admin said "changed successfully" under the new name.
+        return () if obj is None else ("name", "kind")
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # no audited way: keys, members and reporters name the organization
 
