@@ -81,6 +81,15 @@ def test_demo_loads_once_into_an_empty_database() -> None:
     assert Report.objects.count() == reports
 
 
+@pytest.mark.django_db
+def test_demo_forced_over_loaded_demo_data_is_refused_with_a_clear_error() -> None:
+    call_command("demo", stdout=StringIO())
+    reports = Report.objects.count()
+    with pytest.raises(CommandError, match="demo data is loaded already"):
+        call_command("demo", "--force", stdout=StringIO())
+    assert Report.objects.count() == reports
+
+
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FRAUDHUB_", "DJANGO_"))}
     env.pop("DATABASE_URL", None)

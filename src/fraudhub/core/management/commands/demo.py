@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from fraudhub.cases.services.appeals import appeal_file_for_owner
@@ -27,6 +27,10 @@ class Command(BaseCommand):
             self.stdout.write("Database is not empty: demo data not loaded.")
             self._print_logins()
             return
+        taken = sorted(User.objects.filter(username__in=[u for u, _r, _o in DEMO_USERS])
+                       .values_list("username", flat=True))
+        if taken:  # --force over an earlier demo: its users and organizations are unique
+            raise CommandError(f"demo data is loaded already (users {', '.join(taken)} exist)")
         system = Actor.system("demo")
         with transaction.atomic():
             orgs = {
