@@ -218,3 +218,28 @@ def test_a_worker_stopped_twice_in_the_middle_of_a_job_leaves_it_to_be_run_again
                            text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert "To: victim@example.org" in rerun.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_batch_exits_non_zero_when_a_job_it_ran_failed(settings: Any) -> None:
+    # A cron-run `fraudhub worker --batch` said nothing and exited 0 while a receipt was given
+    # up for good after its last attempt.
+    from fraudhub.core.jobs import enqueue
+    from fraudhub.reports.models import Report
+    from fraudhub.reports.tasks import send_report_receipt
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    _file_report_with_receipt()
+    DBTaskResult.objects.all().delete()
+    report = Report.objects.get()
+    enqueue(send_report_receipt, report_id=report.pk, attempt=6)  # its last attempt
+
+    err = StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("worker", "--batch", stdout=StringIO(), stderr=err)
+
+    assert exited.value.code == 1
+    job = DBTaskResult.objects.get()
+    assert job.status == "FAILED"
+    assert f"1 job failed: {job.pk} (fraudhub.reports.tasks.send_report_receipt)" in err.getvalue()

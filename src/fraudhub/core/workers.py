@@ -15,6 +15,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -50,11 +51,16 @@ class JobWorker(Worker):
     enforcement delivery that had nothing wrong with it was never done.
     """
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.failed: list[DBTaskResult] = []  # jobs that ended FAILED in this worker
+
     def run_task(self, db_task_result: DBTaskResult) -> None:
         super().run_task(db_task_result)
-        if self.running or db_task_result.status != TaskResultStatus.FAILED:
+        if db_task_result.status != TaskResultStatus.FAILED:
             return
-        if db_task_result.exception_class_path not in _STOPPED:
+        if self.running or db_task_result.exception_class_path not in _STOPPED:
+            self.failed.append(db_task_result)
             return
         requeued = DBTaskResult.objects.filter(
             pk=db_task_result.pk, status=TaskResultStatus.FAILED,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from typing import Any
 
@@ -83,6 +84,12 @@ class Command(BaseCommand):
         )
         worker.configure_signals()
         worker.run()
+        if batch and worker.failed:
+            # A batch run from cron or a deployment script: its status says whether all went.
+            count = len(worker.failed)
+            names = ", ".join(f"{job.pk} ({job.task_path})" for job in worker.failed[:10])
+            self.stderr.write(f"{count} job{'s' if count > 1 else ''} failed: {names}")
+            sys.exit(1)
 
     def _run(self, worker_id: str, stop: threading.Event, *, batch: bool, interval: float,
              housekeeping_every: float, verbosity: int) -> None:
