@@ -226,3 +226,13 @@ def test_an_entry_inserted_before_the_first_is_named_as_inserted(seq: int) -> No
     result = audit_verify()
     assert (result.ok, result.first_bad_seq, result.checked) == (False, seq, 0)
     assert "inserted" in result.problem and "missing" not in result.problem
+
+
+def test_an_entry_with_numbers_a_json_column_rewrites_verifies() -> None:
+    # PostgreSQL's jsonb keeps numbers as decimals: 1e+16 came back as 10000000000000000 and
+    # -0.0 as 0.0, and an intact entry was reported as changed.
+    with transaction.atomic():
+        audit_record(actor=ACTOR, action="thing.score", object_type="thing", object_id=1,
+                     old={"a": -0.0, "b": 1e16, "c": 1.5e300, "d": [2.5e-7, -1.25e22]},
+                     new={"e": 0.1, "f": 123456789.125})
+    assert audit_verify() == AuditVerification(True, 1)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -26,11 +28,23 @@ from fraudhub.core.models import ApiKey, AuditChainHead, AuditEntry, Organizatio
 GENESIS_HASH = "0" * 64
 
 
+def _stored_float(text: str) -> float | int:
+    """A JSON number as a PostgreSQL jsonb column gives it back: there numbers are decimals, so
+    a float of 1e16 or more (always whole) returns as an int and -0.0 as 0.0. Hashing what the
+    column will return keeps an intact entry verifying on every database."""
+    number = float(text)
+    if number == 0:
+        return 0.0
+    if abs(number) >= 1e16 and math.isfinite(number):
+        return int(Decimal(text))
+    return number
+
+
 def _plain(value: Any) -> Any:
     """Reduce values to JSON primitives so the stored and the hashed form are the same."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder), parse_float=_stored_float)
 
 
 def _normalize_ip(ip: str | None) -> str | None:
