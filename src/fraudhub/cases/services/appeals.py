@@ -84,6 +84,11 @@ def _file(
     _check_contact_email(contact_email)
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=decision.case_id)
+        # Again under the case's lock, which a reversal holds: the decision read before it
+        # may have been replaced meanwhile (an appeal against it would reopen a decided case
+        # for a decision no longer in force, and reversing it fail on its replacement).
+        if not Decision.objects.filter(pk=decision.pk, is_current=True).exists():
+            raise Conflict(_("This decision has already been replaced."))
         # One review on appeal per decision for an owner (per report for a reporter): a decision
         # upheld on appeal could otherwise be sent back to the queue by the same link, again
         # and again. A reversed one is no longer current (refused above).
