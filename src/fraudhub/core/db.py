@@ -6,11 +6,43 @@ lookup; everything else goes through Django's ORM and cursors as usual.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+DEADLOCK_ATTEMPTS = 3
+_DEADLOCK_DETECTED = "40P01"
+
+
+def retry_deadlocks(service: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `service` (which owns its transaction) again when PostgreSQL ended it as a deadlock.
+
+    Services that must lock rows in orders that cannot all agree (a bad-faith marking takes
+    the reporter before the reporter's reports and cases, as filing does; a decision takes the
+    case, its reports, then their reporters' standing) may meet each other in a cycle, and
+    PostgreSQL aborts one of them: its transaction rolled back whole, so running it again is
+    safe. Inside a caller's transaction nothing can be run again: the error goes up.
+    """
+
+    @functools.wraps(service)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+            try:
+                return service(*args, **kwargs)
+            except OperationalError as exc:
+                deadlock = getattr(exc.__cause__, "sqlstate", None) == _DEADLOCK_DETECTED
+                nested = connections[DEFAULT_DB_ALIAS].in_atomic_block
+                if not deadlock or nested or attempt == DEADLOCK_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    return run
 
 
 def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -30,6 +30,7 @@ from fraudhub.cases.statements import build_statement
 from fraudhub.cases.strikes import LOCK_DAYS
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
+from fraudhub.core.db import retry_deadlocks
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Perm
@@ -154,6 +155,7 @@ def notify_reporters(reports: list[Report], decision: Decision) -> None:
             enqueue(send_decision_notice, report_id=report.pk, decision_id=decision.pk)
 
 
+@retry_deadlocks
 def decision_create(*, actor: Actor, case_id: int, data: DecisionInput) -> Decision:
     if not actor.has_perm(Perm.CASE_DECIDE):
         raise PermissionDenied(_("You may not decide cases."))

@@ -13,6 +13,7 @@ from fraudhub.cases.models import OPEN_CASE_STATUSES, Case, CaseStatus
 from fraudhub.cases.priority import reprioritize
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
+from fraudhub.core.db import retry_deadlocks
 from fraudhub.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
@@ -31,6 +32,7 @@ def _recount(case: Case) -> None:
     )
 
 
+@retry_deadlocks
 def reporter_mark_bad_faith(
     *, actor: Actor, reporter_id: int, reason: str, days: int = DEFAULT_SUSPENSION_DAYS
 ) -> Reporter:
