@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,16 +46,24 @@ def _mark_safe(actor: Actor, type_key: str, value: str, why: str) -> None:
     indicator = Indicator.objects.select_for_update().filter(type=type_key, value=value).first()
     if indicator is None:
         now = timezone.now()
-        indicator = Indicator.objects.create(
-            type=type_key, value=value, match_key=match_key_for(type_key, value),
-            status=IndicatorStatus.SAFE, allowlisted=True, confidence=100, base_confidence=100,
-            confidence_changed_at=now, first_seen=now, last_seen=now,
-        )
-        audit_record(actor=actor, action="indicator.create", object_type="indicator",
-                     object_id=indicator.pk,
-                     new={"type": type_key, "value": value, "status": IndicatorStatus.SAFE,
-                          "source": why})
-        return
+        try:
+            with transaction.atomic():
+                indicator = Indicator.objects.create(
+                    type=type_key, value=value, match_key=match_key_for(type_key, value),
+                    status=IndicatorStatus.SAFE, allowlisted=True, confidence=100,
+                    base_confidence=100, confidence_changed_at=now, first_seen=now,
+                    last_seen=now,
+                )
+        except IntegrityError:
+            # A sighting created the value meanwhile (its insert waited for here): turn its
+            # row safe below.
+            indicator = Indicator.objects.select_for_update().get(type=type_key, value=value)
+        else:
+            audit_record(actor=actor, action="indicator.create", object_type="indicator",
+                         object_id=indicator.pk,
+                         new={"type": type_key, "value": value, "status": IndicatorStatus.SAFE,
+                              "source": why})
+            return
     if not indicator.allowlisted:
         indicator.allowlisted = True
         indicator.save(update_fields=["allowlisted", "updated_at"])
@@ -98,10 +106,12 @@ def allowlist_add(
             defaults={"list_name": list_name[:64], "label": label[:200], "active": True,
                       "added_by": actor.label[:200]},
         )
+        # The value's indicator before the audit chain: a sighting creating the same value
+        # meanwhile appends to the chain before it commits, and its insert is waited for here.
+        _mark_safe(actor, found_type, value, f"allowlist {list_name}")
         audit_record(actor=actor, action="allowlist.add", object_type="allowlist",
                      object_id=entry.pk, new={"type": found_type, "value": value,
                                               "list": list_name})
-        _mark_safe(actor, found_type, value, f"allowlist {list_name}")
     return entry
 
 
