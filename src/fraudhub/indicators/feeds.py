@@ -15,6 +15,7 @@ from fraudhub.indicators.models import IndicatorStatus, SourceKind
 from fraudhub.indicators.observing import Observation, indicators_observe_many
 from fraudhub.indicators.services import (
     indicators_confirm,
+    indicators_hold,
     indicators_reject,
     indicators_set_verifying,
     indicators_unconfirm,
@@ -95,6 +96,17 @@ def reports_indicators_record(*, report_ids: Sequence[int], catch_up: int = 0) -
 def case_review_started(*, actor: Actor, case: Case, started: bool) -> None:
     indicators_set_verifying(actor=actor, values=case_indicator_values(case), verifying=started,
                              reference=f"case:{case.pk}")
+
+
+def case_indicators_hold(*, case: Case) -> None:
+    """Lock every indicator a decision on `case` feeds (its reports' values and those the
+    open authority requests on it name), before the decision appends to the audit chain."""
+    from fraudhub.agencies.services.outcomes import OPEN_TARGET_OUTCOMES
+
+    named = case.request_targets.filter(outcome__in=OPEN_TARGET_OUTCOMES).values_list(
+        "indicator_type", "canonical")
+    indicators_hold(values=case_indicator_values(case) | {
+        (t, v) for t, v in named if t in REGISTRY})
 
 
 def decision_feeds_indicators(*, actor: Actor, decision: Decision) -> None:

@@ -68,6 +68,16 @@ def _locked(values: Iterable[tuple[str, str]]) -> list[Indicator]:
     return found
 
 
+def indicators_hold(*, values: Iterable[tuple[str, str]]) -> None:
+    """Lock the indicators of `values` now, in the one order every writer takes them.
+
+    For a transaction that changes them only after it has appended to the audit chain: the
+    chain's head is locked until commit, and writers that hold indicators (sightings, imports)
+    append last, so taking the indicators after the head closed a cycle.
+    """
+    _locked(values)
+
+
 def indicators_confirm(
     *, actor: Actor, values: Iterable[tuple[str, str]], reference: str, source_kind: str,
     confidence: int = policy.CONFIRMED_CONFIDENCE,

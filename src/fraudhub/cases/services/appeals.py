@@ -45,7 +45,7 @@ from fraudhub.core.jobs import enqueue
 from fraudhub.core.models import OrganizationKind
 from fraudhub.core.roles import Perm, Role
 from fraudhub.core.text import nul_field_errors
-from fraudhub.indicators.feeds import decision_reversed
+from fraudhub.indicators.feeds import case_indicators_hold, decision_reversed
 from fraudhub.reports.models import Report, ReportStatus
 from fraudhub.reports.selectors import report_get_with_secret
 from fraudhub.taxonomy.selectors import NO_VIOLATION_GROUND
@@ -291,6 +291,8 @@ def _reverse(
                                       f"{data.reasons}",
                                 days=data.replacement_days)
     ground = validate_decision(replacement, case.target)
+    # The indicators it changes before the audit chain's head (see indicators_hold).
+    case_indicators_hold(case=case)
     old.is_current = False
     old.save(update_fields=["is_current"])
     Strike.objects.filter(decision=old).update(active=False)

@@ -35,7 +35,7 @@ from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Perm
 from fraudhub.core.text import nul_field_errors
-from fraudhub.indicators.feeds import decision_feeds_indicators
+from fraudhub.indicators.feeds import case_indicators_hold, decision_feeds_indicators
 from fraudhub.reports.models import PENDING_REPORT_STATUSES, Report, Reporter, ReportStatus
 from fraudhub.taxonomy.selectors import NO_VIOLATION_GROUND, PolicyGround, policy_ground_get
 
@@ -184,6 +184,8 @@ def decision_create(*, actor: Actor, case_id: int, data: DecisionInput) -> Decis
         set_report_outcomes(actor=actor, reports=reports, outcome=data.outcome, now=now)
         adjust_reputation({r.reporter_id for r in reports if r.reporter_id},
                           upheld=is_violation(data.outcome))
+        # The indicators it changes before the audit chain's head (see indicators_hold).
+        case_indicators_hold(case=case)
         audit_record(
             actor=actor, action="decision.create", object_type="case", object_id=case.pk,
             old={"status": CaseStatus.IN_REVIEW},
