@@ -75,6 +75,14 @@ def test_demo_loads_once_into_an_empty_database() -> None:
     assert "reviewer" in out.getvalue()
     reports, cases, users = Report.objects.count(), Case.objects.count(), User.objects.count()
     assert reports > 20 and cases < reports and users >= 6
+    # Every queue of the console has something to show: an appeal, agency requests and a
+    # delisting request (the owner of a spoofed landline).
+    from fraudhub.agencies.models import AgencyRequest
+    from fraudhub.cases.models import Appeal
+    from fraudhub.indicators.models import DelistingRequest
+    assert Appeal.objects.exists() and AgencyRequest.objects.count() == 2
+    assert list(DelistingRequest.objects.values_list("indicator__value", "status")) == [
+        ("+842438234567", "open")]
     again = StringIO()
     call_command("demo", stdout=again)
     assert "not empty" in again.getvalue()

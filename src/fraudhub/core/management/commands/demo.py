@@ -60,6 +60,7 @@ class Command(BaseCommand):
             ))
         self._decide_some(users)
         self._agency_requests(users)
+        self._delisting_request()
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {len(DEMO_REPORTS)} reports, {len(DEMO_USERS)} users."))
         self._print_logins()
@@ -124,6 +125,17 @@ class Command(BaseCommand):
             request_target_respond(actor=reviewer, request_id=listing.pk, target_id=phone.pk,
                                    data=TargetResponse(outcome="actioned",
                                                        note="Đã đưa vào cơ sở dữ liệu."))
+
+    def _delisting_request(self) -> None:
+        """The owner of a reported landline asks for review: its caller ID was spoofed."""
+        from fraudhub.indicators.delisting import DelistingInput, delisting_request_create
+
+        delisting_request_create(actor=Actor.anonymous(ip="10.0.9.1"), data=DelistingInput(
+            value="024 3823 4567", type="phone", requester_name="Công ty TNHH Demo Hà Nội",
+            requester_email="lienhe@demo.invalid",
+            statement="Đây là số máy bàn của văn phòng chúng tôi. Kẻ gian đã giả mạo số hiển "
+                      "thị khi gọi điện; chúng tôi gửi kèm hợp đồng thuê bao với nhà mạng.",
+        ))
 
     def _print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
