@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -12,7 +13,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fraudhub.cases.adapters import WebhookAdapter, verify_signature
+from fraudhub.cases.adapters import (
+    RETRY_AFTER_MAX_SECONDS,
+    WebhookAdapter,
+    parse_retry_after,
+    verify_signature,
+)
 from fraudhub.cases.models import Enforcement, EnforcementStatus, PlatformStatus, Target
 from fraudhub.cases.services.enforcement import enforcement_retry
 from fraudhub.core.actors import Actor
@@ -26,9 +32,12 @@ SECRET = "whsec-test-1234567890"
 class PlatformStub:
     """Answers 503 to the first `failures` requests, then `final_status`; records everything."""
 
-    def __init__(self, failures: int, final_status: int = 200) -> None:
+    def __init__(self, failures: int, final_status: int = 200, failure_status: int = 503,
+                 retry_after: str | None = None) -> None:
         self.failures = failures
         self.final_status = final_status
+        self.failure_status = failure_status
+        self.retry_after = retry_after
         self.requests: list[dict[str, Any]] = []
         stub = self
 
@@ -38,8 +47,10 @@ class PlatformStub:
                 stub.requests.append(
                     {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
                 )
-                status = 503 if len(stub.requests) <= stub.failures else stub.final_status
-                self.send_response(status)
+                failing = len(stub.requests) <= stub.failures
+                self.send_response(stub.failure_status if failing else stub.final_status)
+                if failing and stub.retry_after is not None:
+                    self.send_header("Retry-After", stub.retry_after)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"ok": true}')
@@ -167,6 +178,46 @@ def test_delivery_is_given_up_and_flagged_after_max_attempts_then_retried_by_an_
         enforcement.refresh_from_db()
         assert enforcement.status == EnforcementStatus.DELIVERED
         assert not enforcement.flagged
+
+
+@pytest.mark.parametrize(("status", "retry_after", "low", "high"), [
+    (429, "600", 590, 600),        # longer than the back-off's 30 s: the platform's wait
+    (503, "5", 20, 30),            # shorter: the back-off's
+    (429, "not a delay", 20, 30),  # unreadable: ignored
+    (503, "99999999", 6 * 3600 - 10, 6 * 3600),  # capped
+])
+def test_a_retry_after_longer_than_the_backoff_is_waited_for(
+    webhook_settings: Callable[[str], None], suspended_case: Callable[[], Enforcement],
+    drain_jobs: Callable[[], int], status: int, retry_after: str, low: int, high: int,
+) -> None:
+    """A platform that answers 429 or 503 with Retry-After is not asked again sooner (it was
+    retried after 30 s, 60 s, ... and given up while it still asked us to wait)."""
+    with PlatformStub(failures=1, failure_status=status, retry_after=retry_after) as platform:
+        webhook_settings(platform.url)
+        enforcement = suspended_case()
+        drain_jobs()
+        enforcement.refresh_from_db()
+        assert enforcement.status == EnforcementStatus.RETRYING
+        assert enforcement.next_attempt_at is not None
+        delay = (enforcement.next_attempt_at - timezone.now()).total_seconds()
+        assert low < delay <= high
+        drain_jobs()
+        assert len(platform.requests) == 1  # the retry waits for its time
+        _make_due()
+        drain_jobs()
+        enforcement.refresh_from_db()
+        assert enforcement.status == EnforcementStatus.DELIVERED
+
+
+def test_retry_after_is_read_as_seconds_or_an_http_date() -> None:
+    now = 1_800_000_000.0
+    in_90_s = email.utils.formatdate(now + 90, usegmt=True)
+    assert parse_retry_after("120", now=now) == 120
+    assert parse_retry_after(f" {in_90_s} ", now=now) == 90
+    assert parse_retry_after(email.utils.formatdate(now - 90, usegmt=True), now=now) is None
+    assert parse_retry_after("99999999999999999999", now=now) == RETRY_AFTER_MAX_SECONDS
+    for ignored in (None, "", "0", "-5", "1.5", "soon", "\u0661\u0662\u0660", "Mon, 99 Foo"):
+        assert parse_retry_after(ignored, now=now) is None, ignored
 
 
 def test_a_client_error_is_not_retried(

@@ -358,8 +358,8 @@ def test_actions_posted_under_another_case_are_404(
     filed = file_web_report()
     other = file_web_report(target="https://www.facebook.com/another.seller.vn",
                             description="Bán hàng giả, nhận tiền rồi chặn.")
-    case, other_case = Case.objects.get(pk=filed.report.case_id), other.report.case
-    assert other_case is not None and other_case.pk != case.pk
+    case, other_case = filed.report.case, other.report.case
+    assert case is not None and other_case is not None and other_case.pk != case.pk
     decide(Actor.for_user(reviewer), case, outcome="no_violation")
     appeal = appeal_file_by_reporter(actor=Actor.anonymous(ip="203.0.113.9"),
                                      tracking_code=filed.report.tracking_code,

@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import abc
+import datetime
+import email.utils
 import hashlib
 import hmac
 import http.client
@@ -30,6 +32,37 @@ class DeliveryResult:
     ok: bool
     retryable: bool = False
     detail: str = ""
+    # How long the platform asked us to wait before the next attempt (its Retry-After), if it
+    # said so: the back-off waits at least that long.
+    retry_after_seconds: int | None = None
+
+
+# A platform's Retry-After is followed up to this long; beyond it the back-off's own cap holds.
+RETRY_AFTER_MAX_SECONDS = 6 * 3600
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> int | None:
+    """Seconds to wait from a Retry-After header (delay in seconds or an HTTP date), or None.
+
+    A value that is neither, negative or in the past is ignored; a longer one is capped at
+    RETRY_AFTER_MAX_SECONDS, so a platform cannot park an order for days.
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        seconds = int(text[:12])
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is GMT; a zone-less one is read as such
+            when = when.replace(tzinfo=datetime.UTC)
+        seconds = int(when.timestamp() - (time.time() if now is None else now))
+    if seconds <= 0:
+        return None
+    return min(seconds, RETRY_AFTER_MAX_SECONDS)
 
 
 class PlatformAdapter(abc.ABC):
@@ -110,7 +143,7 @@ class WebhookAdapter(PlatformAdapter):
         }
         exchange = _Exchange(self._target, timeout=self.timeout)
         try:
-            status = exchange.post(body, headers)
+            status, retry_after = exchange.post(body, headers)
         except (http.client.HTTPException, OSError, ValueError) as exc:
             # Whatever the other end did (not HTTP at all, a broken status line, a NUL byte,
             # too slow), the order may succeed later: retried with back-off, described in
@@ -123,7 +156,10 @@ class WebhookAdapter(PlatformAdapter):
         if 200 <= status < 300:
             return DeliveryResult(ok=True, detail=f"HTTP {status}")
         retryable = status >= 500 or status in _RETRYABLE_STATUSES
-        return DeliveryResult(ok=False, retryable=retryable, detail=f"HTTP {status}")
+        wait = parse_retry_after(retry_after) if retryable else None
+        detail = f"HTTP {status}" + (f" (Retry-After: {wait} s)" if wait else "")
+        return DeliveryResult(ok=False, retryable=retryable, detail=detail,
+                              retry_after_seconds=wait)
 
 
 class _Exchange:
@@ -135,7 +171,8 @@ class _Exchange:
         self.expired = False
         self._connection: http.client.HTTPConnection | None = None
 
-    def post(self, body: bytes, headers: dict[str, str]) -> int:
+    def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str | None]:
+        """The answer's status and its Retry-After header (None when absent)."""
         target = self.target
         host, port = target.hostname or "", target.port
         if target.scheme == "https":
@@ -151,7 +188,8 @@ class _Exchange:
         watchdog.start()
         try:
             self._connection.request("POST", path, body=body, headers=headers)
-            return self._connection.getresponse().status
+            response = self._connection.getresponse()
+            return response.status, response.getheader("Retry-After")
         finally:
             watchdog.cancel()
             self._connection.close()

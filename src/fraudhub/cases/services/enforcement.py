@@ -176,7 +176,10 @@ def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
             ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.RETRYING)
             enforcement.status = EnforcementStatus.RETRYING
             enforcement.last_error = result.detail[:2000]
-            enforcement.next_attempt_at = now + _backoff(enforcement.attempts)
+            wait = _backoff(enforcement.attempts)
+            if result.retry_after_seconds:
+                wait = max(wait, timedelta(seconds=result.retry_after_seconds))
+            enforcement.next_attempt_at = now + wait
         else:
             ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.GIVEN_UP)
             enforcement.status = EnforcementStatus.GIVEN_UP
