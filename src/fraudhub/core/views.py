@@ -55,6 +55,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The page of a form refused by the CSRF check (CSRF_FAILURE_VIEW): Django's own is in
+    English whatever the language, unstyled and written for developers. Rendered with the
+    request, so the header and the language switch work and a new token cookie is set for the
+    next try."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
