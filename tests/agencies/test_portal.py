@@ -148,6 +148,17 @@ def test_the_list_filters_by_status(officer_a: User, reviewer: User) -> None:
     assert "<script>" not in bad.content.decode()
 
 
+def test_the_request_page_names_each_targets_kind_in_the_language(officer_a: User) -> None:
+    filed = file_request(actor(officer_a), kind="provide_information",
+                         targets=[ACCOUNT_A, PHONE])
+    client = logged_in_client(officer_a)
+    client.cookies["django_language"] = "vi"
+    html = client.get(f"/agency/requests/{filed.pk}/").content.decode()
+    kinds = re.findall(r'<span class="badge">([^<]*)</span>\s*<span class="badge outcome-badge',
+                       html)
+    assert kinds == ["Tài khoản · facebook", "Số điện thoại"]
+
+
 def test_time_left_is_coloured_by_the_share_used(officer_a: User) -> None:
     filed = file_request(actor(officer_a))
     # 20 of the 24 hours are gone: past 80%.

@@ -67,3 +67,20 @@ def test_reviewer_decides_in_the_console(drain_jobs: Callable[[], int], settings
     citizen = Client()
     citizen.force_login(make_user("citizen", "cit-web"))
     assert citizen.get("/console/delisting/").status_code == 403
+
+
+def test_the_delisting_queue_names_the_indicator_type_in_the_language(
+    drain_jobs: Callable[[], int], settings: Settings
+) -> None:
+    _listed(drain_jobs)
+    Client(REMOTE_ADDR="198.51.100.42").post("/delisting/", {
+        "value": "0912 345 678", "requester_name": "Chủ số", "requester_email": "a@example.com",
+        "statement": "Số mới được cấp."})
+    settings.FRAUDHUB_REQUIRE_2FA = False
+    client = Client()
+    client.force_login(make_user("reviewer", "rev-web-vi"))
+    client.cookies["django_language"] = "vi"
+    html = client.get("/console/delisting/").content.decode()
+    request = DelistingRequest.objects.get()
+    heading = html.split(f'id="delisting-{request.pk}">', 1)[1].split("</h2>", 1)[0]
+    assert "<h2>Số điện thoại: +84912345678 " in heading

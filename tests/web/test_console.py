@@ -382,3 +382,16 @@ def test_actions_posted_under_another_case_are_404(
             f"reporter-{reporter_id}-days": "30"})
     assert marked.status_code == 404
     assert Report.objects.get(pk=third.report.pk).status == ReportStatus.RECEIVED
+
+
+def test_the_case_page_names_indicator_types_in_the_language(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    file_web_report()  # a Facebook account; the description names a bank account and a phone
+    case = Case.objects.get()
+    client = login_verified(reviewer)
+    client.cookies["django_language"] = "vi"
+    html = client.get(f"/console/cases/{case.pk}/").content.decode()
+    indicators = html.split('<ul class="indicators">', 1)[1].split("</ul>", 1)[0]
+    badges = re.findall(r'<span class="badge">([^<]*)</span>', indicators)
+    assert sorted(badges) == ["Số điện thoại", "Tài khoản mạng xã hội", "Tài khoản ngân hàng"]
