@@ -357,6 +357,10 @@ FRAUDHUB_WEBHOOK_SECRET = os.environ.get("FRAUDHUB_WEBHOOK_SECRET", "")
 FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS", "10"))
 FRAUDHUB_WEBHOOK_MAX_ATTEMPTS = _env_int("FRAUDHUB_WEBHOOK_MAX_ATTEMPTS", 8)
 FRAUDHUB_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("FRAUDHUB_WEBHOOK_BACKOFF_SECONDS", "30"))
+# An order still pending or retrying this long after its attempt was due, with no job queued or
+# running for it (its job failed or was lost), is queued again by housekeeping, flagged, and
+# counted as an attempt (given up and flagged after FRAUDHUB_WEBHOOK_MAX_ATTEMPTS).
+FRAUDHUB_ENFORCEMENT_OVERDUE_SECONDS = _env_int("FRAUDHUB_ENFORCEMENT_OVERDUE_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

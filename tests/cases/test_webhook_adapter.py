@@ -440,3 +440,117 @@ def test_an_apply_still_retrying_when_its_decision_is_reversed_is_never_sent_aft
     assert not apply.flagged
     target = Target.objects.get(pk=apply.decision.case.target_id)
     assert target.platform_status == PlatformStatus.ACTIVE
+
+
+def _run_jobs_allowing_failures() -> list[str]:
+    """Run the due jobs as `fraudhub worker` would; the task paths of those that failed."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        db_worker.Worker(
+            queue_names=["default"], interval=0, batch=True, backend_name="default",
+            startup_delay=False, max_tasks=None, worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+    return list(DBTaskResult.objects.filter(status="FAILED").values_list("task_path", flat=True))
+
+
+def _queued_deliveries(enforcement: Enforcement) -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        status="READY", task_path="fraudhub.cases.tasks.deliver_enforcement",
+        args_kwargs__kwargs__enforcement_id=enforcement.pk).count()
+
+
+def test_a_webhook_adapter_without_its_address_gives_the_delivery_up_flagged(
+    settings: Any, suspended_case: Callable[[], Enforcement], drain_jobs: Callable[[], int],
+) -> None:
+    # The job raised ImproperlyConfigured and failed: the order stayed `pending`, unflagged,
+    # with nothing left to send it.
+    settings.FRAUDHUB_PLATFORM_ADAPTER = "webhook"
+    settings.FRAUDHUB_WEBHOOK_URL = ""
+    settings.FRAUDHUB_WEBHOOK_SECRET = SECRET
+    enforcement = suspended_case()
+
+    drain_jobs()  # fails the test when a job fails
+
+    enforcement.refresh_from_db()
+    assert enforcement.status == EnforcementStatus.GIVEN_UP
+    assert enforcement.flagged is True
+    assert "FRAUDHUB_WEBHOOK_URL" in enforcement.last_error
+
+
+def test_a_delivery_whose_job_failed_after_sending_is_sent_again_by_housekeeping(
+    webhook_settings: Callable[[str], None], suspended_case: Callable[[], Enforcement],
+    drain_jobs: Callable[[], int],
+) -> None:
+    """The database fails after the platform accepted the order: the job fails, and the
+    order stayed `pending` for ever, unflagged, with no job left to deliver it."""
+    from unittest import mock
+
+    from django.db import OperationalError
+    from django_tasks_db.models import DBTaskResult
+
+    from fraudhub.cases.services import enforcement as enforcement_service
+    from fraudhub.core.housekeeping import run_housekeeping
+    from fraudhub.core.models import AuditEntry
+
+    with PlatformStub(failures=0) as platform:
+        webhook_settings(platform.url)
+        enforcement = suspended_case()
+        with mock.patch.object(enforcement_service, "_refresh_target_status",
+                               side_effect=OperationalError("server closed the connection")):
+            failed = _run_jobs_allowing_failures()
+        assert failed == ["fraudhub.cases.tasks.deliver_enforcement"]
+        DBTaskResult.objects.filter(status="FAILED").delete()  # seen (drain_jobs fails on it)
+        enforcement.refresh_from_db()
+        assert (enforcement.status, len(platform.requests)) == (EnforcementStatus.PENDING, 1)
+
+        run_housekeeping()  # not overdue yet: left alone
+        assert _queued_deliveries(enforcement) == 0
+        Enforcement.objects.filter(pk=enforcement.pk).update(
+            created_at=timezone.now() - timedelta(hours=1))
+        run_housekeeping()
+        enforcement.refresh_from_db()
+        assert enforcement.flagged is True  # reviewers see it until it is delivered
+        assert _queued_deliveries(enforcement) == 1
+        run_housekeeping()  # its new job is queued: not queued twice
+        assert _queued_deliveries(enforcement) == 1
+
+        drain_jobs()
+
+    enforcement.refresh_from_db()
+    assert (enforcement.status, enforcement.flagged) == (EnforcementStatus.DELIVERED, False)
+    assert {r["headers"]["idempotency-key"] for r in platform.requests} == {
+        enforcement.idempotency_key}
+    assert AuditEntry.objects.filter(action="enforcement.requeue",
+                                     object_id=str(enforcement.pk)).count() == 1
+    target = Target.objects.get(pk=enforcement.decision.case.target_id)
+    assert target.platform_status == PlatformStatus.SUSPENDED
+
+
+def test_a_delivery_whose_job_keeps_failing_is_given_up_flagged_by_housekeeping(
+    settings: Any, suspended_case: Callable[[], Enforcement],
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from fraudhub.core.housekeeping import run_housekeeping
+
+    settings.FRAUDHUB_WEBHOOK_MAX_ATTEMPTS = 2
+    enforcement = suspended_case()
+    for _ in range(3):  # its job lost each time (deleted: nothing will ever run it)
+        DBTaskResult.objects.filter(task_path="fraudhub.cases.tasks.deliver_enforcement").delete()
+        Enforcement.objects.filter(pk=enforcement.pk).update(
+            created_at=timezone.now() - timedelta(hours=1),
+            next_attempt_at=timezone.now() - timedelta(hours=1))
+        run_housekeeping()
+
+    enforcement.refresh_from_db()
+    assert (enforcement.status, enforcement.flagged) == (EnforcementStatus.GIVEN_UP, True)
+    assert enforcement.attempts == 2
+    assert _queued_deliveries(enforcement) == 0
+

@@ -1,5 +1,5 @@
-"""Periodic upkeep run by `fraudhub worker`: lost jobs, claims, priorities, SLA clocks, counters,
-files no record names."""
+"""Periodic upkeep run by `fraudhub worker`: lost jobs, overdue deliveries, claims, priorities,
+SLA clocks, counters, files no record names."""
 
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ def _reprioritized(case: Case, now: datetime) -> bool:
 
 def run_housekeeping() -> dict[str, int]:
     from fraudhub.agencies.services.clocks import agency_clocks_tick
+    from fraudhub.cases.services.enforcement import enforcements_requeue_overdue
     from fraudhub.indicators.allowlists import allowlist_sync_shipped
     from fraudhub.indicators.services import indicators_decay
 
@@ -71,6 +72,7 @@ def run_housekeeping() -> dict[str, int]:
     return {
         "jobs_requeued": reclaimed.requeued,
         "jobs_failed_lost_workers": reclaimed.failed,
+        "enforcements_requeued": enforcements_requeue_overdue(),
         "allowlist_added": allowlist_sync_shipped(actor=system),
         "indicators_decayed": indicators_decay(actor=system),
         "claims_expired": claims_expire(actor=Actor.system("housekeeping")),

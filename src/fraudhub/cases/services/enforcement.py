@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from fraudhub.cases.adapters import get_adapter
+from fraudhub.cases.adapters import DeliveryResult, get_adapter
 from fraudhub.cases.machines import ENFORCEMENT_MACHINE
 from fraudhub.cases.models import (
     Decision,
@@ -28,6 +31,7 @@ from fraudhub.core.errors import Conflict, NotFound, PermissionDenied
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.roles import Perm
 
+logger = logging.getLogger(__name__)
 APPEAL_SIGNING_SALT = "fraudhub.appeal.owner"
 
 OUTCOME_STATUS = {
@@ -155,9 +159,7 @@ def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
         return enforcement
     if _replaced(enforcement):
         return _cancel(enforcement_id)
-    result = get_adapter(enforcement.adapter).deliver(
-        order=enforcement.payload, idempotency_key=enforcement.idempotency_key
-    )
+    result = _deliver(enforcement)
     system = Actor.system(f"enforcement:{enforcement.adapter}")
     now = timezone.now()
     with transaction.atomic():
@@ -172,6 +174,7 @@ def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
             enforcement.delivered_at = now
             enforcement.last_error = ""
             enforcement.next_attempt_at = None
+            enforcement.flagged = False
         elif result.retryable and enforcement.attempts < settings.FRAUDHUB_WEBHOOK_MAX_ATTEMPTS:
             ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.RETRYING)
             enforcement.status = EnforcementStatus.RETRYING
@@ -202,6 +205,99 @@ def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
             enqueue(deliver_enforcement, enforcement_id=enforcement.pk,
                     run_after=enforcement.next_attempt_at)
     return enforcement
+
+
+def _deliver(enforcement: Enforcement) -> DeliveryResult:
+    """The adapter's answer; a missing configuration or an adapter's own error is a failed
+    delivery, recorded (the job failed instead, and the order stayed pending for ever)."""
+    try:
+        adapter = get_adapter(enforcement.adapter)
+    except ImproperlyConfigured as exc:
+        # Nothing will change until an operator fixes the settings and sends it again.
+        return DeliveryResult(ok=False, retryable=False, detail=f"not configured: {exc}")
+    try:
+        return adapter.deliver(order=enforcement.payload,
+                               idempotency_key=enforcement.idempotency_key)
+    except Exception as exc:  # an adapter's bug: retried, then given up and flagged
+        logger.exception("enforcement %s: the %s adapter failed", enforcement.pk,
+                         enforcement.adapter)
+        return DeliveryResult(ok=False, retryable=True,
+                              detail=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _delivery_jobs_waiting(enforcement_ids: list[int]) -> set[int]:
+    """Those of `enforcement_ids` that a delivery job is queued or running for."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from fraudhub.cases.tasks import deliver_enforcement
+
+    jobs = DBTaskResult.objects.filter(
+        status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING),
+        task_path=deliver_enforcement.module_path,
+        args_kwargs__kwargs__enforcement_id__in=enforcement_ids,
+    ).values_list("args_kwargs", flat=True)
+    return {job["kwargs"]["enforcement_id"] for job in jobs}
+
+
+def _overdue(now: datetime) -> Q:
+    before = now - timedelta(seconds=settings.FRAUDHUB_ENFORCEMENT_OVERDUE_SECONDS)
+    return Q(status__in=(EnforcementStatus.PENDING, EnforcementStatus.RETRYING)) & (
+        Q(next_attempt_at__lt=before) | Q(next_attempt_at__isnull=True, created_at__lt=before))
+
+
+def enforcements_requeue_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Orders left pending or retrying with nothing to deliver them: queued again, flagged.
+
+    Their job failed (the database gone after the platform answered, or at the job's start)
+    or was lost. Each counts as an attempt: one that keeps failing is given up and flagged
+    after FRAUDHUB_WEBHOOK_MAX_ATTEMPTS, not queued again every round. Returns how many.
+    """
+    now = now or timezone.now()
+    candidates = list(Enforcement.objects.filter(_overdue(now)).order_by("pk")
+                      .values_list("pk", flat=True)[:limit])
+    if not candidates:
+        return 0
+    waiting = _delivery_jobs_waiting(candidates)
+    handled = 0
+    system = Actor.system("housekeeping")
+    for enforcement_id in candidates:
+        if enforcement_id in waiting:
+            continue
+        with transaction.atomic():
+            enforcement = (Enforcement.objects.select_for_update(skip_locked=True)
+                           .filter(_overdue(now), pk=enforcement_id).first())
+            if enforcement is None or _delivery_jobs_waiting([enforcement_id]):
+                continue  # delivered, or picked up, meanwhile
+            old = {"status": enforcement.status, "attempts": enforcement.attempts}
+            enforcement.attempts += 1
+            enforcement.flagged = True
+            if enforcement.attempts < settings.FRAUDHUB_WEBHOOK_MAX_ATTEMPTS:
+                ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.RETRYING)
+                enforcement.status = EnforcementStatus.RETRYING
+                enforcement.next_attempt_at = now
+                enforcement.last_error = ("its delivery job ended without recording an "
+                                          "attempt (failed or lost); queued again")
+                action = "enforcement.requeue"
+            else:
+                ENFORCEMENT_MACHINE.check(enforcement.status, EnforcementStatus.GIVEN_UP)
+                enforcement.status = EnforcementStatus.GIVEN_UP
+                enforcement.next_attempt_at = None
+                enforcement.last_error = ("its delivery jobs kept ending without recording an "
+                                          "attempt (failed or lost); given up")
+                action = "enforcement.give_up"
+            enforcement.save(update_fields=["attempts", "flagged", "status", "next_attempt_at",
+                                            "last_error"])
+            audit_record(actor=system, action=action, object_type="enforcement",
+                         object_id=enforcement.pk, old=old,
+                         new={"status": enforcement.status, "attempts": enforcement.attempts,
+                              "detail": enforcement.last_error})
+            if enforcement.status == EnforcementStatus.RETRYING:
+                from fraudhub.cases.tasks import deliver_enforcement
+
+                enqueue(deliver_enforcement, enforcement_id=enforcement.pk)
+            handled += 1
+    return handled
 
 
 def enforcement_retry(*, actor: Actor, enforcement_id: int) -> Enforcement:
