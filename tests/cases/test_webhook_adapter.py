@@ -85,10 +85,13 @@ def webhook_settings(settings: Any) -> Callable[[str], None]:
 
 
 def _make_due() -> None:
-    """Pretend the back-off has passed: move every waiting job's run_after into the past."""
+    """Pretend the back-off has passed: move every waiting job's run_after, and the time its
+    order's next attempt is due, into the past."""
     from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(1))
+    Enforcement.objects.filter(next_attempt_at__isnull=False).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1))
 
 
 @pytest.fixture
@@ -512,8 +515,9 @@ def test_a_delivery_whose_job_failed_after_sending_is_sent_again_by_housekeeping
 
         run_housekeeping()  # not overdue yet: left alone
         assert _queued_deliveries(enforcement) == 0
+        an_hour_ago = timezone.now() - timedelta(hours=1)  # its attempt's hold has passed too
         Enforcement.objects.filter(pk=enforcement.pk).update(
-            created_at=timezone.now() - timedelta(hours=1))
+            created_at=an_hour_ago, in_flight_until=an_hour_ago)
         run_housekeeping()
         enforcement.refresh_from_db()
         assert enforcement.flagged is True  # reviewers see it until it is delivered
@@ -554,3 +558,27 @@ def test_a_delivery_whose_job_keeps_failing_is_given_up_flagged_by_housekeeping(
     assert enforcement.attempts == 2
     assert _queued_deliveries(enforcement) == 0
 
+
+def test_a_second_job_for_a_delivery_waiting_for_its_retry_sends_nothing(
+    webhook_settings: Callable[[str], None], suspended_case: Callable[[], Enforcement],
+    drain_jobs: Callable[[], int],
+) -> None:
+    """A reclaimed job run besides its original (or twice): it sent the order again at once,
+    counted a second attempt and queued a second retry chain (given up twice as early)."""
+    from django.db import transaction
+
+    from fraudhub.cases.tasks import deliver_enforcement
+    from fraudhub.core.jobs import enqueue
+
+    with PlatformStub(failures=10) as platform:
+        webhook_settings(platform.url)
+        enforcement = suspended_case()
+        drain_jobs()
+        with transaction.atomic():
+            enqueue(deliver_enforcement, enforcement_id=enforcement.pk)
+        drain_jobs()
+
+        enforcement.refresh_from_db()
+        assert (enforcement.status, enforcement.attempts) == (EnforcementStatus.RETRYING, 1)
+        assert len(platform.requests) == 1
+        assert _queued_deliveries(enforcement) == 1

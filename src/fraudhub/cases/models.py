@@ -187,6 +187,10 @@ class Enforcement(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     flagged = models.BooleanField(default=False)
+    # The attempt under way (its job's token) and until when it holds the order: another job
+    # for the same order sends nothing meanwhile, and only that attempt records its answer.
+    attempt_token = models.CharField(max_length=32, blank=True, default="")
+    in_flight_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

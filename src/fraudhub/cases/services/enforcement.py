@@ -142,7 +142,10 @@ def _cancel(enforcement_id: int) -> Enforcement:
         enforcement.status = EnforcementStatus.CANCELLED
         enforcement.flagged = False
         enforcement.next_attempt_at = None
-        enforcement.save(update_fields=["status", "flagged", "next_attempt_at"])
+        enforcement.attempt_token = ""
+        enforcement.in_flight_until = None
+        enforcement.save(update_fields=["status", "flagged", "next_attempt_at", "attempt_token",
+                                        "in_flight_until"])
         audit_record(
             actor=Actor.system(f"enforcement:{enforcement.adapter}"),
             action="enforcement.cancel", object_type="enforcement", object_id=enforcement.pk,
@@ -152,19 +155,63 @@ def _cancel(enforcement_id: int) -> Enforcement:
     return enforcement
 
 
+# How late a job may find its order's attempt due and still make it (clocks of two hosts).
+_DUE_TOLERANCE = timedelta(seconds=2)
+
+
+def _lease() -> timedelta:
+    """How long an attempt holds its order: the whole exchange (the adapter cuts it off at
+    the timeout) and the recording of its answer."""
+    return timedelta(seconds=settings.FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS + 30)
+
+
+def _claim(enforcement_id: int) -> tuple[Enforcement | None, str]:
+    """Take the order's next attempt: (the order, this attempt's token), or an empty token when
+    this job has nothing to send (the order is done, not due yet because another job holds
+    its retry, or an attempt of another job is under way).
+
+    Two jobs for one order (a reclaimed job and its original still running, an operator's
+    retry beside a scheduled one) each sent it and counted an attempt, and each queued a retry:
+    two chains, the order given up twice as early.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        enforcement = Enforcement.objects.select_for_update().filter(pk=enforcement_id).first()
+        if enforcement is None or enforcement.status in _FINAL_STATUSES:
+            return enforcement, ""
+        if enforcement.in_flight_until is not None and enforcement.in_flight_until > now:
+            return enforcement, ""
+        if (enforcement.next_attempt_at is not None
+                and enforcement.next_attempt_at > now + _DUE_TOLERANCE):
+            return enforcement, ""
+        enforcement.attempt_token = uuid.uuid4().hex
+        enforcement.in_flight_until = now + _lease()
+        enforcement.save(update_fields=["attempt_token", "in_flight_until"])
+    return enforcement, enforcement.attempt_token
+
+
 def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
-    """Try one delivery. The network call happens outside any transaction or lock."""
+    """Try one delivery. The network call happens outside any transaction or lock; only one
+    attempt of an order is under way at a time, and only it records its answer."""
     enforcement = Enforcement.objects.filter(pk=enforcement_id).first()
     if enforcement is None or enforcement.status in _FINAL_STATUSES:
         return enforcement
     if _replaced(enforcement):
         return _cancel(enforcement_id)
+    enforcement, token = _claim(enforcement_id)
+    if enforcement is None or not token:
+        return enforcement
     result = _deliver(enforcement)
     system = Actor.system(f"enforcement:{enforcement.adapter}")
     now = timezone.now()
     with transaction.atomic():
         enforcement = Enforcement.objects.select_for_update().get(pk=enforcement_id)
+        if enforcement.attempt_token != token:
+            return enforcement  # held too long: another attempt took the order over
+        enforcement.attempt_token = ""
+        enforcement.in_flight_until = None
         if enforcement.status in _FINAL_STATUSES:
+            enforcement.save(update_fields=["attempt_token", "in_flight_until"])
             return enforcement
         old = {"status": enforcement.status, "attempts": enforcement.attempts}
         enforcement.attempts += 1
@@ -242,8 +289,10 @@ def _delivery_jobs_waiting(enforcement_ids: list[int]) -> set[int]:
 
 def _overdue(now: datetime) -> Q:
     before = now - timedelta(seconds=settings.FRAUDHUB_ENFORCEMENT_OVERDUE_SECONDS)
-    return Q(status__in=(EnforcementStatus.PENDING, EnforcementStatus.RETRYING)) & (
-        Q(next_attempt_at__lt=before) | Q(next_attempt_at__isnull=True, created_at__lt=before))
+    return (Q(status__in=(EnforcementStatus.PENDING, EnforcementStatus.RETRYING))
+            & (Q(next_attempt_at__lt=before)
+               | Q(next_attempt_at__isnull=True, created_at__lt=before))
+            & (Q(in_flight_until__isnull=True) | Q(in_flight_until__lt=now)))
 
 
 def enforcements_requeue_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
@@ -286,8 +335,10 @@ def enforcements_requeue_overdue(*, now: datetime | None = None, limit: int = 50
                 enforcement.last_error = ("its delivery jobs kept ending without recording an "
                                           "attempt (failed or lost); given up")
                 action = "enforcement.give_up"
+            enforcement.attempt_token = ""  # an attempt still recording loses the order
+            enforcement.in_flight_until = None
             enforcement.save(update_fields=["attempts", "flagged", "status", "next_attempt_at",
-                                            "last_error"])
+                                            "last_error", "attempt_token", "in_flight_until"])
             audit_record(actor=system, action=action, object_type="enforcement",
                          object_id=enforcement.pk, old=old,
                          new={"status": enforcement.status, "attempts": enforcement.attempts,
