@@ -117,3 +117,55 @@ def test_two_jobs_delivering_one_order_at_once_send_it_once_and_count_one_attemp
     assert AuditEntry.objects.filter(action="enforcement.attempt",
                                      object_id=str(enforcement.pk)).count() == 1
     assert audit_verify().ok
+
+
+def test_a_revert_waits_for_an_apply_of_its_decision_already_under_way(
+    settings: Any, reviewer_actor: Actor, senior_actor: Actor,
+) -> None:
+    # The apply's request is on its way when the decision is reversed on appeal: the revert
+    # went out beside it, and the platform could act on the apply after the revert.
+    from fraudhub.cases.services.appeals import (
+        AppealDecisionInput,
+        appeal_decide,
+        appeal_file_by_owner_token,
+    )
+    from fraudhub.cases.services.claims import case_claim
+    from fraudhub.cases.services.enforcement import owner_appeal_token
+
+    with HeldPlatform(status=200) as platform:
+        settings.FRAUDHUB_PLATFORM_ADAPTER = "webhook"
+        settings.FRAUDHUB_WEBHOOK_URL = platform.url
+        settings.FRAUDHUB_WEBHOOK_SECRET = "whsec-test-1234567890"
+        settings.FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS = WAIT_SECONDS
+        decision = decide(reviewer_actor, file_report().report.case_id, "suspend", 14)
+        apply = Enforcement.objects.get(decision=decision)
+        applied: list[Any] = []
+        sending = in_a_thread(lambda: enforcement_attempt(enforcement_id=apply.pk), applied)
+        assert platform.arrived.wait(WAIT_SECONDS)
+
+        appeal = appeal_file_by_owner_token(
+            actor=Actor.anonymous(ip="203.0.113.99"), token=owner_appeal_token(decision),
+            statement="This is my shop's real page.")
+        case_claim(actor=senior_actor, case_id=appeal.case_id)
+        appeal_decide(actor=senior_actor, appeal_id=appeal.pk, data=AppealDecisionInput(
+            outcome="reversed", reasons="Impostor confirmed."))
+        revert = Enforcement.objects.get(decision=decision, action="revert")
+        enforcement_attempt(enforcement_id=revert.pk)  # its job, while the apply is under way
+        assert platform.requests == [("apply", 0)]
+
+        platform.release.set()
+        sending.join(WAIT_SECONDS)
+        revert.refresh_from_db()
+        assert revert.status == EnforcementStatus.PENDING
+        assert revert.next_attempt_at is not None
+        assert _retries_queued(revert) == 2  # the reversal's own job and the postponed one
+        Enforcement.objects.filter(pk=revert.pk).update(next_attempt_at=None)  # time passes
+        enforcement_attempt(enforcement_id=revert.pk)
+
+    assert isinstance(applied[0], Enforcement), applied
+    assert platform.requests == [("apply", 0), ("revert", 0)]
+    revert.refresh_from_db()
+    assert revert.status == EnforcementStatus.DELIVERED
+    assert AuditEntry.objects.filter(action="enforcement.postpone",
+                                     object_id=str(revert.pk)).count() == 1
+    assert audit_verify().ok

@@ -184,10 +184,39 @@ def _claim(enforcement_id: int) -> tuple[Enforcement | None, str]:
         if (enforcement.next_attempt_at is not None
                 and enforcement.next_attempt_at > now + _DUE_TOLERANCE):
             return enforcement, ""
+        # The decision's row, which a reversal writes: an apply is claimed either before the
+        # reversal commits (and its revert then waits for it below) or after (and is cancelled).
+        decision = Decision.objects.select_for_update().get(pk=enforcement.decision_id)
+        if enforcement.action == EnforcementAction.APPLY and not decision.is_current:
+            return _cancel(enforcement_id), ""
+        if enforcement.action == EnforcementAction.REVERT:
+            under_way = (Enforcement.objects.filter(
+                decision=decision, action=EnforcementAction.APPLY, in_flight_until__gt=now)
+                .order_by("-in_flight_until").values_list("in_flight_until", flat=True).first())
+            if under_way is not None:
+                _postpone(enforcement, until=under_way)
+                return enforcement, ""
         enforcement.attempt_token = uuid.uuid4().hex
         enforcement.in_flight_until = now + _lease()
         enforcement.save(update_fields=["attempt_token", "in_flight_until"])
     return enforcement, enforcement.attempt_token
+
+
+def _postpone(enforcement: Enforcement, *, until: datetime) -> None:
+    """A revert whose decision's apply is on its way to the platform: sent once that attempt
+    is over (its hold ends), so that the platform cannot receive the apply after it."""
+    old = {"next_attempt_at": enforcement.next_attempt_at.isoformat()
+           if enforcement.next_attempt_at else None}
+    enforcement.next_attempt_at = until
+    enforcement.save(update_fields=["next_attempt_at"])
+    audit_record(actor=Actor.system(f"enforcement:{enforcement.adapter}"),
+                 action="enforcement.postpone", object_type="enforcement",
+                 object_id=enforcement.pk, old=old,
+                 new={"next_attempt_at": until.isoformat(),
+                      "detail": "an apply of its decision is on its way to the platform"})
+    from fraudhub.cases.tasks import deliver_enforcement
+
+    enqueue(deliver_enforcement, enforcement_id=enforcement.pk, run_after=until)
 
 
 def enforcement_attempt(*, enforcement_id: int) -> Enforcement | None:
