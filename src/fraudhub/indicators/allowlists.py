@@ -41,29 +41,36 @@ def shipped_entries() -> list[ShippedEntry]:
     return entries
 
 
-def _mark_safe(actor: Actor, type_key: str, value: str, why: str) -> None:
-    """The value's indicator, made or turned `safe` (lookups read indicators only)."""
+def _safe_indicator(type_key: str, value: str) -> tuple[Indicator, bool]:
+    """The value's indicator, locked, or made `safe` (then True). It writes no audit row: a
+    caller holds every value it changes before it appends to the audit chain, since a sighting
+    creating the same value meanwhile appends to the chain before it commits, and its insert
+    is waited for here."""
     indicator = Indicator.objects.select_for_update().filter(type=type_key, value=value).first()
-    if indicator is None:
-        now = timezone.now()
-        try:
-            with transaction.atomic():
-                indicator = Indicator.objects.create(
-                    type=type_key, value=value, match_key=match_key_for(type_key, value),
-                    status=IndicatorStatus.SAFE, allowlisted=True, confidence=100,
-                    base_confidence=100, confidence_changed_at=now, first_seen=now,
-                    last_seen=now,
-                )
-        except IntegrityError:
-            # A sighting created the value meanwhile (its insert waited for here): turn its
-            # row safe below.
-            indicator = Indicator.objects.select_for_update().get(type=type_key, value=value)
-        else:
-            audit_record(actor=actor, action="indicator.create", object_type="indicator",
-                         object_id=indicator.pk,
-                         new={"type": type_key, "value": value, "status": IndicatorStatus.SAFE,
-                              "source": why})
-            return
+    if indicator is not None:
+        return indicator, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return Indicator.objects.create(
+                type=type_key, value=value, match_key=match_key_for(type_key, value),
+                status=IndicatorStatus.SAFE, allowlisted=True, confidence=100,
+                base_confidence=100, confidence_changed_at=now, first_seen=now, last_seen=now,
+            ), True
+    except IntegrityError:
+        # A sighting created the value meanwhile (its insert waited for here): its row is
+        # turned safe by _turn_safe.
+        return Indicator.objects.select_for_update().get(type=type_key, value=value), False
+
+
+def _turn_safe(actor: Actor, indicator: Indicator, created: bool, why: str) -> None:
+    """The audit of _safe_indicator's work, and an existing indicator turned `safe`."""
+    if created:
+        audit_record(actor=actor, action="indicator.create", object_type="indicator",
+                     object_id=indicator.pk,
+                     new={"type": indicator.type, "value": indicator.value,
+                          "status": IndicatorStatus.SAFE, "source": why})
+        return
     if not indicator.allowlisted:
         indicator.allowlisted = True
         indicator.save(update_fields=["allowlisted", "updated_at"])
@@ -72,23 +79,35 @@ def _mark_safe(actor: Actor, type_key: str, value: str, why: str) -> None:
                              reason=why, override_allowlist=True)
 
 
+def _mark_safe(actor: Actor, type_key: str, value: str, why: str) -> None:
+    """The value's indicator, made or turned `safe` (lookups read indicators only)."""
+    indicator, created = _safe_indicator(type_key, value)
+    _turn_safe(actor, indicator, created, why)
+
+
 def allowlist_sync_shipped(*, actor: Actor) -> int:
-    """Load the shipped lists (idempotent); returns how many entries were added."""
-    added = 0
+    """Load the shipped lists (idempotent); returns how many entries were added.
+
+    Every new value's indicator is held (locked or inserted) before the first audit row: the
+    audit rows written between the inserts held the chain's head while a later insert waited
+    for a sighting's, which waited for that head (deadlock).
+    """
+    held: list[tuple[ShippedEntry, Indicator, bool]] = []
     with transaction.atomic():
-        for entry in shipped_entries():
+        for entry in sorted(shipped_entries(), key=lambda e: (e.type, e.value)):
             _obj, created = AllowlistEntry.objects.get_or_create(
                 type=entry.type, value=entry.value,
                 defaults={"list_name": entry.list_name, "label": entry.label, "shipped": True,
                           "added_by": actor.label[:200]},
             )
             if created:
-                added += 1
-                _mark_safe(actor, entry.type, entry.value, f"allowlist {entry.list_name}")
-        if added:
+                held.append((entry, *_safe_indicator(entry.type, entry.value)))
+        for entry, indicator, made in held:
+            _turn_safe(actor, indicator, made, f"allowlist {entry.list_name}")
+        if held:
             audit_record(actor=actor, action="allowlist.sync", object_type="allowlist",
-                         object_id="shipped", new={"added": added})
-    return added
+                         object_id="shipped", new={"added": len(held)})
+    return len(held)
 
 
 def allowlist_add(
