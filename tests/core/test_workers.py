@@ -129,6 +129,32 @@ def test_housekeeping_reports_what_it_reclaimed(settings: Any) -> None:
     assert (done["jobs_requeued"], done["jobs_failed_lost_workers"]) == (1, 0)
 
 
+@pytest.mark.django_db
+def test_a_housekeeping_step_that_fails_does_not_stop_the_others(settings: Any) -> None:
+    # One failing step (the shipped allowlists meeting a deadlock, a shipped value a newer
+    # library refuses) ended the round: lost jobs, claims, SLA clocks and the rest were left
+    # undone every minute while it kept failing.
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from fraudhub.core import housekeeping
+    from fraudhub.core.models import RateLimitCounter
+
+    settings.FRAUDHUB_WORKER_LOST_SECONDS = 120
+    _file_report_with_receipt()
+    _claimed(_receipt_job(), "gone", minutes_ago=10)
+    RateLimitCounter.objects.create(key="lookup:ip:203.0.113.7", window_start=0, count=3)
+    with mock.patch("fraudhub.indicators.allowlists.allowlist_sync_shipped",
+                    side_effect=OperationalError("deadlock detected")):
+        done = housekeeping.run_housekeeping()
+
+    assert (done["jobs_requeued"], done["rate_counters_pruned"]) == (1, 1)
+    assert done["steps_failed"] == 1
+    assert "allowlist_added" not in done
+    assert not RateLimitCounter.objects.exists()
+
+
 def _rows(database: Path, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(database, timeout=30) as db:
         return db.execute(sql).fetchall()

@@ -3,6 +3,9 @@ SLA clocks, counters, files no record names."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import astuple
 from datetime import datetime
 
 from django.db import transaction
@@ -17,6 +20,7 @@ from fraudhub.core.ratelimit import DatabaseRateLimiter
 from fraudhub.core.uploads import uploads_orphaned_remove_when_due
 from fraudhub.core.workers import jobs_reclaim_lost
 
+logger = logging.getLogger("fraudhub.worker")
 # Open cases read per query, and at most locked per transaction, by cases_reprioritize.
 REPRIORITIZE_CHUNK = 500
 # What priority_score, queue_for and due_for read, and what they set.
@@ -62,22 +66,32 @@ def _reprioritized(case: Case, now: datetime) -> bool:
 
 
 def run_housekeeping() -> dict[str, int]:
+    """Every step, each on its own: one that fails is logged and counted in `steps_failed`,
+    and the others still run (a failing step ended the round, and lost jobs, claims and SLA
+    clocks were left undone for as long as it kept failing)."""
     from fraudhub.agencies.services.clocks import agency_clocks_tick
     from fraudhub.cases.services.enforcement import enforcements_requeue_overdue
     from fraudhub.indicators.allowlists import allowlist_sync_shipped
     from fraudhub.indicators.services import indicators_decay
 
     system = Actor.system("housekeeping")
-    reclaimed = jobs_reclaim_lost()
-    return {
-        "jobs_requeued": reclaimed.requeued,
-        "jobs_failed_lost_workers": reclaimed.failed,
-        "enforcements_requeued": enforcements_requeue_overdue(),
-        "allowlist_added": allowlist_sync_shipped(actor=system),
-        "indicators_decayed": indicators_decay(actor=system),
-        "claims_expired": claims_expire(actor=Actor.system("housekeeping")),
-        "reprioritized": cases_reprioritize(),
-        "agency_clock_events": agency_clocks_tick(),
-        "rate_counters_pruned": DatabaseRateLimiter.prune(),
-        "orphaned_uploads_removed": uploads_orphaned_remove_when_due(),
-    }
+    steps: list[tuple[tuple[str, ...], Callable[[], tuple[int, ...]]]] = [
+        (("jobs_requeued", "jobs_failed_lost_workers"),
+         lambda: astuple(jobs_reclaim_lost())),
+        (("enforcements_requeued",), lambda: (enforcements_requeue_overdue(),)),
+        (("allowlist_added",), lambda: (allowlist_sync_shipped(actor=system),)),
+        (("indicators_decayed",), lambda: (indicators_decay(actor=system),)),
+        (("claims_expired",), lambda: (claims_expire(actor=system),)),
+        (("reprioritized",), lambda: (cases_reprioritize(),)),
+        (("agency_clock_events",), lambda: (agency_clocks_tick(),)),
+        (("rate_counters_pruned",), lambda: (DatabaseRateLimiter.prune(),)),
+        (("orphaned_uploads_removed",), lambda: (uploads_orphaned_remove_when_due(),)),
+    ]
+    done: dict[str, int] = {"steps_failed": 0}
+    for names, step in steps:
+        try:
+            done.update(zip(names, step(), strict=True))
+        except Exception:
+            logger.exception("housekeeping: %s failed", " and ".join(names))
+            done["steps_failed"] += 1
+    return done
