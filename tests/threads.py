@@ -24,3 +24,27 @@ def in_a_thread(work: Callable[[], Any], results: list[Any]) -> threading.Thread
     thread = threading.Thread(target=run)
     thread.start()
     return thread
+
+
+def lock_waits() -> int:
+    """How many sessions of the test database wait for a lock now (PostgreSQL), seen from a
+    connection of its own."""
+    import psycopg
+    from django.db import connection
+
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
+                         user=settings["USER"], dbname=settings["NAME"],
+                         autocommit=True) as probe:
+        row = probe.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
+        return int(row[0]) if row else 0
+
+
+def wait_for_a_lock_wait(*, what: str, seconds: float = 20.0) -> None:
+    """Until some session waits for a lock; fails naming `what` after `seconds`."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not lock_waits():
+        assert time.monotonic() < deadline, f"{what} never waited for a lock"
+        time.sleep(0.01)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 from unittest import mock
 
-import psycopg
 import pytest
 from django.db import connection
 
@@ -21,7 +19,7 @@ from fraudhub.core.audit import audit_verify
 from fraudhub.core.errors import Conflict
 from fraudhub.reports.models import Report, Reporter, ReportStatus
 from tests.cases.helpers import file_report
-from tests.threads import in_a_thread
+from tests.threads import in_a_thread, wait_for_a_lock_wait
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -32,16 +30,6 @@ pytestmark = [
 WAIT_SECONDS = 20.0
 
 
-def _wait_for_a_lock_wait() -> None:
-    settings = connection.settings_dict
-    deadline = time.monotonic() + WAIT_SECONDS
-    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
-                         user=settings["USER"], dbname=settings["NAME"],
-                         autocommit=True) as probe:
-        waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted"
-        while not (probe.execute(waiting).fetchone() or (0,))[0]:
-            assert time.monotonic() < deadline, "the marking never waited for the decision"
-            time.sleep(0.01)
 
 
 def test_a_marking_while_a_case_of_the_reporter_is_decided_does_not_deadlock(
@@ -72,7 +60,7 @@ def test_a_marking_while_a_case_of_the_reporter_is_decided_does_not_deadlock(
         assert reports_held.wait(WAIT_SECONDS)
         marking = in_a_thread(lambda: reporter_mark_bad_faith(
             actor=reviewer_actor, reporter_id=reporter_id, reason="Floods the desk."), marked)
-        _wait_for_a_lock_wait()
+        wait_for_a_lock_wait(what="the marking")
         marking_waits.set()
         deciding.join(WAIT_SECONDS)
         marking.join(WAIT_SECONDS)

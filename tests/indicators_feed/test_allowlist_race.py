@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 from unittest import mock
 
-import psycopg
 import pytest
 from django.db import connection, transaction
 
@@ -17,7 +15,7 @@ from fraudhub.indicators import observing
 from fraudhub.indicators.allowlists import allowlist_add
 from fraudhub.indicators.models import AllowlistEntry, Indicator, IndicatorStatus, SourceKind
 from fraudhub.indicators.observing import Observation, indicators_observe_many
-from tests.threads import in_a_thread
+from tests.threads import in_a_thread, wait_for_a_lock_wait
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -30,16 +28,6 @@ SYSTEM = Actor.system("test")
 VALUE = "+84901230001"
 
 
-def _wait_for_a_lock_wait() -> None:
-    settings = connection.settings_dict
-    deadline = time.monotonic() + WAIT_SECONDS
-    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
-                         user=settings["USER"], dbname=settings["NAME"],
-                         autocommit=True) as probe:
-        waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted"
-        while not (probe.execute(waiting).fetchone() or (0,))[0]:
-            assert time.monotonic() < deadline, "the allowlisting never waited for the sighting"
-            time.sleep(0.01)
 
 
 def test_a_value_allowlisted_while_its_first_sighting_is_recorded_ends_up_safe(
@@ -69,7 +57,7 @@ def test_a_value_allowlisted_while_its_first_sighting_is_recorded_ends_up_safe(
         adding = in_a_thread(lambda: allowlist_add(
             actor=Actor.for_user(root), raw_value=VALUE, type_key="phone",
             list_name="hotlines", label="Bank hotline"), added)
-        _wait_for_a_lock_wait()
+        wait_for_a_lock_wait(what="the allowlisting")
         go_on.set()
         observing_thread.join(WAIT_SECONDS)
         adding.join(WAIT_SECONDS)
@@ -110,7 +98,7 @@ def test_shipped_lists_loaded_while_a_sighting_creates_one_of_their_values_end_u
         observing_thread = in_a_thread(observe, observed)
         assert inserted.wait(WAIT_SECONDS)
         loading = in_a_thread(lambda: allowlist_sync_shipped(actor=SYSTEM), loaded)
-        _wait_for_a_lock_wait()
+        wait_for_a_lock_wait(what="the allowlisting")
         go_on.set()
         observing_thread.join(WAIT_SECONDS)
         loading.join(WAIT_SECONDS)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import psycopg
 import pytest
 from django.db import connection
 
@@ -24,7 +23,7 @@ from fraudhub.indicators import importing
 from fraudhub.indicators.feeds import reports_indicators_record
 from fraudhub.indicators.models import Indicator, IndicatorStatus
 from tests.cases.helpers import file_report
-from tests.threads import in_a_thread
+from tests.threads import in_a_thread, lock_waits
 
 from .helpers import run, write_csv
 
@@ -39,13 +38,6 @@ SETTLE_SECONDS = 3.0
 PHONE = "+84912345678"  # named by file_report's description
 
 
-def _lock_waits() -> int:
-    settings = connection.settings_dict
-    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
-                         user=settings["USER"], dbname=settings["NAME"],
-                         autocommit=True) as probe:
-        return int((probe.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-                    .fetchone() or (0,))[0])
 
 
 def _until(condition: Callable[[], bool], seconds: float) -> bool:
@@ -75,7 +67,7 @@ def test_an_import_and_a_decision_on_the_same_value_wait_for_each_other(
 
     def update_once_the_decision_audited_or_waits(*args: Any, **kwargs: Any) -> int:
         import_holds_values.set()  # the batch has locked the value
-        assert _until(lambda: decision_audited.is_set() or _lock_waits() > 0, WAIT_SECONDS)
+        assert _until(lambda: decision_audited.is_set() or lock_waits() > 0, WAIT_SECONDS)
         return original_update(*args, **kwargs)
 
     def audit_and_let_the_import_wait(*args: Any, **kwargs: Any) -> Any:
@@ -83,7 +75,7 @@ def test_an_import_and_a_decision_on_the_same_value_wait_for_each_other(
         decision_audited.set()
         # Before the fix, the import now waits for the head; the decision then asked for the
         # value the import holds (deadlock). After it, the import has committed already.
-        _until(lambda: _lock_waits() > 0, SETTLE_SECONDS)
+        _until(lambda: lock_waits() > 0, SETTLE_SECONDS)
         return entry
 
     imported: list[Any] = []
