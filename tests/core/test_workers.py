@@ -170,13 +170,13 @@ def _wait_for(database: Path, sql: str, timeout: float = 60) -> list[tuple[Any, 
     raise AssertionError(f"nothing matched {sql!r} within {timeout} s")
 
 
-def test_a_killed_worker_leaves_no_job_undone(tmp_path: Path, silent_port: int) -> None:
-    # The receipt goes to an SMTP server that never answers: the worker is inside that job,
-    # RUNNING, when it is killed. A worker started later sends the receipt.
-    env = _env(tmp_path, FRAUDHUB_WORKER_LOST_SECONDS="2", FRAUDHUB_WORKER_HEARTBEAT_SECONDS="1")
+def _worker_sending_a_receipt_that_hangs(env: dict[str, str], silent_port: int
+                                          ) -> tuple[Path, subprocess.Popen[bytes]]:
+    """A migrated SQLite database in env's data directory with one report whose receipt goes
+    to an SMTP server that never answers, and a `fraudhub worker` started on it."""
     subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True,
                    timeout=300)
-    [database] = (tmp_path / "var").glob("*.sqlite3")
+    [database] = Path(env["FRAUDHUB_DATA_DIR"]).glob("*.sqlite3")
     subprocess.run([*FRAUDHUB, "shell", "-c", "\n".join([
         "from tests.core.test_workers import _file_report_with_receipt",
         "_file_report_with_receipt()",
@@ -186,6 +186,14 @@ def test_a_killed_worker_leaves_no_job_undone(tmp_path: Path, silent_port: int) 
                     "FRAUDHUB_EMAIL_TIMEOUT_SECONDS": "600"}
     worker = subprocess.Popen([*FRAUDHUB, "worker", "--interval", "0.1"], env=hanging_smtp,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return database, worker
+
+
+def test_a_killed_worker_leaves_no_job_undone(tmp_path: Path, silent_port: int) -> None:
+    # The receipt goes to an SMTP server that never answers: the worker is inside that job,
+    # RUNNING, when it is killed. A worker started later sends the receipt.
+    env = _env(tmp_path, FRAUDHUB_WORKER_LOST_SECONDS="2", FRAUDHUB_WORKER_HEARTBEAT_SECONDS="1")
+    database, worker = _worker_sending_a_receipt_that_hangs(env, silent_port)
     try:
         [(worker_id,)] = _wait_for(
             database, "SELECT worker_ids FROM django_tasks_database_dbtaskresult "
@@ -214,18 +222,7 @@ def test_a_worker_stopped_twice_in_the_middle_of_a_job_leaves_it_to_be_run_again
     # supervisor that repeats its signal) stops it at once. The job was not what failed:
     # it must be queued again, not recorded as failed with its receipt never sent.
     env = _env(tmp_path)
-    subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True,
-                   timeout=300)
-    [database] = (tmp_path / "var").glob("*.sqlite3")
-    subprocess.run([*FRAUDHUB, "shell", "-c", "\n".join([
-        "from tests.core.test_workers import _file_report_with_receipt",
-        "_file_report_with_receipt()",
-    ])], env=env, check=True, timeout=120)
-    hanging_smtp = {**env, "FRAUDHUB_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                    "FRAUDHUB_EMAIL_HOST": "127.0.0.1", "FRAUDHUB_EMAIL_PORT": str(silent_port),
-                    "FRAUDHUB_EMAIL_TIMEOUT_SECONDS": "600"}
-    worker = subprocess.Popen([*FRAUDHUB, "worker", "--interval", "0.1"], env=hanging_smtp,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    database, worker = _worker_sending_a_receipt_that_hangs(env, silent_port)
     try:
         _wait_for(database, "SELECT id FROM django_tasks_database_dbtaskresult "
                   "WHERE status = 'RUNNING' AND task_path LIKE '%send_report_receipts'")
