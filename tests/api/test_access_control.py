@@ -138,14 +138,18 @@ def test_a_password_alone_does_not_show_internal_indicators_on_the_check_page() 
     assert full.context["answer"].status == IndicatorStatus.SUSPICIOUS
 
 
-def test_a_password_alone_does_not_file_reports_as_the_agency() -> None:
-    officer = make_user(Role.AGENCY_OFFICER, "officer", org=default_agency())
-    client = password_only(officer)
-    response = client.post("/report/", {
+def _file_on_the_web(client: Client) -> Any:
+    return client.post("/report/", {
         "target_kind": "account", "target": FACEBOOK_ACCOUNT, "platform": "facebook",
         "fraud_type": "investment_stock_crypto", "good_faith": "on",
         "description": "Tài khoản mạo danh kêu gọi đầu tư tiền ảo.",
         "reporter_email": "", "reporter_name": "", "reporter_phone": ""})
+
+
+def test_a_password_alone_does_not_file_reports_as_the_agency() -> None:
+    officer = make_user(Role.AGENCY_OFFICER, "officer", org=default_agency())
+    client = password_only(officer)
+    response = _file_on_the_web(client)
     assert response.status_code == 201, response.content[:2000]
     assert Report.objects.get().source == ReportSource.CITIZEN  # not the authority queue
 
@@ -157,18 +161,14 @@ def test_an_officer_of_no_agency_does_not_file_into_the_authority_queue() -> Non
     platform = organization_create(actor=SYSTEM, name="Platform Z",
                                    kind=OrganizationKind.PLATFORM)
     for username, org in (("officer-of-nothing", None), ("officer-of-a-platform", platform)):
-        # Services and the admin refuse such a user now (test_user_roles_and_organizations);
+        # Services and the admin refuse such a user now (tests/core/test_admin_audit.py);
         # one made before, or whose agency was deleted, may still exist.
         officer = make_user(Role.AGENCY_OFFICER, username, org=default_agency())
         User.objects.filter(pk=officer.pk).update(organization=org)
         officer.refresh_from_db()
         client = password_only(officer)
         verify(client, officer)
-        response = client.post("/report/", {
-            "target_kind": "account", "target": FACEBOOK_ACCOUNT, "platform": "facebook",
-            "fraud_type": "investment_stock_crypto", "good_faith": "on",
-            "description": "Tài khoản mạo danh kêu gọi đầu tư tiền ảo.",
-            "reporter_email": "", "reporter_name": "", "reporter_phone": ""})
+        response = _file_on_the_web(client)
         assert response.status_code == 201, response.content[:2000]
     reports = Report.objects.select_related("case").order_by("pk")
     assert [(r.source, r.case.queue if r.case else None) for r in reports] == [
