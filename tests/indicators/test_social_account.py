@@ -126,6 +126,17 @@ def test_display() -> None:
     assert SOCIAL.display("zalo:+84912345678") == "Zalo +84912345678"
 
 
+def test_groups_and_pages_are_named_in_the_active_language() -> None:
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert SOCIAL.display("facebook:group/123456") == "Nhóm Facebook 123456"
+        assert SOCIAL.display("facebook:page/shopabc") == "Trang Facebook shopabc"
+        assert SOCIAL.display("telegram:abc") == "Telegram @abc"
+    with translation.override("en"):
+        assert SOCIAL.display("facebook:page/shopabc") == "Facebook page shopabc"
+
+
 def test_same_account() -> None:
     assert SOCIAL.same("facebook.com/profile.php?id=1000123", "https://m.facebook.com/1000123")
     assert SOCIAL.same("facebook:page/100089876543210", "facebook:100089876543210")

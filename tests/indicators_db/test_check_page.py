@@ -179,3 +179,13 @@ def test_prefill_of_the_report_form_ignores_unknown_parameters() -> None:
     assert form["target"].value() == "0912 345 678"
     assert not form["description"].value()
     assert not form.is_bound
+
+
+def test_a_listed_group_is_named_in_the_readers_language() -> None:
+    make_indicator("facebook:group/kiemtienonline247", "social_account",
+                   status=IndicatorStatus.SCAM)
+    client = Client(REMOTE_ADDR="192.0.2.84")
+    for language, name in (("vi", "Nhóm Facebook kiemtienonline247"),
+                           ("en", "Facebook group kiemtienonline247")):
+        client.cookies["django_language"] = language
+        assert name in text(check("https://www.facebook.com/groups/kiemtienonline247/", client))

@@ -395,3 +395,28 @@ def test_the_case_page_names_indicator_types_in_the_language(
     indicators = html.split('<ul class="indicators">', 1)[1].split("</ul>", 1)[0]
     badges = re.findall(r'<span class="badge">([^<]*)</span>', indicators)
     assert sorted(badges) == ["Số điện thoại", "Tài khoản mạng xã hội", "Tài khoản ngân hàng"]
+
+
+
+def test_a_group_is_named_in_the_readers_language_and_stored_in_english(
+    reviewer: User, login_verified: Callable[[User], Client],
+) -> None:
+    from django.utils import translation
+
+    with translation.override("vi"):  # filed from a Vietnamese page
+        filed = file_web_report(target_kind="group",
+                                target="https://www.facebook.com/groups/kiemtienonline247/")
+    case = filed.report.case
+    assert case is not None
+    assert case.target.display == "Facebook group kiemtienonline247"  # one stored name
+    client = login_verified(reviewer)
+    for language, name in (("vi", "Nhóm Facebook kiemtienonline247"),
+                           ("en", "Facebook group kiemtienonline247")):
+        client.cookies["django_language"] = language
+        assert name in client.get("/console/").content.decode()
+        assert name in client.get(f"/console/cases/{case.pk}/").content.decode()
+    status = Client()
+    status.cookies["django_language"] = "vi"
+    page = status.post(f"/report/status/{filed.report.tracking_code}",
+                       {"secret": filed.secret}).content.decode()
+    assert "Nhóm Facebook kiemtienonline247" in page

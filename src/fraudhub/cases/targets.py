@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fraudhub.cases.models import TargetKind
@@ -80,8 +82,27 @@ def canonicalize_target(*, kind: str, raw: str, platform: str = "") -> Canonical
         )
     if found_type == "social_account":
         platform = canonical.split(":", 1)[0]
-    display = get_type(found_type).display(canonical)
-    return CanonicalTarget(kind, found_type, canonical, display[:512], platform)
+    return CanonicalTarget(kind, found_type, canonical, stored_display(found_type, canonical),
+                           platform)
+
+
+def stored_display(type_key: str, canonical: str) -> str:
+    """The display kept with a target, in English whatever the language of the request that
+    made it: one target, one stored name (pages name it in the reader's language from its
+    canonical form: see display_in_language)."""
+    with translation.override("en"):
+        return get_type(type_key).display(canonical)[:512]
+
+
+def display_in_language(target: Any) -> str:
+    """The name of a target (a Target, an agency request's target) in the active language.
+
+    Its stored display is in English ("Facebook group kiemtien247"); a social platform's group
+    or page is named again from its canonical form, in the reader's words.
+    """
+    if target.indicator_type == "social_account":
+        return get_type("social_account").display(target.canonical)
+    return str(target.display)
 
 
 # Mail goes to addresses nobody verified (a reporter's, an appellant's), as often as anybody files

@@ -16,6 +16,7 @@ from fraudhub.cases.services.appeals import (
     appeal_file_by_reporter,
     decision_for_owner_token,
 )
+from fraudhub.cases.targets import display_in_language
 from fraudhub.core.decorators import actor_for
 from fraudhub.core.errors import DomainError, NotFound
 from fraudhub.reports.forms import (
@@ -164,7 +165,7 @@ def owner_appeal(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form, "token": token, "link_invalid": decision is None,
         "decision": decision_view(decision, reporter_side=False) if decision else None,
-        "target": decision.case.target.display if decision else "",
+        "target": display_in_language(decision.case.target) if decision else "",
     }
     if decision is None:
         return render(request, "reports/owner_appeal.html", context, status=404)

@@ -31,6 +31,11 @@ PLATFORM_LABELS = {
     "instagram": "Instagram",
     "x": "X",
 }
+# A group or a page named in the reader's language ("Facebook group X" is "Nhóm Facebook X").
+_GROUP_OR_PAGE = {
+    "group": gettext_lazy("%(platform)s group %(name)s"),
+    "page": gettext_lazy("%(platform)s page %(name)s"),
+}
 PLATFORM_ALIASES = {
     **{p: p for p in PLATFORMS},
     "fb": "facebook",
@@ -331,11 +336,15 @@ class SocialAccountType(IndicatorType):
         return "/" in text or social_host(hostish.group(1)) is not None
 
     def display(self, canonical: str) -> str:
+        """How people name the account, groups and pages in the active language."""
         platform, _, rest = canonical.partition(":")
         label = PLATFORM_LABELS.get(platform, platform)
         kind, slash, name = rest.rpartition("/")
         if slash:
-            return f"{label} {kind} {name}"
+            named = _GROUP_OR_PAGE.get(kind)
+            if named is None:
+                return f"{label} {kind} {name}"
+            return str(named) % {"platform": label, "name": name}
         if platform == "zalo" or (platform == "youtube" and _YT_CHANNEL.match(rest)):
             return f"{label} {rest}"
         if platform == "facebook":
