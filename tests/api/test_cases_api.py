@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from fraudhub.cases.models import Appeal, Case, Decision
+from fraudhub.cases.models import Appeal, Case, Decision, Strike, Target
 from fraudhub.core.models import Organization
 from fraudhub.reports.models import Report
 from tests.api.helpers import (
@@ -90,6 +92,53 @@ def test_queue_and_status_filters(api_client_for: Factory) -> None:
     assert ids(status="open") == {authority}
     assert ids(status="decided") == {decided}
     assert ids(status="open", queue="standard") == set()
+
+
+def _account_cases(count: int, *, first: int, strikes: int) -> list[Case]:
+    """`count` open account cases, each target with `strikes` upheld violations this week."""
+    now = timezone.now()
+    targets = Target.objects.bulk_create(
+        Target(kind="account", indicator_type="social_account", canonical=f"facebook:{n}",
+               display=f"facebook.com/{n}", platform="facebook")
+        for n in range(first, first + count))
+    cases = Case.objects.bulk_create(
+        Case(target=target, fraud_type="investment_stock_crypto", opened_at=now,
+             due_at=now + timedelta(hours=48)) for target in targets)
+    for case in cases:
+        for n in range(strikes):
+            old = Case.objects.create(target=case.target, status="decided",
+                                      fraud_type="investment_stock_crypto", opened_at=now,
+                                      due_at=now)
+            decision = Decision.objects.create(
+                case=old, outcome="label", ground="scam_fraud", facts="f", decided_by="user:1",
+                decided_by_label="r", decided_at=now - timedelta(days=n), statement={})
+            Strike.objects.create(target=case.target, decision=decision,
+                                  created_at=now - timedelta(days=n))
+    return cases
+
+
+def test_the_case_list_reads_strikes_in_a_fixed_number_of_queries(
+        api_client_for: Factory) -> None:
+    reviewer = api_client_for("reviewer")
+    _account_cases(2, first=0, strikes=5)
+    assert reviewer.get(CASES).status_code == 200  # the key is cached from here on
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = reviewer.get(CASES)
+        assert response.status_code == 200
+        return len(queries)
+
+    two = statements()
+    _account_cases(20, first=100, strikes=5)
+    many = statements()
+
+    # Three queries a case (its strikes in two windows, its locks) made a page of 500 cases
+    # 1,500 queries.
+    assert many == two
+    listed = reviewer.get(CASES).json()
+    assert len(listed) == 22
+    assert {(c["proposed_outcome"], c["proposed_days"]) for c in listed} == {("suspend", 7)}
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ from fraudhub.cases.services.claims import case_claim, case_release
 from fraudhub.cases.services.decisions import DecisionInput, decision_create
 from fraudhub.cases.services.enforcement import enforcement_retry
 from fraudhub.cases.services.reporters import reporter_mark_bad_faith
-from fraudhub.cases.strikes import strike_summary
+from fraudhub.cases.strikes import StrikeSummary, strike_summaries, strike_summary
 from fraudhub.core.errors import NotFound, ValidationFailed
 from fraudhub.core.http import authorize, needs, one_of
 from fraudhub.core.roles import Perm
@@ -66,8 +66,11 @@ class CaseFilter(Schema):
     offset: int = 0
 
 
-def case_out(case: Case, *, with_proposal: bool = True) -> CaseOut:
-    proposal = strike_summary(target=case.target, now=timezone.now()) if with_proposal else None
+def case_out(case: Case, *, proposal: StrikeSummary | None = None) -> CaseOut:
+    """`proposal`: the case's strike summary when the caller has it already (a page of cases
+    reads them all at once); read here otherwise."""
+    if proposal is None:
+        proposal = strike_summary(target=case.target, now=timezone.now())
     return CaseOut(
         id=case.pk, target=case.target.display, target_value=case.target.canonical,
         target_kind=case.target.kind, platform=case.target.platform, queue=case.queue,
@@ -75,9 +78,8 @@ def case_out(case: Case, *, with_proposal: bool = True) -> CaseOut:
         reporter_count=case.reporter_count, fraud_type=case.fraud_type,
         opened_at=case.opened_at, due_at=case.due_at, claimed_by=case.claimed_by_label,
         claim_expires_at=case.claim_expires_at,
-        proposed_outcome=proposal.proposed_outcome if proposal else None,
-        proposed_days=proposal.proposed_days if proposal else None,
-        proposal_reason=proposal.reason if proposal else "",
+        proposed_outcome=proposal.proposed_outcome, proposed_days=proposal.proposed_days,
+        proposal_reason=proposal.reason,
     )
 
 
@@ -118,9 +120,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[CaseOut
         errors["offset"] = [_("Between 0 and %(n)d.") % {"n": MAX_OFFSET}]
     if errors:
         raise ValidationFailed(_("Invalid filter."), field_errors=errors)
-    cases = case_list(queue=filters.queue, status=filters.status, limit=filters.limit,
-                      offset=filters.offset)
-    return [case_out(c) for c in cases]
+    cases = list(case_list(queue=filters.queue, status=filters.status, limit=filters.limit,
+                           offset=filters.offset))
+    proposals = strike_summaries(targets=[c.target for c in cases], now=timezone.now())
+    return [case_out(c, proposal=proposals[c.target_id]) for c in cases]
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut,
@@ -133,7 +136,7 @@ def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
     evidence_by_report: dict[int, list[int]] = {}
     for item in detail.evidence:
         evidence_by_report.setdefault(item.report_id, []).append(item.pk)
-    base = case_out(detail.case).model_dump()
+    base = case_out(detail.case, proposal=detail.strikes).model_dump()
     return CaseDetailOut(
         **base,
         target_status=detail.case.target.platform_status,

@@ -5,10 +5,12 @@ The result is a proposal shown to the reviewer; the reviewer decides.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from fraudhub.cases.models import ACCOUNT_KINDS, Decision, Outcome, Strike, Target
@@ -27,17 +29,48 @@ class StrikeSummary:
     reason: str
 
 
+NO_STRIKES = StrikeSummary(0, 0, 0, None, None, "")
+
+
 def strike_summary(*, target: Target, now: datetime) -> StrikeSummary:
     if target.kind not in ACCOUNT_KINDS:
-        return StrikeSummary(0, 0, 0, None, None, "")
-    active = Strike.objects.filter(target=target, active=True)
+        return NO_STRIKES
+    return strike_summaries(targets=[target], now=now)[target.pk]
+
+
+def strike_summaries(*, targets: Iterable[Target], now: datetime) -> dict[int, StrikeSummary]:
+    """The summary of each target by its id, in three queries however many targets there are
+    (a page of cases shows one per case)."""
+    targets = list(targets)
+    summaries = {target.pk: NO_STRIKES for target in targets}
+    accounts = {target.pk for target in targets if target.kind in ACCOUNT_KINDS}
+    if not accounts:
+        return summaries
+    short_since = now - timedelta(days=settings.FRAUDHUB_STRIKES_SHORT_WINDOW_DAYS)
+    long_since = now - timedelta(days=settings.FRAUDHUB_STRIKES_LONG_WINDOW_DAYS)
+    counts = {
+        row["target_id"]: (row["short"], row["long"])
+        for row in Strike.objects.filter(target_id__in=accounts, active=True)
+        .values("target_id")
+        .annotate(short=Count("pk", filter=Q(created_at__gte=short_since)),
+                  long=Count("pk", filter=Q(created_at__gte=long_since)))
+        .order_by()
+    }
+    locks = dict(
+        Decision.objects.filter(case__target_id__in=accounts, outcome=Outcome.SUSPEND,
+                                is_current=True)
+        .values("case__target_id").annotate(n=Count("pk")).order_by()
+        .values_list("case__target_id", "n")
+    )
+    for pk in accounts:
+        short, long = counts.get(pk, (0, 0))
+        summaries[pk] = _proposal(short, long, locks.get(pk, 0))
+    return summaries
+
+
+def _proposal(short: int, long: int, locks: int) -> StrikeSummary:
     short_days = settings.FRAUDHUB_STRIKES_SHORT_WINDOW_DAYS
     long_days = settings.FRAUDHUB_STRIKES_LONG_WINDOW_DAYS
-    short = active.filter(created_at__gte=now - timedelta(days=short_days)).count()
-    long = active.filter(created_at__gte=now - timedelta(days=long_days)).count()
-    locks = Decision.objects.filter(
-        case__target=target, outcome=Outcome.SUSPEND, is_current=True
-    ).count()
     short_limit = settings.FRAUDHUB_STRIKES_SHORT_THRESHOLD
     long_limit = settings.FRAUDHUB_STRIKES_LONG_THRESHOLD
     if short < short_limit and long < long_limit:
