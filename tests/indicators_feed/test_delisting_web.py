@@ -3,11 +3,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django import Settings
 
-from fraudhub.indicators.models import DelistingRequest, DelistingStatus, Indicator
+from fraudhub.indicators.models import (
+    DelistingEvidence,
+    DelistingRequest,
+    DelistingStatus,
+    Indicator,
+)
 from tests.cases.helpers import file_report
 from tests.conftest import make_user
 
@@ -84,3 +92,40 @@ def test_the_delisting_queue_names_the_indicator_type_in_the_language(
     request = DelistingRequest.objects.get()
     heading = html.split(f'id="delisting-{request.pk}">', 1)[1].split("</h2>", 1)[0]
     assert "<h2>Số điện thoại: +84912345678 " in heading
+
+
+def _waiting(count: int, *, first: int) -> None:
+    """`count` open delisting requests, each with a piece of evidence."""
+    now = timezone.now()
+    for n in range(first, first + count):
+        indicator = Indicator.objects.create(
+            type="phone", value=f"+8491{n:07d}", match_key=f"+8491{n:07d}",
+            confidence_changed_at=now, first_seen=now, last_seen=now)
+        request = DelistingRequest.objects.create(
+            indicator=indicator, requester_name="Chủ số", requester_email=f"o{n}@example.com",
+            statement="Số mới được cấp.", created_at=now)
+        DelistingEvidence.objects.create(
+            request=request, file=f"delisting/ab/{n}.png", original_name=f"sim-{n}.png",
+            content_type="image/png", extension="png", size=100, sha256=f"{n:064d}")
+
+
+def test_the_queue_shown_after_a_refused_decision_reads_evidence_in_one_query(
+        settings: Settings) -> None:
+    settings.FRAUDHUB_REQUIRE_2FA = False
+    client = Client()
+    client.force_login(make_user("reviewer", "rev-queue"))
+    _waiting(2, first=0)
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            refused = client.post("/console/delisting/1/decision", {"accept": "1"})
+        assert refused.status_code == 422  # no reasons given
+        assert "sim-1.png" in refused.content.decode()
+        return len(queries)
+
+    two = statements()
+    _waiting(20, first=100)
+    many = statements()
+
+    # Two queries per request for its evidence (the page asks twice): 400 on a full queue.
+    assert many == two

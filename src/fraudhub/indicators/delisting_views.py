@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -87,14 +88,18 @@ def delisting_new(request: HttpRequest) -> HttpResponse:
     return _render(request, "indicators/delisting_form.html", context)
 
 
+def _pending() -> QuerySet[DelistingRequest]:
+    """The oldest requests waiting, with their values and evidence (the page lists both)."""
+    return (DelistingRequest.objects.select_related("indicator")
+            .prefetch_related("evidence").filter(status=DelistingStatus.OPEN)
+            .order_by("created_at")[:200])
+
+
 @staff_required(Perm.INDICATOR_MANAGE)
 @require_http_methods(["GET"])
 def delisting_queue(request: HttpRequest) -> HttpResponse:
-    pending = (DelistingRequest.objects.select_related("indicator")
-               .prefetch_related("evidence").filter(status=DelistingStatus.OPEN)
-               .order_by("created_at")[:200])
     return render(request, "console/delisting.html",
-                  {"pending": pending, "form": DelistingDecisionForm()})
+                  {"pending": _pending(), "form": DelistingDecisionForm()})
 
 
 @staff_required(Perm.INDICATOR_MANAGE)
@@ -112,7 +117,5 @@ def delisting_decision(request: HttpRequest, request_id: int) -> HttpResponse:
             status = exc.status_code  # 404 no such request, 409 decided already
         else:
             return redirect("delisting_queue")
-    pending = DelistingRequest.objects.select_related("indicator").filter(
-        status=DelistingStatus.OPEN).order_by("created_at")[:200]
     return render(request, "console/delisting.html",
-                  {"pending": pending, "form": form, "failed_id": request_id}, status=status)
+                  {"pending": _pending(), "form": form, "failed_id": request_id}, status=status)
