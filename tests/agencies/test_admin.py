@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from fraudhub.agencies.models import ClockEvent, ClockEventKind, RequestTarget
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_verify
 from fraudhub.core.errors import PermissionDenied, ValidationFailed
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind
 from fraudhub.core.roles import Role
 from fraudhub.core.services import apikey_create, apikey_update, organization_create
+from tests.agencies.helpers import file_request, make_agency, officer_of
 from tests.conftest import SYSTEM, make_user
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +106,32 @@ def test_an_organization_contact_changed_in_admin_is_audited(admin_client: Clien
     entry = AuditEntry.objects.get(action="organization.update")
     assert (entry.old, entry.new) == ({"contact_email": ""},
                                       {"contact_email": "fraud-desk@bank.example"})
+
+
+def _events_on_targets(count: int) -> None:
+    """A request of `count` targets, each with a clock event of its own."""
+    accounts = [f"https://www.facebook.com/profile.php?id=1000{n:08d}" for n in range(count)]
+    filed = file_request(officer_of(make_agency(f"Cục {count}"), f"officer-{count}"),
+                         targets=accounts)
+    ClockEvent.objects.bulk_create(
+        ClockEvent(request_id=filed.pk, target=target, kind=ClockEventKind.WARNING_50,
+                   at=timezone.now())
+        for target in RequestTarget.objects.filter(request_id=filed.pk))
+
+
+def test_the_clock_event_list_in_admin_takes_the_same_queries_for_any_number_of_rows(
+        admin_client: Client) -> None:
+    _events_on_targets(2)
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get("/admin/agencies/clockevent/")
+        assert response.status_code == 200
+        return len(queries)
+
+    few = statements()
+    _events_on_targets(30)
+    many = statements()
+
+    # Each row's target and the target's request were read one by one: 200 queries a page.
+    assert many == few
