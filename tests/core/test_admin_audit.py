@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from fraudhub.core.audit import audit_verify
 from fraudhub.core.errors import ValidationFailed
@@ -278,3 +280,32 @@ def test_an_organization_s_name_and_kind_are_not_offered_for_editing_in_admin(
                                                        "desk@bankz.example")
     assert AuditEntry.objects.filter(action="organization.update",
                                      object_id=str(org.pk)).count() == 1
+
+
+def test_the_audit_list_reads_its_filter_values_by_index_and_counts_once(
+        admin_client: Client) -> None:
+    organization_create(actor=SYSTEM, name="Bank X", kind=OrganizationKind.PLATFORM)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get("/admin/core/auditentry/?action__exact=organization.create")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    # Every action, object type and kind of actor is offered, the one chosen included.
+    for offered in ("organization.create", "user.create", "organization", "user", "system"):
+        assert f">{offered}</a>" in html
+    statements = [q["sql"] for q in queries if '"core_auditentry"' in q["sql"]]
+    # SELECT DISTINCT of three columns read the million rows of the log three times (1.5 s) and
+    # the whole log was counted beside the filtered rows (0.3 s) on each view.
+    assert not [sql for sql in statements if "DISTINCT" in sql]
+    assert len([sql for sql in statements if "COUNT(" in sql]) == 1
+
+
+def test_the_audit_list_filters_by_kind_of_actor(admin_client: Client) -> None:
+    organization_create(actor=SYSTEM, name="Bank X", kind=OrganizationKind.PLATFORM)
+
+    system = admin_client.get("/admin/core/auditentry/?actor_kind=system").content.decode()
+    users = admin_client.get("/admin/core/auditentry/?actor_kind=user").content.decode()
+
+    assert '<td class="field-action">organization.create</td>' in system
+    assert '<td class="field-action">organization.create</td>' not in users

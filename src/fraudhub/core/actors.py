@@ -10,6 +10,9 @@ from fraudhub.core.roles import SECOND_FACTOR_ROLES, Perm, Role, permissions_for
 if TYPE_CHECKING:
     from fraudhub.core.models import ApiKey, Organization, User
 
+# Every kind of actor; the audit log stores one of them with each entry.
+ACTOR_KINDS = ("user", "api_key", "anonymous", "system")
+
 
 @dataclass(frozen=True)
 class Actor:
