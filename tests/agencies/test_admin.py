@@ -135,3 +135,23 @@ def test_the_clock_event_list_in_admin_takes_the_same_queries_for_any_number_of_
 
     # Each row's target and the target's request were read one by one: 200 queries a page.
     assert many == few
+
+
+def test_a_request_s_page_in_admin_takes_the_same_queries_for_any_number_of_targets(
+        admin_client: Client) -> None:
+    def statements(count: int) -> int:
+        accounts = [f"https://www.facebook.com/profile.php?id=2000{n:08d}" for n in range(count)]
+        filed = file_request(officer_of(make_agency(f"Sở {count}"), f"officer-s{count}"),
+                             targets=accounts)
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(f"/admin/agencies/agencyrequest/{filed.pk}/change/")
+        assert response.status_code == 200
+        assert accounts[-1].rsplit("=", 1)[1] in response.content.decode()
+        return len(queries)
+
+    statements(1)  # Django's content types are cached from the first page on
+    few = statements(2)
+    many = statements(30)
+
+    # Each target of the inline list read its request again: 2,000 queries for 2,000 targets.
+    assert many == few

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from fraudhub.agencies.models import AgencyRequest, ClockEvent, RequestTarget
@@ -20,6 +21,11 @@ class RequestTargetInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RequestTarget]:
+        # Each row is named by its request's number (RequestTarget.__str__): a query a row,
+        # 2,000 for a request of 2,000 targets, without the request read along.
+        return super().get_queryset(request).select_related("request")
 
 
 @admin.register(AgencyRequest)
