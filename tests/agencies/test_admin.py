@@ -155,3 +155,13 @@ def test_a_request_s_page_in_admin_takes_the_same_queries_for_any_number_of_targ
 
     # Each target of the inline list read its request again: 2,000 queries for 2,000 targets.
     assert many == few
+
+
+def test_the_clock_event_list_in_admin_shows_the_newest_first(admin_client: Client) -> None:
+    _events_on_targets(2)
+    oldest, *_rest, newest = ClockEvent.objects.order_by("pk")
+
+    html = admin_client.get("/admin/agencies/clockevent/").content.decode()
+
+    assert html.index(f"/admin/agencies/clockevent/{newest.pk}/") < html.index(
+        f"/admin/agencies/clockevent/{oldest.pk}/")

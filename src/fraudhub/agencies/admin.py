@@ -51,3 +51,6 @@ class ClockEventAdmin(ReadOnlyAdmin):
     # A target is optional (Django's own select_related follows required keys only) and shows
     # its request's number: without these, two queries a row.
     list_select_related = ("request", "target__request")
+    # Newest first, by the primary key's index: the model's order (at, unindexed) sorted every
+    # event on each view.
+    ordering = ("-pk",)

@@ -20,6 +20,9 @@ class CaseAdmin(ReadOnlyAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
+    # Newest first, by the primary key's index: the model's order (decided_at, unindexed)
+    # sorted every decision on each view.
+    ordering = ("-pk",)
     list_display = ("pk", "case", "outcome", "ground", "decided_by_label", "decided_at",
                     "is_current")
 
