@@ -205,24 +205,31 @@ def fresh_quota_minute() -> None:
         time.sleep(left + 0.01)
 
 
-@pytest.fixture
-def drain_jobs() -> Callable[[], int]:
-    """Run every job that is due now, as `fraudhub worker` would; returns how many ran."""
+def run_due_jobs() -> None:
+    """Run every job that is due now, as `fraudhub worker --batch` would, in the test's
+    transaction."""
     from unittest import mock
 
     from django_tasks_db.management.commands import db_worker
+
+    # The worker drops "old" connections between jobs; inside a test's transaction that
+    # would discard the test's own data, so the check is skipped here.
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        db_worker.Worker(
+            queue_names=["default"], interval=0, batch=True, backend_name="default",
+            startup_delay=False, max_tasks=None, worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+
+@pytest.fixture
+def drain_jobs() -> Callable[[], int]:
+    """Run every job that is due now, as `fraudhub worker` would; returns how many ran."""
     from django_tasks_db.models import DBTaskResult
 
     def run() -> int:
         before = DBTaskResult.objects.exclude(status="READY").count()
-        # The worker drops "old" connections between jobs; inside a test's transaction that
-        # would discard the test's own data, so the check is skipped here.
-        with mock.patch.object(db_worker, "close_old_connections", lambda: None):
-            db_worker.Worker(
-                queue_names=["default"], interval=0, batch=True, backend_name="default",
-                startup_delay=False, max_tasks=None, worker_id="test-worker",
-                excluded_queue_names=[],
-            ).run()
+        run_due_jobs()
         failed = DBTaskResult.objects.filter(status="FAILED")
         # A failing job is a failing test, not a silent log line.
         assert not failed.exists(), [

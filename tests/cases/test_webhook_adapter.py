@@ -24,6 +24,7 @@ from fraudhub.cases.services.enforcement import enforcement_retry
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import Conflict
 from tests.cases.helpers import decide, file_report
+from tests.conftest import run_due_jobs
 
 pytestmark = pytest.mark.django_db
 SECRET = "whsec-test-1234567890"
@@ -447,17 +448,9 @@ def test_an_apply_still_retrying_when_its_decision_is_reversed_is_never_sent_aft
 
 def _run_jobs_allowing_failures() -> list[str]:
     """Run the due jobs as `fraudhub worker` would; the task paths of those that failed."""
-    from unittest import mock
-
-    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
-    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
-        db_worker.Worker(
-            queue_names=["default"], interval=0, batch=True, backend_name="default",
-            startup_delay=False, max_tasks=None, worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
+    run_due_jobs()
     return list(DBTaskResult.objects.filter(status="FAILED").values_list("task_path", flat=True))
 
 
