@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -45,6 +46,11 @@ def test_owner_files_a_delisting_request_on_the_web(drain_jobs: Callable[[], int
     assert none.status_code == 409
 
 
+def _decision(request_id: int, **fields: str) -> dict[str, str]:
+    """A decision form's fields as the queue page names them (one form per request)."""
+    return {f"delisting-{request_id}-{name}": value for name, value in fields.items()}
+
+
 def test_reviewer_decides_in_the_console(drain_jobs: Callable[[], int], settings: Settings) -> None:
     _listed(drain_jobs)
     Client(REMOTE_ADDR="198.51.100.41").post("/delisting/", {
@@ -61,15 +67,15 @@ def test_reviewer_decides_in_the_console(drain_jobs: Callable[[], int], settings
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     request = DelistingRequest.objects.get()
     done = client.post(f"/console/delisting/{request.pk}/decision",
-                       {"accept": "1", "reasons": "Telco confirms the new owner."})
+                       _decision(request.pk, accept="1", reasons="Telco confirms the new owner."))
     assert done.status_code == 302
     assert Indicator.objects.get(value="+84912345678").removed_at is not None
     again = client.post(f"/console/delisting/{request.pk}/decision",
-                        {"accept": "0", "reasons": "A second look."})
+                        _decision(request.pk, accept="0", reasons="A second look."))
     assert again.status_code == 409  # decided already: nothing changes
     assert Indicator.objects.get(value="+84912345678").removed_at is not None
     missing = client.post(f"/console/delisting/{request.pk + 1000}/decision",
-                          {"accept": "1", "reasons": "x"})
+                          _decision(request.pk + 1000, accept="1", reasons="x"))
     assert missing.status_code == 404
 
     citizen = Client()
@@ -118,7 +124,7 @@ def test_the_queue_shown_after_a_refused_decision_reads_evidence_in_one_query(
 
     def statements() -> int:
         with CaptureQueriesContext(connection) as queries:
-            refused = client.post("/console/delisting/1/decision", {"accept": "1"})
+            refused = client.post("/console/delisting/1/decision", _decision(1, accept="1"))
         assert refused.status_code == 422  # no reasons given
         assert "sim-1.png" in refused.content.decode()
         return len(queries)
@@ -129,3 +135,29 @@ def test_the_queue_shown_after_a_refused_decision_reads_evidence_in_one_query(
 
     # Two queries per request for its evidence (the page asks twice): 400 on a full queue.
     assert many == two
+
+
+def test_a_refused_decision_keeps_its_reasons_and_errors_under_its_own_request(
+        settings: Settings) -> None:
+    """One form was shared by every request on the page: after a refused decision its reasons
+    and errors showed under every request (and each form had the same element ids), inviting
+    the reviewer to send one request's reasons for another."""
+    settings.FRAUDHUB_REQUIRE_2FA = False
+    client = Client()
+    client.force_login(make_user("reviewer", "rev-forms"))
+    _waiting(3, first=0)
+    first, second, third = DelistingRequest.objects.order_by("pk")
+    typed = "Chủ thuê bao đã gửi hợp đồng, nhưng thiếu ngày cấp."
+    refused = client.post(f"/console/delisting/{second.pk}/decision",
+                          _decision(second.pk, reasons=typed))  # no decision chosen
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert html.count(typed) == 1
+    own = html.split(f'id="delisting-{second.pk}"', 1)[1].split("</article>", 1)[0]
+    assert typed in own and 'aria-invalid="true"' in own
+    for other in (first, third):
+        block = html.split(f'id="delisting-{other.pk}"', 1)[1].split("</article>", 1)[0]
+        assert 'aria-invalid="true"' not in block
+    ids = re.findall(r'\bid="(id_[^"]+)"', html)
+    assert len(ids) == len(set(ids)) and f"id_delisting-{third.pk}-reasons" in ids
+    assert DelistingRequest.objects.filter(status="open").count() == 3

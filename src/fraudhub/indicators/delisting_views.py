@@ -95,17 +95,31 @@ def _pending() -> QuerySet[DelistingRequest]:
             .order_by("created_at")[:200])
 
 
+def _decision_prefix(request_id: int) -> str:
+    return f"delisting-{request_id}"
+
+
+def _queue_context(failed: DelistingDecisionForm | None = None,
+                   failed_id: int | None = None) -> dict[str, Any]:
+    """The waiting requests, each with its own decision form: the one whose decision failed
+    keeps what the reviewer typed and its errors, the others are empty (one shared form showed
+    a request's reasons and errors under every request)."""
+    rows = [(item, failed if item.pk == failed_id and failed is not None
+             else DelistingDecisionForm(prefix=_decision_prefix(item.pk)))
+            for item in _pending()]
+    return {"rows": rows, "form": failed, "failed_id": failed_id}
+
+
 @staff_required(Perm.INDICATOR_MANAGE)
 @require_http_methods(["GET"])
 def delisting_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/delisting.html",
-                  {"pending": _pending(), "form": DelistingDecisionForm()})
+    return render(request, "console/delisting.html", _queue_context())
 
 
 @staff_required(Perm.INDICATOR_MANAGE)
 @require_POST
 def delisting_decision(request: HttpRequest, request_id: int) -> HttpResponse:
-    form = DelistingDecisionForm(request.POST)
+    form = DelistingDecisionForm(request.POST, prefix=_decision_prefix(request_id))
     status = 422
     if form.is_valid():
         try:
@@ -117,5 +131,5 @@ def delisting_decision(request: HttpRequest, request_id: int) -> HttpResponse:
             status = exc.status_code  # 404 no such request, 409 decided already
         else:
             return redirect("delisting_queue")
-    return render(request, "console/delisting.html",
-                  {"pending": _pending(), "form": form, "failed_id": request_id}, status=status)
+    return render(request, "console/delisting.html", _queue_context(form, request_id),
+                  status=status)
