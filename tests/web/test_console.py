@@ -420,3 +420,21 @@ def test_a_group_is_named_in_the_readers_language_and_stored_in_english(
     page = status.post(f"/report/status/{filed.report.tracking_code}",
                        {"secret": filed.secret}).content.decode()
     assert "Nhóm Facebook kiemtienonline247" in page
+
+
+@pytest.mark.parametrize(("language", "opened", "claimed"), [
+    ("vi", "Mở vụ việc", "Nhận xử lý"), ("en", "Case opened", "Claimed")])
+def test_the_history_names_its_steps_in_the_readers_language(
+    reviewer: User, login_verified: Callable[[User], Client], language: str, opened: str,
+    claimed: str,
+) -> None:
+    filed = file_web_report()
+    assert filed.report.case is not None
+    client = login_verified(reviewer)
+    client.cookies["django_language"] = language
+    client.post(f"/console/cases/{filed.report.case.pk}/claim")
+    html = client.get(f"/console/cases/{filed.report.case.pk}/").content.decode()
+    history = html.split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
+    # The audit log's key stays in the title, for whoever checks the log itself.
+    assert f'<strong title="case.open">{opened}</strong>' in history
+    assert f'<strong title="case.claim">{claimed}</strong>' in history

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from fraudhub.agencies.clock_display import span_level, target_clock
@@ -100,6 +101,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     tabs = [(value, label, counts.get(value, 0)) for value, label in Queue.choices]
     return render(request, "console/queue.html",
                   {"tabs": tabs, "selected": selected, "rows": rows, "now": now})
+
+
+# What the steps of a case's history are called on its page (the audit log's keys, "case.open",
+# are for machines; the page keeps each key in the step's title for whoever checks the log).
+_HISTORY_STEPS = {
+    "case.open": gettext_lazy("Case opened"),
+    "case.claim": gettext_lazy("Claimed"),
+    "case.release": gettext_lazy("Released"),
+    "case.claim_expired": gettext_lazy("Claim expired"),
+    "decision.create": gettext_lazy("Decided"),
+    "case.close": gettext_lazy("Case closed"),
+}
+
+
+def _history_step(action: str) -> str:
+    return str(_HISTORY_STEPS.get(action, action))
 
 
 def _history_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
@@ -188,7 +205,8 @@ def _render_case(
         "reports": reports,
         "decisions": decisions,
         "appeals": open_appeals,
-        "history": [(entry, _history_summary(entry.old, entry.new)) for entry in detail.history],
+        "history": [(entry, _history_step(entry.action), _history_summary(entry.old, entry.new))
+                    for entry in detail.history],
         "decision_form": decision_form,
         "can_claim": actor.has_perm(Perm.CASE_CLAIM),
         "can_decide": actor.has_perm(Perm.CASE_DECIDE),
