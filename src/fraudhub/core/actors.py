@@ -16,7 +16,7 @@ ACTOR_KINDS = ("user", "api_key", "anonymous", "system")
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str  # "user", "api_key", "anonymous", "system"
+    kind: str  # one of ACTOR_KINDS
     user: User | None = None
     api_key: ApiKey | None = None
     ip: str | None = None
