@@ -20,7 +20,7 @@ from fraudhub.core import apikey_cache
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import Organization, OrganizationKind, User
 from fraudhub.core.ratelimit import forget_rate_limiter
-from fraudhub.core.roles import Role
+from fraudhub.core.roles import PERSONAL_PERMS, Role, permissions_for_role
 from fraudhub.core.services import apikey_create, organization_create, user_create
 
 SYSTEM = Actor.system("tests")
@@ -153,13 +153,16 @@ class ApiClient:
 def api_client_for(db: None) -> Callable[..., ApiClient]:
     """api_client_for(role) -> a client holding a fresh key of that role (None: anonymous)."""
 
-    def make(role: str | None, org: Organization | None = None, ip: str = "198.51.100.7"
-             ) -> ApiClient:
+    def make(role: str | None, org: Organization | None = None, ip: str = "198.51.100.7",
+             holder: User | None = None) -> ApiClient:
         if role is None:
             return ApiClient(ip=ip)
         if role == Role.AGENCY_OFFICER and org is None:
             org = default_agency()
-        issued = apikey_create(actor=SYSTEM, name=f"{role} key", role=role, organization=org)
+        if holder is None and permissions_for_role(role) & PERSONAL_PERMS:
+            holder = make_user(role, f"{role}-key-holder-{User.objects.count() + 1}", org=org)
+        issued = apikey_create(actor=SYSTEM, name=f"{role} key", role=role, organization=org,
+                               holder=holder)
         return ApiClient(issued.raw_key, ip=ip)
 
     return make

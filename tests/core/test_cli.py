@@ -23,16 +23,17 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.management.commands.serve import heartbeat_dir, server_shape
 from fraudhub.core.models import ApiKey, User
 from fraudhub.reports.models import Report
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, make_user
 
 FRAUDHUB = [sys.executable, "-m", "fraudhub.cli"]
 
 
 @pytest.mark.django_db
 def test_apikey_create_prints_the_key_alone_on_the_last_line_and_it_works() -> None:
+    make_user("reviewer", "lan")
     out = StringIO()
-    call_command("apikey", "create", "--name", "bank-x", "--role", "reviewer", stdout=out,
-                 stderr=StringIO())
+    call_command("apikey", "create", "--name", "bank-x", "--role", "reviewer", "--user", "lan",
+                 stdout=out, stderr=StringIO())
     key = out.getvalue().strip().splitlines()[-1]
     assert key.startswith("fh_") and " " not in key
     stored = ApiKey.objects.get(name="bank-x")

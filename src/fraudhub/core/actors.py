@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fraudhub.core.roles import SECOND_FACTOR_ROLES, Perm, Role, permissions_for_role
+from fraudhub.core.roles import (
+    PERSONAL_PERMS,
+    SECOND_FACTOR_ROLES,
+    Perm,
+    Role,
+    permissions_for_role,
+)
 
 if TYPE_CHECKING:
     from fraudhub.core.models import ApiKey, Organization, User
@@ -29,11 +35,17 @@ class Actor:
 
     @classmethod
     def for_api_key(cls, api_key: ApiKey, *, ip: str | None = None) -> Actor:
-        role_perms = permissions_for_role(api_key.role)
-        if api_key.scopes:
-            perms = frozenset(p for p in role_perms if p.value in set(api_key.scopes))
+        """The key's role, narrowed to its scopes and to what its holder may do now.
+
+        A key issued before keys had holders keeps its other permissions but not the personal
+        ones: nobody could tell whose decision it made.
+        """
+        perms = key_permissions(role=api_key.role, scopes=api_key.scopes)
+        holder = api_key.holder
+        if holder is None:
+            perms -= PERSONAL_PERMS
         else:
-            perms = role_perms
+            perms &= permissions_for_role(holder.role)
         return cls(kind="api_key", api_key=api_key, ip=ip, perms=perms)
 
     @classmethod
@@ -72,10 +84,16 @@ class Actor:
 
     @property
     def identity(self) -> str:
-        """Stable name of the acting party, used for claims and four-eyes checks."""
+        """Stable name of the acting party, used for claims and four-eyes checks.
+
+        A key issued to a person is that person: a case decided in the console and its appeal
+        decided with the same reviewer's key are decided by one person.
+        """
         if self.user is not None:
             return f"user:{self.user.pk}"
         if self.api_key is not None:
+            if self.api_key.holder_id is not None:
+                return f"user:{self.api_key.holder_id}"
             return f"apikey:{self.api_key.pk}"
         if self.kind == "system":
             return f"system:{self.system_label}"
@@ -86,6 +104,9 @@ class Actor:
         if self.user is not None:
             return self.user.get_username()
         if self.api_key is not None:
+            holder = self.api_key.holder
+            if holder is not None:
+                return f"{holder.get_username()} (apikey:{self.api_key.name})"
             return f"apikey:{self.api_key.name}"
         if self.kind == "system":
             return f"system:{self.system_label}"
@@ -101,3 +122,12 @@ class Actor:
 
     def has_perm(self, perm: Perm) -> bool:
         return perm in self.perms
+
+
+def key_permissions(*, role: str, scopes: list[str] | None) -> frozenset[Perm]:
+    """What a key of ``role`` may do, narrowed to ``scopes`` when it names any."""
+    role_perms = permissions_for_role(role)
+    if not scopes:
+        return role_perms
+    named = set(scopes)
+    return frozenset(p for p in role_perms if p.value in named)

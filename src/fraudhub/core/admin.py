@@ -16,6 +16,7 @@ from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationK
 from fraudhub.core.roles import permissions_for_role
 from fraudhub.core.services import (
     apikey_create,
+    apikey_holder_error,
     apikey_revoke,
     apikey_update,
     organization_create,
@@ -149,32 +150,49 @@ class OrganizationAdmin(admin.ModelAdmin):
 class ApiKeyAdminForm(forms.ModelForm):
     class Meta:
         model = ApiKey
-        fields = ("name", "role", "scopes", "organization", "expires_at")
+        fields = ("name", "role", "scopes", "organization", "holder", "expires_at")
+        help_texts = {"holder": "The person the key acts for: required for a key that may "
+                                "decide cases or appeals; the key does no more than the "
+                                "person's role allows."}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if role_organization_error(role=str(data.get("role", "")),
-                                   organization=data.get("organization")):
+        if "role" not in self.fields:
+            return data  # a key already issued: only its name and expiry change
+        role = str(data.get("role", ""))
+        holder = data.get("holder")
+        organization = data.get("organization") or (holder.organization if holder else None)
+        if role_organization_error(role=role, organization=organization):
             self.add_error("organization", "An agency officer's key belongs to an agency.")
         scopes = data.get("scopes")
-        if "scopes" in self.fields and scopes not in (None, ""):
-            held = {p.value for p in permissions_for_role(str(data.get("role", "")))}
+        scopes_ok = True
+        if scopes not in (None, ""):
+            held = {p.value for p in permissions_for_role(role)}
             if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
                 self.add_error("scopes", 'A list of permissions, e.g. ["indicator:lookup"].')
+                scopes_ok = False
             elif unknown := sorted(set(scopes) - held):
                 self.add_error("scopes", f"Not held by this role: {', '.join(unknown)}")
+                scopes_ok = False
+        if scopes_ok and (error := apikey_holder_error(
+                role=role, scopes=list(scopes or []), organization=organization,
+                holder=holder)):
+            self.add_error("holder", error[:1].upper() + error[1:] + ".")
         return data
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     form = ApiKeyAdminForm
-    list_display = ("name", "prefix", "role", "organization", "created_at", "expires_at",
-                    "revoked_at", "last_used_at")
+    list_display = ("name", "prefix", "role", "organization", "holder", "created_at",
+                    "expires_at", "revoked_at", "last_used_at")
     list_filter = ("role", "organization")
+    list_select_related = ("organization", "holder")
+    raw_id_fields = ("holder",)  # a select of every user would not do with thousands of them
     readonly_fields = ("prefix", "key_hash", "created_by", "created_at", "revoked_at",
                        "last_used_at")
-    fields = ("name", "role", "scopes", "organization", "expires_at", *readonly_fields)
+    fields = ("name", "role", "scopes", "organization", "holder", "expires_at",
+              *readonly_fields)
     actions = ["revoke"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -184,7 +202,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
                             ) -> tuple[str, ...]:
         if obj is None:
             return self.readonly_fields
-        return ("role", "scopes", "organization", *self.readonly_fields)
+        return ("role", "scopes", "organization", "holder", *self.readonly_fields)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
         actor = _actor(request)
@@ -196,7 +214,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             return
         issued = apikey_create(actor=actor, name=obj.name, role=obj.role,
                                organization=obj.organization, scopes=list(obj.scopes or []),
-                               expires_at=obj.expires_at)
+                               expires_at=obj.expires_at, holder=obj.holder)
         obj.pk = issued.api_key.pk
         messages.warning(request, f"New API key (shown once, copy it now): {issued.raw_key}")
 

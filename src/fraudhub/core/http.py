@@ -18,9 +18,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security.http import HttpAuthBase
 
-from fraudhub.core.actors import Actor
+from fraudhub.core.actors import Actor, key_permissions
 from fraudhub.core.errors import DomainError, PermissionDenied
-from fraudhub.core.roles import Perm
+from fraudhub.core.roles import PERSONAL_PERMS, Perm
 from fraudhub.core.selectors import apikey_authenticate
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,13 @@ def authorize(request: HttpRequest, perm: Perm) -> Actor:
     if not actor.has_perm(perm):
         if not actor.is_authenticated:
             raise AuthenticationError(401, "authentication required")
+        key = actor.api_key
+        if (key is not None and key.holder_id is None and perm in PERSONAL_PERMS
+                and perm in key_permissions(role=key.role, scopes=key.scopes)):
+            raise PermissionDenied(_(
+                "This API key acts for no person, and %(perm)s is done by a person: ask an "
+                "administrator for a key issued to you (fraudhub apikey create --user).")
+                % {"perm": perm.value})
         raise PermissionDenied(_("Your role may not do this (requires %(perm)s).")
                                % {"perm": perm.value})
     return actor

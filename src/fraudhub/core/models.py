@@ -73,6 +73,12 @@ class ApiKey(models.Model):
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The person the key acts for. Deciding cases and appeals names a person (an appeal goes to
+    # a different senior reviewer), so a key that may decide is issued to one, acts as that
+    # person, and never does more than that person's role allows.
+    holder = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

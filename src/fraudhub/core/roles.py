@@ -108,6 +108,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm) - {Perm.AGENCY_REQUEST_CREATE},
 }
 
+# Permissions whose use names a person: the four-eyes rule compares who decided a case with
+# who decides its appeal. An API key holding one of them is issued to a person (its holder).
+PERSONAL_PERMS = frozenset({Perm.CASE_DECIDE, Perm.APPEAL_DECIDE})
+
 # Staff roles whose web sessions must be verified with a second factor (FRAUDHUB_REQUIRE_2FA).
 SECOND_FACTOR_ROLES = frozenset(
     {Role.REVIEWER, Role.SENIOR_REVIEWER, Role.AGENCY_OFFICER, Role.ADMIN}

@@ -23,7 +23,8 @@ def apikey_authenticate(*, raw_key: str) -> ApiKey | None:
     api_key = apikey_cache.get(key_hash)
     if api_key is None:
         prefix = raw_key[len(API_KEY_PREFIX):].split("_", 1)[0]
-        api_key = ApiKey.objects.select_related("organization").filter(prefix=prefix).first()
+        api_key = (ApiKey.objects.select_related("organization", "holder")
+                   .filter(prefix=prefix).first())
         if api_key is None or not hmac.compare_digest(api_key.key_hash, key_hash):
             return None
         apikey_cache.put(key_hash, api_key)
@@ -32,6 +33,8 @@ def apikey_authenticate(*, raw_key: str) -> ApiKey | None:
         return None
     if api_key.expires_at is not None and api_key.expires_at <= now:
         return None
+    if api_key.holder is not None and not api_key.holder.is_active:
+        return None  # a person who left takes the keys issued to them along
     if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fraudhub.core import apikey_cache
-from fraudhub.core.actors import Actor
+from fraudhub.core.actors import Actor, key_permissions
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.models import ApiKey, Organization, OrganizationKind, User
-from fraudhub.core.roles import Perm, Role, permissions_for_role
+from fraudhub.core.roles import PERSONAL_PERMS, Perm, Role, permissions_for_role
 
 API_KEY_PREFIX = "fh_"
 API_KEY_NAME_MAX = 100  # ApiKey.name's length
@@ -67,6 +67,31 @@ def role_organization_error(*, role: str, organization: Organization | None) -> 
     if role == Role.AGENCY_OFFICER and (
             organization is None or organization.kind != OrganizationKind.AGENCY):
         return "an agency officer belongs to an agency"
+    return None
+
+
+def apikey_holder_error(*, role: str, scopes: list[str] | None,
+                        organization: Organization | None, holder: User | None) -> str | None:
+    """Why a key of ``role`` (narrowed to ``scopes``) cannot be issued to ``holder``, or None.
+
+    A key that may decide cases or appeals acts for a person, so that the four-eyes rule (an
+    appeal decided by a different senior reviewer) holds across the console and the API. A key
+    acts as its holder: it may not do more than the holder's role, nor for another organization.
+    """
+    perms = key_permissions(role=role, scopes=scopes)
+    if holder is None:
+        if perms & PERSONAL_PERMS:
+            return ("a key that may decide cases or appeals acts for a person: name its holder "
+                    "(--user USERNAME)")
+        return None
+    if not holder.is_active:
+        return f"{holder.get_username()} is deactivated"
+    missing = perms - permissions_for_role(holder.role)
+    if missing:
+        return (f"{holder.get_username()} is a {holder.role} and may not "
+                f"{', '.join(sorted(p.value for p in missing))}")
+    if holder.organization_id is not None and organization != holder.organization:
+        return f"{holder.get_username()} belongs to another organization"
     return None
 
 
@@ -154,7 +179,9 @@ def apikey_create(
     organization: Organization | None = None,
     scopes: list[str] | None = None,
     expires_at: datetime | None = None,
+    holder: User | None = None,
 ) -> IssuedApiKey:
+    """Issue a key; ``holder`` is the person it acts for (required for keys that decide)."""
     _require(actor, Perm.APIKEY_MANAGE)
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
@@ -167,8 +194,13 @@ def apikey_create(
     unknown_scopes = sorted(set(scopes or []) - allowed)
     if unknown_scopes:
         errors["scopes"] = [f"not held by role {role}: {', '.join(unknown_scopes)}"]
+    if holder is not None and organization is None:
+        organization = holder.organization
     if role_organization_error(role=role, organization=organization):
         errors["organization"] = ["an agency_officer key belongs to an agency (--org NAME)"]
+    if not unknown_scopes and (holder_error := apikey_holder_error(
+            role=role, scopes=scopes, organization=organization, holder=holder)):
+        errors["holder"] = [holder_error]
     if errors:
         raise ValidationFailed("invalid API key request", field_errors=errors)
     prefix = secrets.token_hex(4)
@@ -182,12 +214,14 @@ def apikey_create(
             scopes=sorted(scopes or []),
             organization=organization,
             created_by=actor.user,
+            holder=holder,
             expires_at=expires_at,
         )
         audit_record(
             actor=actor, action="apikey.create", object_type="apikey", object_id=api_key.pk,
             new={"name": api_key.name, "role": role, "prefix": prefix,
                  "organization": organization.pk if organization else None,
+                 "holder": holder.pk if holder else None,
                  "scopes": api_key.scopes, "expires_at": expires_at},
         )
     return IssuedApiKey(api_key=api_key, raw_key=raw_key)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.errors import DomainError
-from fraudhub.core.models import ApiKey, Organization
+from fraudhub.core.models import ApiKey, Organization, User
 from fraudhub.core.roles import Role
 from fraudhub.core.services import apikey_create, apikey_revoke
 from fraudhub.core.text import has_unpaired_surrogate
@@ -25,7 +25,12 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="make a new key")
         create.add_argument("--name", required=True)
         create.add_argument("--role", required=True, choices=Role.values)
-        create.add_argument("--org", default="", help="name of the owner organization")
+        create.add_argument("--org", default="", help="name of the owner organization "
+                                                      "(default: the holder's)")
+        create.add_argument("--user", default="",
+                            help="username of the person the key acts for; required for keys "
+                                 "that may decide cases or appeals (reviewer, senior_reviewer, "
+                                 "admin), whose role must allow what the key does")
         create.add_argument("--scopes", default="",
                             help="comma-separated permissions (default: all of the role's)")
         create.add_argument("--expires-days", type=int, default=0,
@@ -36,7 +41,7 @@ class Command(BaseCommand):
         revoke.add_argument("prefix")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for name in ("name", "org", "scopes", "prefix"):
+        for name in ("name", "org", "user", "scopes", "prefix"):
             if has_unpaired_surrogate(options.get(name) or ""):
                 raise CommandError(f"--{name} is not valid UTF-8 text")
         actor = Actor.system("cli")
@@ -44,10 +49,13 @@ class Command(BaseCommand):
             if options["action"] == "create":
                 self._create(actor, options)
             elif options["action"] == "list":
-                for key in ApiKey.objects.select_related("organization").order_by("pk"):
+                for key in (ApiKey.objects.select_related("organization", "holder")
+                            .order_by("pk")):
                     state = "revoked" if key.revoked_at else "active"
                     org = key.organization.name if key.organization else "-"
-                    self.stdout.write(f"{key.prefix}\t{key.name}\t{key.role}\t{org}\t{state}")
+                    holder = key.holder.get_username() if key.holder else "-"
+                    self.stdout.write(
+                        f"{key.prefix}\t{key.name}\t{key.role}\t{org}\t{holder}\t{state}")
             else:
                 found = ApiKey.objects.filter(prefix=options["prefix"]).first()
                 if found is None:
@@ -64,6 +72,11 @@ class Command(BaseCommand):
             org = Organization.objects.filter(name=options["org"]).first()
             if org is None:
                 raise CommandError(f"no organization named {options['org']!r}")
+        holder = None
+        if options["user"]:
+            holder = User.objects.filter(username=options["user"]).first()
+            if holder is None:
+                raise CommandError(f"no user named {options['user']!r}")
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
         if not 0 <= options["expires_days"] <= MAX_EXPIRY_DAYS:
             raise CommandError(f"--expires-days must be from 1 to {MAX_EXPIRY_DAYS:,}, "
@@ -71,7 +84,8 @@ class Command(BaseCommand):
         expires = (timezone.now() + timedelta(days=options["expires_days"])
                    if options["expires_days"] > 0 else None)
         issued = apikey_create(actor=actor, name=options["name"], role=options["role"],
-                               organization=org, scopes=scopes, expires_at=expires)
+                               organization=org, scopes=scopes, expires_at=expires,
+                               holder=holder)
         self.stderr.write(
             f"Created API key {issued.api_key.prefix} ({issued.api_key.role}). "
             "It is shown once; store it now."

@@ -1,0 +1,173 @@
+"""API keys that may decide act for a person: the four-eyes rule holds across console and API."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from fraudhub.core import apikey_cache
+from fraudhub.core.errors import ValidationFailed
+from fraudhub.core.models import ApiKey, AuditEntry, OrganizationKind, User
+from fraudhub.core.roles import Role
+from fraudhub.core.services import apikey_create, organization_create
+from tests.api.helpers import APPEALS, CASES, REPORTS, case_of, claim_and_decide, file_report
+from tests.conftest import SYSTEM, ApiClient, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _key(role: str, holder: User | None, **extra: Any) -> ApiClient:
+    return ApiClient(apikey_create(actor=SYSTEM, name=f"{role} key", role=role, holder=holder,
+                                   **extra).raw_key)
+
+
+def _appealed_case(decider: ApiClient) -> tuple[int, int]:
+    """A case `decider` decided "no violation", appealed by its reporter: (case, appeal)."""
+    filed = file_report(ApiClient())
+    case_id = case_of(filed["tracking_code"]).pk
+    claim_and_decide(decider, case_id, outcome="no_violation", ground="not_violating",
+                     days=None)
+    appeal = ApiClient(ip="203.0.113.77").post(
+        f"{REPORTS}/{filed['tracking_code']}/appeal",
+        {"statement": "I lost money to this account; please look again."},
+        headers={"X-Report-Secret": filed["secret"]})
+    assert appeal.status_code == 201, appeal.content
+    return case_id, appeal.json()["id"]
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN])
+def test_a_key_that_may_decide_is_not_issued_without_a_holder(role: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        apikey_create(actor=SYSTEM, name="desk", role=role)
+    assert "holder" in refused.value.field_errors
+    assert not ApiKey.objects.exists()
+
+
+def test_a_key_narrowed_to_reading_needs_no_holder() -> None:
+    reader = _key(Role.REVIEWER, None, scopes=["desk:case:list", "desk:case:view"])
+    assert reader.get(CASES).status_code == 200
+
+
+def test_a_key_does_no_more_than_its_holder() -> None:
+    platform = organization_create(actor=SYSTEM, name="Platform T&S",
+                                   kind=OrganizationKind.PLATFORM)
+    reviewer = make_user(Role.REVIEWER, "an", org=platform)
+    with pytest.raises(ValidationFailed, match="invalid API key") as refused:
+        apikey_create(actor=SYSTEM, name="x", role=Role.SENIOR_REVIEWER, holder=reviewer)
+    assert "desk:appeal:decide" in refused.value.field_errors["holder"][0]
+    gone = make_user(Role.REVIEWER, "binh")
+    gone.is_active = False
+    gone.save()
+    with pytest.raises(ValidationFailed, match="invalid API key"):
+        apikey_create(actor=SYSTEM, name="x", role=Role.REVIEWER, holder=gone)
+    other_org = organization_create(actor=SYSTEM, name="Bank B", kind=OrganizationKind.PARTNER)
+    with pytest.raises(ValidationFailed, match="invalid API key") as elsewhere:
+        apikey_create(actor=SYSTEM, name="x", role=Role.REVIEWER, holder=reviewer,
+                      organization=other_org)
+    assert "another organization" in elsewhere.value.field_errors["holder"][0]
+    assert not ApiKey.objects.exists()
+
+
+def test_a_senior_cannot_decide_with_a_key_the_appeal_of_a_case_decided_in_person() -> None:
+    senior = make_user(Role.SENIOR_REVIEWER, "chi")
+    own_key, colleague_key = (_key(Role.SENIOR_REVIEWER, senior),
+                              _key(Role.SENIOR_REVIEWER, make_user(Role.SENIOR_REVIEWER, "dung")))
+    case_id, appeal_id = _appealed_case(own_key)
+    assert own_key.post(f"{CASES}/{case_id}/claim").status_code == 200
+
+    own = own_key.post(f"{APPEALS}/{appeal_id}/decision",
+                       {"outcome": "upheld", "reasons": "I was right."})
+    second_key = _key(Role.SENIOR_REVIEWER, senior)  # a second key of the same person
+    again = second_key.post(f"{APPEALS}/{appeal_id}/decision",
+                            {"outcome": "upheld", "reasons": "I was right."})
+
+    assert (own.status_code, again.status_code) == (403, 403)
+    assert own_key.post(f"{CASES}/{case_id}/release").status_code == 200
+    assert colleague_key.post(f"{CASES}/{case_id}/claim").status_code == 200
+    other = colleague_key.post(f"{APPEALS}/{appeal_id}/decision",
+                               {"outcome": "upheld", "reasons": "Nothing shows a scam."})
+    assert other.status_code == 200, other.content
+    entry = AuditEntry.objects.filter(action="appeal.decide").get()
+    assert entry.actor_label == "dung (apikey:senior_reviewer key)"
+
+
+def test_a_key_issued_before_holders_existed_reads_but_does_not_decide() -> None:
+    legacy = apikey_create(actor=SYSTEM, name="old desk", role=Role.REVIEWER,
+                           holder=make_user(Role.REVIEWER, "em"))
+    ApiKey.objects.filter(pk=legacy.api_key.pk).update(holder=None)
+    apikey_cache.clear()
+    client = ApiClient(legacy.raw_key)
+    case_id = case_of(file_report(ApiClient())["tracking_code"]).pk
+
+    assert client.get(CASES).status_code == 200
+    assert client.post(f"{CASES}/{case_id}/claim").status_code == 200
+    refused = client.post(f"{CASES}/{case_id}/decision",
+                          {"outcome": "label", "ground": "scam_fraud", "facts": "f"})
+
+    assert refused.status_code == 403
+    assert "acts for no person" in refused.json()["detail"]
+
+
+def test_a_key_follows_its_holder_role_and_account() -> None:
+    holder = make_user(Role.SENIOR_REVIEWER, "giang")
+    key = _key(Role.SENIOR_REVIEWER, holder)
+    case_id, appeal_id = _appealed_case(_key(Role.REVIEWER, make_user(Role.REVIEWER, "ha")))
+    assert key.post(f"{CASES}/{case_id}/claim").status_code == 200
+
+    holder.role = Role.REVIEWER  # moved off appeals
+    holder.save()
+    apikey_cache.clear()  # what FRAUDHUB_API_KEY_CACHE_SECONDS later does in every process
+    demoted = key.post(f"{APPEALS}/{appeal_id}/decision",
+                       {"outcome": "upheld", "reasons": "Fine."})
+    holder.is_active = False
+    holder.save()
+    apikey_cache.clear()
+    left = key.get(CASES)
+
+    assert demoted.status_code == 403
+    assert "desk:appeal:decide" in demoted.json()["detail"]
+    assert left.status_code == 401
+
+
+def test_the_cli_issues_a_key_to_a_person_and_lists_its_holder() -> None:
+    make_user(Role.SENIOR_REVIEWER, "khanh")
+    with pytest.raises(CommandError, match="--user USERNAME"):
+        call_command("apikey", "create", "--name", "desk", "--role", "senior_reviewer",
+                     stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match="no user named 'nobody'"):
+        call_command("apikey", "create", "--name", "desk", "--role", "senior_reviewer",
+                     "--user", "nobody", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("apikey", "create", "--name", "desk", "--role", "senior_reviewer",
+                 "--user", "khanh", stdout=out, stderr=StringIO())
+    listing = StringIO()
+    call_command("apikey", "list", stdout=listing)
+
+    key = ApiKey.objects.get()
+    assert key.holder is not None and key.holder.username == "khanh"
+    assert listing.getvalue().split("\t")[4] == "khanh"
+    assert ApiClient(out.getvalue().splitlines()[-1]).get(CASES).status_code == 200
+    created = AuditEntry.objects.get(action="apikey.create")
+    assert created.new == {**(created.new or {}), "holder": key.holder.pk}
+
+
+def test_the_admin_issues_a_deciding_key_only_to_a_person_whose_role_allows_it(
+        admin_client: Any) -> None:
+    reviewer = make_user(Role.REVIEWER, "lam")
+    without = admin_client.post("/admin/core/apikey/add/", {"name": "desk",
+                                                            "role": Role.REVIEWER})
+    beyond = admin_client.post("/admin/core/apikey/add/", {
+        "name": "desk", "role": Role.SENIOR_REVIEWER, "holder": reviewer.pk})
+    assert (without.status_code, beyond.status_code) == (200, 200)
+    assert "acts for a person" in without.content.decode()
+    assert "may not desk:appeal:decide" in beyond.content.decode()
+    assert not ApiKey.objects.exists()
+
+    issued = admin_client.post("/admin/core/apikey/add/", {
+        "name": "desk", "role": Role.REVIEWER, "holder": reviewer.pk})
+
+    assert issued.status_code == 302
+    assert ApiKey.objects.get().holder == reviewer
