@@ -31,6 +31,16 @@ def _env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -187,7 +197,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (used for sessions of nothing critical; rate limits have their own store) ---------
 REDIS_URL = os.environ.get("FRAUDHUB_REDIS_URL", "")
-FRAUDHUB_REDIS_TIMEOUT_SECONDS = float(os.environ.get("FRAUDHUB_REDIS_TIMEOUT_SECONDS") or 0.5)
+FRAUDHUB_REDIS_TIMEOUT_SECONDS = _env_float("FRAUDHUB_REDIS_TIMEOUT_SECONDS", 0.5)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
@@ -324,8 +334,7 @@ FRAUDHUB_RATE_LIMITER = os.environ.get(
 )
 # How often a server process writes the hits it counted to the shared counters (seconds; 0:
 # every hit is written at once). See SharedCounterLimiter in fraudhub/core/ratelimit.py.
-FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS = float(
-    os.environ.get("FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS") or 1.0)
+FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS = _env_float("FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS", 1.0)
 FRAUDHUB_AUTHORITY_DEADLINE_HOURS = _env_int("FRAUDHUB_AUTHORITY_DEADLINE_HOURS", 24)
 FRAUDHUB_COMPLAINT_DEADLINE_HOURS = _env_int("FRAUDHUB_COMPLAINT_DEADLINE_HOURS", 48)
 # Authority requests (agencies app): size limits, when cases are made in the background, and
@@ -337,8 +346,7 @@ FRAUDHUB_AGENCY_DOCUMENT_MAX_BYTES = _env_int("FRAUDHUB_AGENCY_DOCUMENT_MAX_BYTE
 FRAUDHUB_AUTHORITY_TEAM_EMAILS = _env_list("FRAUDHUB_AUTHORITY_TEAM_EMAILS", "")
 FRAUDHUB_AUTHORITY_LEAD_EMAILS = _env_list("FRAUDHUB_AUTHORITY_LEAD_EMAILS", "")
 # A trusted flagger whose share of upheld reports falls below this is shown for review.
-FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY = float(
-    os.environ.get("FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY", "0.7"))
+FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY = _env_float("FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY", 0.7)
 FRAUDHUB_CLAIM_MINUTES = _env_int("FRAUDHUB_CLAIM_MINUTES", 30)
 FRAUDHUB_STRIKES_SHORT_WINDOW_DAYS = 30
 FRAUDHUB_STRIKES_SHORT_THRESHOLD = _env_int("FRAUDHUB_STRIKES_SHORT_THRESHOLD", 5)
@@ -354,9 +362,9 @@ FRAUDHUB_APPEAL_WINDOW_DAYS = _env_int("FRAUDHUB_APPEAL_WINDOW_DAYS", 183)
 FRAUDHUB_PLATFORM_ADAPTER = os.environ.get("FRAUDHUB_PLATFORM_ADAPTER", "local")
 FRAUDHUB_WEBHOOK_URL = os.environ.get("FRAUDHUB_WEBHOOK_URL", "")
 FRAUDHUB_WEBHOOK_SECRET = os.environ.get("FRAUDHUB_WEBHOOK_SECRET", "")
-FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS", "10"))
+FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS = _env_float("FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS", 10.0)
 FRAUDHUB_WEBHOOK_MAX_ATTEMPTS = _env_int("FRAUDHUB_WEBHOOK_MAX_ATTEMPTS", 8)
-FRAUDHUB_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("FRAUDHUB_WEBHOOK_BACKOFF_SECONDS", "30"))
+FRAUDHUB_WEBHOOK_BACKOFF_SECONDS = _env_float("FRAUDHUB_WEBHOOK_BACKOFF_SECONDS", 30.0)
 # An order still pending or retrying this long after its attempt was due, with no job queued or
 # running for it (its job failed or was lost), is queued again by housekeeping, flagged, and
 # counted as an attempt (given up and flagged after FRAUDHUB_WEBHOOK_MAX_ATTEMPTS).
@@ -379,7 +387,14 @@ def _proxy_count(name: str) -> int:
     value = os.environ.get(name, "").strip().lower()
     if value in {"", "0", "false", "no", "off"}:
         return 0
-    return 1 if value in {"true", "yes", "on"} else int(value)
+    if value in {"true", "yes", "on"}:
+        return 1
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of proxies (0, 1, 2...) or true/false, "
+            f"not {value!r}") from None
 
 
 # Behind reverse proxies of ours, the client address comes from X-Forwarded-For (only then):

@@ -330,6 +330,13 @@ def test_worker_batch_runs_the_due_jobs_even_when_housekeeping_fails(
     ({"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nothing"}, "the database cannot be used"),
     ({"FRAUDHUB_DATA_DIR": "/dev/null/var"}, "FRAUDHUB_DATA_DIR"),
     ({"FRAUDHUB_WEBHOOK_MAX_ATTEMPTS": "many"}, "FRAUDHUB_WEBHOOK_MAX_ATTEMPTS"),
+    # Settings that take fractions (and the proxy count) once failed with a traceback.
+    ({"FRAUDHUB_REDIS_TIMEOUT_SECONDS": "half"}, "FRAUDHUB_REDIS_TIMEOUT_SECONDS"),
+    ({"FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS": "1s"}, "FRAUDHUB_RATE_LIMIT_FLUSH_SECONDS"),
+    ({"FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY": "70%"}, "FRAUDHUB_TRUSTED_FLAGGER_MIN_ACCURACY"),
+    ({"FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS": "10s"}, "FRAUDHUB_WEBHOOK_TIMEOUT_SECONDS"),
+    ({"FRAUDHUB_WEBHOOK_BACKOFF_SECONDS": "30s"}, "FRAUDHUB_WEBHOOK_BACKOFF_SECONDS"),
+    ({"FRAUDHUB_TRUST_X_FORWARDED_FOR": "nginx"}, "FRAUDHUB_TRUST_X_FORWARDED_FOR"),
     ({}, "fraudhub migrate"),  # a data directory whose database was never made
 ])
 def test_a_command_in_a_bad_environment_says_what_is_wrong_without_a_traceback(
