@@ -438,3 +438,46 @@ def test_the_history_names_its_steps_in_the_readers_language(
     # The audit log's key stays in the title, for whoever checks the log itself.
     assert f'<strong title="case.open">{opened}</strong>' in history
     assert f'<strong title="case.claim">{claimed}</strong>' in history
+
+
+@pytest.mark.parametrize(
+    ("language", "ground", "incompatible", "source", "keyword", "country", "no"), [
+        ("vi", "Căn cứ của quyết định", "Nội dung trái với điều khoản sử dụng",
+         "Thông báo của người dùng hoặc đối tác (Điều 16 DSA)", "Mô hình đa cấp, kim tự tháp",
+         "Việt Nam", "Không"),
+        ("en", "Ground of the decision", "Content incompatible with the terms and conditions",
+         "Notice by a user or partner (DSA Art. 16)", "Pyramid schemes",
+         "Viet Nam", "No"),
+    ])
+def test_the_statement_of_reasons_is_worded_in_the_readers_language_beside_its_codes(
+    reviewer: User, login_verified: Callable[[User], Client], language: str, ground: str,
+    incompatible: str, source: str, keyword: str, country: str, no: str,
+) -> None:
+    filed = file_web_report()  # a citizen's report: a notice under DSA Art. 16
+    case = filed.report.case
+    assert case is not None
+    client = login_verified(reviewer)
+    client.post(f"/console/cases/{case.pk}/claim")
+    client.post(f"/console/cases/{case.pk}/decision", {
+        "outcome": "suspend", "ground": "scam_fraud", "days": "14",
+        "facts": "The account asks for deposits into a personal bank account."})
+    client.cookies["django_language"] = language
+    html = client.get(f"/console/cases/{case.pk}/").content.decode()
+    statement = html.split('<dl class="facts compact statement">', 1)[1].split("</dl>", 1)[0]
+    # Each field in words with its DSA name in the title; each code in words, the code after.
+    assert f'<dt title="decision_ground">{ground}</dt>' in statement
+    assert (f'{incompatible} <code class="dsa-code">DECISION_GROUND_INCOMPATIBLE_CONTENT</code>'
+            in statement)
+    assert f'{source} <code class="dsa-code">SOURCE_ARTICLE_16</code>' in statement
+    # investment_stock_crypto, in the DSA's words
+    assert f'{keyword} <code class="dsa-code">KEYWORD_PYRAMID_SCHEMES</code>' in statement
+    assert f'{country} <code class="dsa-code">VN</code>' in statement
+    assert f'{no} <code class="dsa-code">false</code>' in statement  # automated_detection
+    names = re.findall(r"<dt [^>]*>([^<]*)</dt>", statement)
+    assert len(names) >= 20
+    assert [name for name in names if re.fullmatch(r"[a-z_0-9]+", name)] == []
+    # What machines read keeps the transparency database's names and codes.
+    stored = Decision.objects.get().statement
+    assert stored["decision_ground"] == "DECISION_GROUND_INCOMPATIBLE_CONTENT"
+    assert stored["source_type"] == "SOURCE_ARTICLE_16"
+    assert stored["automated_detection"] is False

@@ -39,6 +39,7 @@ from fraudhub.cases.services.claims import CLAIMABLE, case_claim, case_release, 
 from fraudhub.cases.services.decisions import decision_create
 from fraudhub.cases.services.enforcement import enforcement_retry
 from fraudhub.cases.services.reporters import reporter_mark_bad_faith
+from fraudhub.cases.statement_display import statement_rows
 from fraudhub.core.decorators import actor_for, staff_required
 from fraudhub.core.errors import DomainError
 from fraudhub.core.roles import Perm
@@ -130,16 +131,6 @@ def _history_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> 
     return "; ".join(parts)
 
 
-def _statement_rows(statement: dict[str, Any]) -> list[tuple[str, str]]:
-    rows = []
-    for key, value in statement.items():
-        if value in (None, "", []):
-            continue
-        text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        rows.append((key, text))
-    return rows
-
-
 def _render_case(
     request: HttpRequest,
     case_id: int,
@@ -184,7 +175,7 @@ def _render_case(
     for decision in detail.decisions:
         ground = policy_ground_get(key=decision.ground)
         decisions.append((decision, ground.name() if ground else decision.ground,
-                          _statement_rows(decision.statement)))
+                          statement_rows(decision.statement)))
     context = {
         "detail": detail,
         "case": case,
