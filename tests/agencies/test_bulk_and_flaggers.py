@@ -60,7 +60,15 @@ def test_a_request_with_5000_targets_is_accepted_row_by_row_and_built_in_the_bac
     body = response.json()
     assert {row["line"] for row in body["rejected_rows"]} == bad
     assert body["target_count"] == BULK - len(bad)
-    assert len(body["targets"]) == BULK - len(bad)
+    # The answer carries the first page of targets and the counts, the rest page by page.
+    assert [t["line"] for t in body["targets"][:2]] == [2, 3]
+    assert len(body["targets"]) == 100
+    assert body["target_counts"]["pending"] == BULK - len(bad)
+    last = api.get(f"/api/v1/agency/requests/{body['id']}/targets", limit=500,
+                   offset=BULK - len(bad) - 3).json()
+    assert last["count"] == BULK - len(bad)
+    good_lines = [line for line in range(2, BULK + 2) if line not in bad]
+    assert [t["line"] for t in last["results"]] == good_lines[-3:]
     assert body["status"] == RequestStatus.RECEIVED
     assert Case.objects.count() == 0  # not in the request: the job makes them
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -19,14 +20,20 @@ from fraudhub.agencies.schemas import (
     RequestIn,
     RequestListOut,
     RequestOut,
+    RequestProgressOut,
     RequestSummaryOut,
+    RequestTargetListOut,
     RequestTargetOut,
+    TargetAnswerOut,
+    TargetCountsOut,
     TargetResponseIn,
 )
 from fraudhub.agencies.selectors import (
     agency_request_get,
     agency_request_list,
-    agency_request_targets,
+    agency_request_target_counts,
+    agency_request_target_get,
+    agency_request_target_page,
 )
 from fraudhub.agencies.services.outcomes import (
     TargetResponse,
@@ -81,9 +88,57 @@ def target_out(item: RequestTarget) -> RequestTargetOut:
     )
 
 
-def request_out(request: AgencyRequest) -> RequestOut:
+def progress_out(request: AgencyRequest, counts: dict[str, int]) -> RequestProgressOut:
+    return RequestProgressOut(**summary_out(request).model_dump(),
+                              target_counts=TargetCountsOut(**counts))
+
+
+# Targets in one answer: a request names up to FRAUDHUB_AGENCY_MAX_TARGETS (10,000), and an
+# answer carrying all of them made following a request through the API quadratic.
+TARGET_PAGE = 100
+TARGET_PAGE_MAX = 500
+MAX_OFFSET = 1_000_000
+
+
+class TargetPage(Schema):
+    limit: int = Field(TARGET_PAGE, description=f"1 to {TARGET_PAGE_MAX}")
+    offset: int = 0
+
+
+class TargetFilter(TargetPage):
+    status: str = Field("", json_schema_extra=one_of(["", *TargetOutcome.values]),
+                        description="Empty for every status.")
+
+
+def _check_page(page: TargetPage, status: str = "") -> None:
+    errors: dict[str, list[str]] = {}
+    if status and status not in TargetOutcome.values:
+        errors["status"] = [_("One of: %(s)s") % {"s": ", ".join(TargetOutcome.values)}]
+    if not 1 <= page.limit <= TARGET_PAGE_MAX:
+        errors["limit"] = [_("Between 1 and 500.")]
+    if not 0 <= page.offset <= MAX_OFFSET:
+        errors["offset"] = [_("Between 0 and %(n)d.") % {"n": MAX_OFFSET}]
+    if errors:
+        raise ValidationFailed(_("Invalid filter."), field_errors=errors)
+
+
+def _next_page(request: AgencyRequest, *, count: int, limit: int, offset: int,
+               status: str = "") -> str | None:
+    if offset + limit >= count:
+        return None
+    query = urlencode({**({"status": status} if status else {}), "limit": limit,
+                       "offset": offset + limit})
+    return (f"{settings.FRAUDHUB_BASE_URL}/api/v1/agency/requests/{request.pk}/targets"
+            f"?{query}")
+
+
+def request_out(request: AgencyRequest, *, limit: int = TARGET_PAGE, offset: int = 0
+                ) -> RequestOut:
+    """The request, its counts by status and one page of its targets."""
+    counts = agency_request_target_counts(request=request)
+    page = agency_request_target_page(request=request, offset=offset, limit=limit)
     return RequestOut(
-        **summary_out(request).model_dump(),
+        **progress_out(request, counts).model_dump(),
         reason=request.reason,
         legal_basis=LegalBasisOut(
             document_number=request.legal_document_number, date=request.legal_document_date,
@@ -92,10 +147,21 @@ def request_out(request: AgencyRequest) -> RequestOut:
             document_sha256=request.legal_document_sha256,
         ),
         rejected_rows=[RejectedRowOut(**row) for row in request.rejected_rows],
-        targets=[target_out(item) for item in agency_request_targets(request=request)],
+        targets=[target_out(item) for item in page],
+        targets_next=_next_page(request, count=sum(counts.values()), limit=limit,
+                                offset=offset),
         response_pdf_url=f"{settings.FRAUDHUB_BASE_URL}/api/v1/agency/requests/{request.pk}"
                          "/response.pdf",
     )
+
+
+def target_answer_out(request: AgencyRequest, target_id: int) -> TargetAnswerOut:
+    item = agency_request_target_get(request=request, target_id=target_id)
+    if item is None:
+        raise NotFound(_("No such target in this request."))
+    return TargetAnswerOut(
+        request=progress_out(request, agency_request_target_counts(request=request)),
+        target=target_out(item))
 
 
 def _target_rows(payload: RequestIn) -> list[TargetRow | RejectedRow]:
@@ -178,9 +244,29 @@ def _visible(request: HttpRequest, perm: Perm, request_id: int) -> AgencyRequest
 
 @router.get("/agency/requests/{request_id}", response=RequestOut,
             openapi_extra=needs(Perm.AGENCY_REQUEST_VIEW, 404, 422))
-def get_request(request: HttpRequest, request_id: int) -> RequestOut:
-    """The request as it progresses: each target's status and time to action."""
-    return request_out(_visible(request, Perm.AGENCY_REQUEST_VIEW, request_id))
+def get_request(request: HttpRequest, request_id: int, page: Query[TargetPage]) -> RequestOut:
+    """The request as it progresses: its targets' counts by status, and one page of targets
+    (by line) with each one's status and time to action."""
+    _check_page(page)
+    return request_out(_visible(request, Perm.AGENCY_REQUEST_VIEW, request_id),
+                       limit=page.limit, offset=page.offset)
+
+
+@router.get("/agency/requests/{request_id}/targets", response=RequestTargetListOut,
+            openapi_extra=needs(Perm.AGENCY_REQUEST_VIEW, 404, 422))
+def list_targets(request: HttpRequest, request_id: int, filters: Query[TargetFilter]
+                 ) -> RequestTargetListOut:
+    """A request's targets by line, page by page, of one status when given."""
+    _check_page(filters, filters.status)
+    found = _visible(request, Perm.AGENCY_REQUEST_VIEW, request_id)
+    counts = agency_request_target_counts(request=found)
+    count = counts[filters.status] if filters.status else sum(counts.values())
+    page = agency_request_target_page(request=found, offset=filters.offset,
+                                      limit=filters.limit, status=filters.status)
+    return RequestTargetListOut(
+        count=count, results=[target_out(item) for item in page],
+        next=_next_page(found, count=count, limit=filters.limit, offset=filters.offset,
+                        status=filters.status))
 
 
 @router.post("/agency/requests/{request_id}/document", response=RequestOut,
@@ -194,27 +280,30 @@ def attach_document(request: HttpRequest, request_id: int, payload: DocumentIn) 
 
 
 @router.post("/agency/requests/{request_id}/targets/{target_id}/information",
-             response=RequestOut,
+             response=TargetAnswerOut,
              openapi_extra=needs(FOR_AGENCY_RULE, 400, 403, 404, 409, 413, 422))
 def answer_information(request: HttpRequest, request_id: int, target_id: int,
-                       payload: InformationAnswerIn) -> RequestOut:
-    """Answer the platform's question on a target; its clock runs again."""
+                       payload: InformationAnswerIn) -> TargetAnswerOut:
+    """Answer the platform's question on a target; its clock runs again. The answer carries
+    the target and the request's counts, not its other targets."""
     actor = authorize(request, Perm.AGENCY_REQUEST_VIEW)
     request_target_answer(actor=actor, request_id=request_id, target_id=target_id,
                           answer=payload.answer)
-    return request_out(_visible(request, Perm.AGENCY_REQUEST_VIEW, request_id))
+    return target_answer_out(_visible(request, Perm.AGENCY_REQUEST_VIEW, request_id), target_id)
 
 
 @router.post("/agency/requests/{request_id}/targets/{target_id}/outcome",
-             response=RequestOut,
+             response=TargetAnswerOut,
              openapi_extra=needs(Perm.AGENCY_REQUEST_RESPOND, 400, 404, 409, 413, 422))
 def respond_to_target(request: HttpRequest, request_id: int, target_id: int,
-                      payload: TargetResponseIn) -> RequestOut:
+                      payload: TargetResponseIn) -> TargetAnswerOut:
     """Platform staff: refuse a target, ask the agency for information, or record an answer
-    to an information or listing request. Removal and suspension are decided on the case."""
+    to an information or listing request. Removal and suspension are decided on the case.
+    The answer carries the target and the request's counts, not its other targets."""
     actor = authorize(request, Perm.AGENCY_REQUEST_RESPOND)
     request_target_respond(actor=actor, request_id=request_id, target_id=target_id,
                            data=TargetResponse(outcome=payload.outcome,
                                                refusal_reason=payload.refusal_reason,
                                                note=payload.note))
-    return request_out(_visible(request, Perm.AGENCY_REQUEST_RESPOND, request_id))
+    return target_answer_out(_visible(request, Perm.AGENCY_REQUEST_RESPOND, request_id),
+                             target_id)

@@ -26,6 +26,7 @@ from fraudhub.agencies.models import (
     RequestTarget,
     TargetOutcome,
 )
+from fraudhub.agencies.selectors import agency_request_targets
 from fraudhub.cases.models import Outcome
 from fraudhub.core.models import User
 from fraudhub.core.text import ascii_digits
@@ -216,7 +217,7 @@ def _render(request: AgencyRequest, targets: list[RequestTarget]) -> bytes:
 
 def response_pdf_render(*, request: AgencyRequest) -> bytes:
     """The response document of `request` as PDF bytes, in the filing user's language."""
-    targets = list(request.targets.select_related("decision").order_by("line"))
+    targets = agency_request_targets(request=request)  # all of them, not a page
     for item in targets:
         item.request = request  # seconds_to_action reads received_at; no query per row
     with translation.override(response_language(request)):

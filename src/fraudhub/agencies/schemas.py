@@ -117,12 +117,42 @@ class RequestSummaryOut(Schema):
     target_count: int
 
 
-class RequestOut(RequestSummaryOut):
+class TargetCountsOut(Schema):
+    """How many targets of the request have each status."""
+
+    pending: int
+    needs_information: int
+    actioned: int
+    partially_actioned: int
+    refused: int
+
+
+class RequestProgressOut(RequestSummaryOut):
+    target_counts: TargetCountsOut
+
+
+class RequestOut(RequestProgressOut):
     reason: str
     legal_basis: LegalBasisOut
     rejected_rows: list[RejectedRowOut]
-    targets: list[RequestTargetOut]
+    targets: list[RequestTargetOut] = Field(
+        description="One page of the targets, by line (`limit`, `offset`; the first 100)")
+    targets_next: str | None = Field(
+        description="The next page on GET /agency/requests/{id}/targets; null on the last")
     response_pdf_url: str
+
+
+class RequestTargetListOut(Schema):
+    count: int = Field(description="The targets of the status asked (all when none)")
+    results: list[RequestTargetOut]
+    next: str | None = Field(description="The next page; null on the last")
+
+
+class TargetAnswerOut(Schema):
+    """A per-target answer: the target as it is now and the request's summary and counts."""
+
+    request: RequestProgressOut
+    target: RequestTargetOut
 
 
 class RequestListOut(Schema):

@@ -36,15 +36,34 @@ def agency_request_get(*, actor: Actor, request_id: int) -> AgencyRequest | None
 
 
 def agency_request_targets(*, request: AgencyRequest) -> list[RequestTarget]:
-    return list(request.targets.select_related("decision", "case").order_by("line"))
+    """Every target of a request, by line: for the response document, which lists them all.
+    Pages and answers read agency_request_target_page instead (a request may name 10,000)."""
+    return list(request.targets.select_related("decision").order_by("line"))
 
 
 def agency_request_target_page(
-    *, request: AgencyRequest, offset: int = 0, limit: int = 200
+    *, request: AgencyRequest, offset: int = 0, limit: int = 200, status: str = ""
 ) -> list[RequestTarget]:
-    """One page of a request's targets, by line (a request may name thousands)."""
-    return list(request.targets.select_related("decision", "case")
-                .order_by("line")[offset:offset + limit])
+    """One page of a request's targets, by line, of one status when given."""
+    targets = request.targets.select_related("decision")
+    if status:
+        targets = targets.filter(outcome=status)
+    return list(targets.order_by("line")[offset:offset + limit])
+
+
+def agency_request_target_get(*, request: AgencyRequest, target_id: int
+                              ) -> RequestTarget | None:
+    return request.targets.select_related("decision").filter(pk=target_id).first()
+
+
+def agency_request_target_counts(*, request: AgencyRequest) -> dict[str, int]:
+    """How many targets of a request have each status (every status, zeros included)."""
+    counts = dict.fromkeys(TargetOutcome.values, 0)
+    rows = (RequestTarget.objects.filter(request=request).values("outcome")
+            .annotate(n=Count("pk")).order_by())
+    for row in rows:
+        counts[row["outcome"]] = row["n"]
+    return counts
 
 
 def agency_request_events(*, request: AgencyRequest, limit: int = 500) -> list[ClockEvent]:
