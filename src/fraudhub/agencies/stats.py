@@ -14,7 +14,9 @@ Definitions, for every group of requests (a kind, a fraud type, a month of recei
 - median time to acknowledge, in hours: acknowledged_at - received_at over the acknowledged
   requests. The median time to comply is the median time to action.
 
-Rows are fetched once per table with .only() and combined in Python (thousands are fine).
+The requests are read once; the targets are counted in the database, per request, and only
+the handled ones' times (request, handled_at, paused seconds) are read, as tuples, for the
+medians and percentiles: the cost does not grow with a model object per target.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,6 +144,15 @@ class AccountabilityStats:
         return self.rows_of(DIMENSION_AGENCY)
 
 
+@dataclass(frozen=True)
+class TargetCounts:
+    """One request's targets, handled targets and those handled within their deadline."""
+
+    targets: int = 0
+    handled: int = 0
+    within: int = 0
+
+
 class _Group:
     """Accumulates the requests and handled targets of one row."""
 
@@ -153,20 +164,17 @@ class _Group:
         self.action_seconds: list[int] = []
         self.acknowledge_seconds: list[float] = []
 
-    def add_request(self, request: AgencyRequest) -> None:
+    def add_request(self, request: AgencyRequest, counts: TargetCounts) -> None:
         self.requests += 1
         if request.acknowledged_at is not None:
             self.acknowledge_seconds.append(
                 max(0.0, (request.acknowledged_at - request.received_at).total_seconds()))
+        self.targets += counts.targets
+        self.handled += counts.handled
+        self.within += counts.within
 
-    def add_target(self, item: RequestTarget) -> None:
-        self.targets += 1
-        seconds = item.seconds_to_action
-        if item.outcome not in FINAL_OUTCOMES or seconds is None:
-            return
-        self.handled += 1
-        self.within += 1 if item.within_deadline else 0
-        self.action_seconds.append(seconds)
+    def add_action_seconds(self, seconds: list[int]) -> None:
+        self.action_seconds += seconds
 
     def figures(self) -> Figures:
         return Figures(
@@ -229,8 +237,23 @@ def _compute(
             "pk", "agency_id", "agency__name", "kind", "fraud_type", "status", "received_at",
             "acknowledged_at")
     }
-    targets = RequestTarget.objects.filter(request__in=requests_qs.values("pk")).only(
-        "pk", "request_id", "outcome", "handled_at", "deadline", "paused_seconds")
+    targets = RequestTarget.objects.filter(request__in=requests_qs.values("pk"))
+    # Handled, as RequestTarget.seconds_to_action and within_deadline read it.
+    handled = Q(outcome__in=FINAL_OUTCOMES, handled_at__isnull=False)
+    counts = {
+        row["request_id"]: TargetCounts(row["targets"], row["handled"], row["within"])
+        for row in targets.values("request_id").order_by().annotate(
+            targets=Count("pk"), handled=Count("pk", filter=handled),
+            within=Count("pk", filter=handled & Q(handled_at__lte=F("deadline"))))
+    }
+    action_seconds: dict[int, list[int]] = defaultdict(list)
+    for request_id, handled_at, paused in (targets.filter(handled).order_by()
+                                           .values_list("request_id", "handled_at",
+                                                        "paused_seconds")
+                                           .iterator(chunk_size=5000)):
+        if request_id in requests:  # else filed between the two reads
+            elapsed = (handled_at - requests[request_id].received_at).total_seconds()
+            action_seconds[request_id].append(max(0, int(elapsed) - paused))
 
     def keys_of(request: AgencyRequest) -> Iterable[tuple[str, str]]:
         yield DIMENSION_TOTAL, ""
@@ -242,18 +265,12 @@ def _compute(
 
     groups: dict[tuple[str, str], _Group] = defaultdict(_Group)
     statuses: dict[str, int] = defaultdict(int)
-    request_keys: dict[int, list[tuple[str, str]]] = {}
     for request in requests.values():
         statuses[request.status] += 1
-        request_keys[request.pk] = list(keys_of(request))
-        for key in request_keys[request.pk]:
-            groups[key].add_request(request)
-    for item in targets.iterator(chunk_size=2000):
-        if item.request_id not in requests:
-            continue  # filed between the two reads
-        item.request = requests[item.request_id]  # seconds_to_action reads received_at
-        for key in request_keys[item.request_id]:
-            groups[key].add_target(item)
+        seconds = action_seconds.get(request.pk, [])
+        for key in keys_of(request):
+            groups[key].add_request(request, counts.get(request.pk, TargetCounts()))
+            groups[key].add_action_seconds(seconds)
 
     labels = {DIMENSION_KIND: _kind_label, DIMENSION_FRAUD_TYPE: _fraud_type_label}
     rows = []
