@@ -165,3 +165,21 @@ def test_the_clock_event_list_in_admin_shows_the_newest_first(admin_client: Clie
 
     assert html.index(f"/admin/agencies/clockevent/{newest.pk}/") < html.index(
         f"/admin/agencies/clockevent/{oldest.pk}/")
+
+
+def test_a_request_s_page_in_admin_shows_the_first_targets_and_links_to_all(
+        admin_client: Client) -> None:
+    accounts = [f"https://www.facebook.com/profile.php?id=3000{n:08d}" for n in range(80)]
+    filed = file_request(officer_of(make_agency("Cục 80"), "officer-80"), targets=accounts)
+
+    page = admin_client.get(f"/admin/agencies/agencyrequest/{filed.pk}/change/")
+
+    text = page.content.decode()
+    shown = [account for account in accounts if account.rsplit("=", 1)[1] in text]
+    assert shown == accounts[:50]
+    link = f"/admin/agencies/requesttarget/?request__id__exact={filed.pk}"
+    assert f'<a href="{link}">80 targets</a>' in text
+    listed = admin_client.get(link)
+    assert listed.status_code == 200
+    # The targets' own list, filtered to the request, has the ones past the first 50.
+    assert accounts[-1].rsplit("=", 1)[1] in listed.content.decode()
