@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 from fraudhub.agencies.models import AgencyRequest, ClockEvent, RequestTarget
 from fraudhub.core.admin import ReadOnlyAdmin
 
-
 # Targets shown on a request's page; a request names up to 10,000 (2.4 s for 2,000 inline).
 # The rest are in the targets' own list, filtered to the request, which pages.
 INLINE_TARGETS = 50

@@ -251,7 +251,8 @@ def _compute(
                                            .values_list("request_id", "handled_at",
                                                         "paused_seconds")
                                            .iterator(chunk_size=5000)):
-        if request_id in requests:  # else filed between the two reads
+        # handled_at is set (the filter); a request filed between the two reads is left out.
+        if handled_at is not None and request_id in requests:
             elapsed = (handled_at - requests[request_id].received_at).total_seconds()
             action_seconds[request_id].append(max(0, int(elapsed) - paused))
 
