@@ -325,6 +325,9 @@ if HTTPS:
 FRAUDHUB_DEFAULT_REGION = os.environ.get("FRAUDHUB_DEFAULT_REGION", "VN")
 FRAUDHUB_REQUIRE_2FA = _env_bool("FRAUDHUB_REQUIRE_2FA", True)
 FRAUDHUB_DEMO_BANNER = _env_bool("FRAUDHUB_DEMO_BANNER", False)
+# Who answers authority requests: the heading and author of the response PDF.
+FRAUDHUB_PLATFORM_NAME = os.environ.get("FRAUDHUB_PLATFORM_NAME", "FraudHub").strip()[:200] \
+    or "FraudHub"
 FRAUDHUB_INTAKE_RATE_LIMIT = _env_int("FRAUDHUB_INTAKE_RATE_LIMIT", 30)
 FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS = _env_int("FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS", 60)
 FRAUDHUB_RATE_LIMITER = os.environ.get(

@@ -91,6 +91,15 @@ def test_pdf_has_the_request_its_targets_and_outcomes(handled: AgencyRequest,
     assert "Generated" in text
 
 
+def test_the_pdf_is_headed_with_the_configured_platform_name(handled: AgencyRequest,
+                                                            settings: Any) -> None:
+    settings.FRAUDHUB_PLATFORM_NAME = "Công ty TNHH Mạng Xã Hội X"
+
+    text = _flat(_text(response_pdf_render(request=handled)))
+
+    assert "Công ty TNHH Mạng Xã Hội X" in text
+
+
 def test_each_target_row_carries_its_time_to_action_and_deadline(
         handled: AgencyRequest, officer: Actor) -> None:
     _set_language(officer, "en")

@@ -346,3 +346,14 @@ def test_a_command_in_a_bad_environment_says_what_is_wrong_without_a_traceback(
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert message in result.stderr
+
+
+def test_the_platform_name_of_authority_answers_is_read_from_the_environment(
+        tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*FRAUDHUB, "shell", "-c",
+         "from django.conf import settings; print(settings.FRAUDHUB_PLATFORM_NAME)"],
+        env=_env(tmp_path, FRAUDHUB_PLATFORM_NAME="Công ty X"), capture_output=True,
+        text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "Công ty X"

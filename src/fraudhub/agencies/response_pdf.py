@@ -158,7 +158,7 @@ class ResponseDocument(FPDF):
 
 
 def _render(request: AgencyRequest, targets: list[RequestTarget]) -> bytes:
-    platform = getattr(settings, "FRAUDHUB_PLATFORM_NAME", "FraudHub")
+    platform = settings.FRAUDHUB_PLATFORM_NAME
     generated = timezone.now()
     doc = ResponseDocument(_("Response to request %(number)s, generated %(at)s") % {
         "number": request.number, "at": _when(generated)})
