@@ -196,9 +196,13 @@ def test_a_job_records_the_reports_still_waiting_for_theirs_up_to_a_chunk(
                     reason="needs PostgreSQL: SQLite has no row locks to pass over")
 @pytest.mark.django_db(transaction=True)
 def test_catching_up_passes_over_reports_another_worker_is_recording() -> None:
+    from django_tasks_db.models import DBTaskResult
+
     from fraudhub.reports import tasks
 
     ids = _pending(3)
+    # The other worker runs the first report's job (so it is no longer waiting to be taken).
+    DBTaskResult.objects.filter(pk=_job_of(ids[0]).pk).update(status="RUNNING")
     other_worker = connections.create_connection("default")
     try:
         with other_worker.cursor() as cursor:
@@ -242,6 +246,7 @@ def test_a_report_that_cannot_be_recorded_does_not_fail_the_jobs_that_take_it_al
 
 def test_reports_waiting_longer_than_the_window_are_left_to_their_own_jobs() -> None:
     from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
 
     from fraudhub.indicators.feeds import CATCH_UP_WINDOW
     from fraudhub.reports import tasks
@@ -249,9 +254,95 @@ def test_reports_waiting_longer_than_the_window_are_left_to_their_own_jobs() -> 
     old, _recent, own = _pending(3)
     Report.objects.filter(pk=old).update(
         created_at=timezone.now() - CATCH_UP_WINDOW - timedelta(minutes=1))
+    # Its job failed and waits for its retry (what makes a report wait that long).
+    old_job = _job_of(old)
+    DBTaskResult.objects.filter(pk=old_job.pk).update(
+        run_after=timezone.now() + timedelta(minutes=5))
 
     assert tasks.record_reports_indicators.func(report_ids=[own]) == 2
     waiting = list(Report.objects.filter(indicators_recorded_at__isnull=True)
                    .values_list("pk", flat=True))
     assert waiting == [old]
+    assert DBTaskResult.objects.get(pk=old_job.pk).status == "READY"
     assert tasks.record_reports_indicators.func(report_ids=[old]) == 1
+
+
+def _job_of(report_id: int) -> Any:
+    from django_tasks_db.models import DBTaskResult
+
+    [job] = [j for j in DBTaskResult.objects.filter(task_path__endswith="record_reports_indicators")
+             if report_id in j.args_kwargs["kwargs"]["report_ids"]]
+    return job
+
+
+def test_a_job_does_the_waiting_jobs_work_and_marks_them_done(
+        monkeypatch: pytest.MonkeyPatch, drain_jobs: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from fraudhub.indicators import feeds
+
+    ids = _pending(5)
+    calls: list[int] = []
+    record = feeds.reports_indicators_record
+
+    def counted(**kwargs: Any) -> int:
+        calls.append(len(kwargs["report_ids"]))
+        return record(**kwargs)
+
+    monkeypatch.setattr(feeds, "reports_indicators_record", counted)
+
+    drain_jobs()
+
+    assert not Report.objects.filter(indicators_recorded_at__isnull=True).exists()
+    assert calls == [5]  # the first job took the other four along; they never ran alone
+    jobs = [_job_of(i) for i in ids]
+    assert {j.status for j in jobs} == {"SUCCESSFUL"}
+    assert sorted(map(str, (j.return_value for j in jobs))) == [
+        "5", *["recorded along with another job's reports"] * 4]
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+    assert audit_verify().ok
+
+
+def test_waiting_jobs_taken_along_stay_waiting_when_recording_together_fails(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from fraudhub.indicators import feeds
+    from fraudhub.reports import tasks
+
+    poison, other = _pending(2)
+    poison_code = Report.objects.get(pk=poison).tracking_code
+    observe = feeds.indicators_observe_many
+
+    def failing_on_poison(**kwargs: Any) -> Any:
+        if any(o.reference == poison_code for o in kwargs["observations"]):
+            raise ValueError("cannot record this one")
+        return observe(**kwargs)
+
+    monkeypatch.setattr(feeds, "indicators_observe_many", failing_on_poison)
+
+    assert tasks.record_reports_indicators.func(report_ids=[other]) == 1
+    assert _job_of(poison).status == "READY"  # still waiting to run (and retry) on its own
+    assert list(Report.objects.filter(indicators_recorded_at__isnull=True)
+                .values_list("pk", flat=True)) == [poison]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs PostgreSQL: SQLite has no row locks to pass over")
+@pytest.mark.django_db(transaction=True)
+def test_a_waiting_job_another_worker_is_claiming_is_passed_over() -> None:
+    from fraudhub.reports import tasks
+
+    claimed, own = _pending(2)
+    claimed_job = _job_of(claimed)
+    other_worker = connections.create_connection("default")
+    try:
+        with other_worker.cursor() as cursor:
+            other_worker.set_autocommit(False)
+            cursor.execute("SELECT id FROM django_tasks_database_dbtaskresult WHERE id = %s "
+                           "FOR UPDATE", [str(claimed_job.pk)])
+            with connection.cursor() as own_cursor:
+                own_cursor.execute("SET lock_timeout = '5s'")  # a wait would fail, not hang
+            assert tasks.record_reports_indicators.func(report_ids=[own]) == 2  # both reports
+            other_worker.rollback()
+    finally:
+        other_worker.close()
+    assert _job_of(claimed).status == "READY"

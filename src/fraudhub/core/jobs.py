@@ -66,3 +66,36 @@ def retried(
         return wrapper
 
     return decorate
+
+
+def waiting_jobs_lock(task: Task[Any, Any], *, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """Other jobs of ``task`` ready to run, oldest first, as ``(id, kwargs)``.
+
+    They stay locked until the caller's transaction ends, and a job another worker holds is
+    passed over. A job that does the work of such jobs marks them done with
+    :func:`jobs_done_along` in the same transaction: if that transaction fails, they are still
+    waiting, untouched. With a backend other than the database's there is nothing to take.
+    """
+    if limit <= 0 or not _is_transactional_backend(task):
+        return []
+    from django_tasks_db.models import DBTaskResult
+
+    rows = (DBTaskResult.objects.ready()
+            .filter(task_path=task.module_path, backend_name=task.backend)
+            .select_for_update(skip_locked=True).order_by("enqueued_at")
+            .values_list("id", "args_kwargs")[:limit])
+    return [(str(job_id), dict((args_kwargs or {}).get("kwargs") or {}))
+            for job_id, args_kwargs in rows]
+
+
+def jobs_done_along(job_ids: list[str], *, note: str) -> int:
+    """Record jobs taken with :func:`waiting_jobs_lock` as done by the caller's transaction."""
+    if not job_ids:
+        return 0
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    return DBTaskResult.objects.filter(pk__in=job_ids, status=TaskResultStatus.READY).update(
+        status=TaskResultStatus.SUCCESSFUL, started_at=now, finished_at=now, return_value=note,
+        exception_class_path="", traceback="")
