@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -236,3 +237,90 @@ def test_an_entry_with_numbers_a_json_column_rewrites_verifies() -> None:
                      old={"a": -0.0, "b": 1e16, "c": 1.5e300, "d": [2.5e-7, -1.25e22]},
                      new={"e": 0.1, "f": 123456789.125})
     assert audit_verify() == AuditVerification(True, 1)
+
+
+# --- anchors: the head kept outside the database ---------------------------------------------
+
+
+def _rewrite_from(seq: int, label: str) -> None:
+    """What someone with SQL access does: edit an entry and recompute every hash after it,
+    and the head's, so that the chain is whole again."""
+    from fraudhub.core.audit import entry_digest
+
+    prev = AuditEntry.objects.get(seq=seq - 1).hash if seq > 1 else "0" * 64
+    for entry in AuditEntry.objects.filter(seq__gte=seq).order_by("seq"):
+        if entry.seq == seq:
+            entry.actor_label = label
+        entry.prev_hash = prev
+        entry.hash = entry_digest(
+            seq=entry.seq, created_at=entry.created_at, actor_kind=entry.actor_kind,
+            actor_id=entry.actor_id, actor_label=entry.actor_label, action=entry.action,
+            object_type=entry.object_type, object_id=entry.object_id, old=entry.old,
+            new=entry.new, ip=entry.ip, prev_hash=prev)
+        AuditEntry.objects.filter(pk=entry.pk).update(actor_label=entry.actor_label,
+                                                      prev_hash=prev, hash=entry.hash)
+        prev = entry.hash
+    AuditChainHead.objects.filter(pk=1).update(hash=prev)
+
+
+def test_a_log_rewritten_with_recomputed_hashes_fails_against_an_anchor_kept_before() -> None:
+    from fraudhub.core.audit import audit_head
+
+    _write(3)
+    anchor = audit_head()
+    assert anchor is not None and anchor.seq == 3
+    _write(2)
+    _rewrite_from(2, "mallory")
+
+    assert audit_verify().ok  # as a chain, the rewritten log is whole
+    result = audit_verify(anchors=[anchor])
+
+    assert not result.ok
+    assert result.first_bad_seq == 3
+    assert "rewritten" in result.problem
+
+
+def test_an_anchor_of_entries_that_were_removed_says_so() -> None:
+    from fraudhub.core.audit import audit_head
+
+    _write(4)
+    anchor = audit_head()
+    assert anchor is not None
+    _raw(f"DELETE FROM {TABLE} WHERE seq = %s", [4])
+    AuditChainHead.objects.filter(pk=1).update(
+        seq=3, hash=AuditEntry.objects.get(seq=3).hash)
+
+    result = audit_verify(anchors=[anchor])
+
+    assert (result.ok, result.first_bad_seq) == (False, 4)
+    assert "gone" in result.problem
+
+
+def test_cli_prints_the_head_and_verifies_against_anchors(
+        capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="empty"):
+        call_command("audit", "head")
+    _write(2)
+    call_command("audit", "head")
+    first = capsys.readouterr().out.strip().splitlines()[-1]
+    _write(1)
+    call_command("audit", "head")
+    second = capsys.readouterr().out.strip().splitlines()[-1]
+    anchors = tmp_path / "anchors.txt"
+    anchors.write_text(f"# kept by the DPO\n{first}  # Monday\n\n{second}\n", encoding="utf-8")
+
+    call_command("audit", "verify", "--anchor", first, "--anchors-file", str(anchors))
+    assert "3 entries verified, 3 anchors match" in capsys.readouterr().out
+
+    _rewrite_from(1, "mallory")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("audit", "verify", "--anchors-file", str(anchors))
+    assert exit_info.value.code == 1
+    assert "BROKEN at entry 2" in capsys.readouterr().err
+    for bad in ("2:abc", "x:" + "0" * 64, "0:" + "0" * 64):
+        with pytest.raises(CommandError, match="not an anchor"):
+            call_command("audit", "verify", "--anchor", bad)
+    with pytest.raises(CommandError, match="anchors-file"):
+        call_command("audit", "verify", "--anchors-file", str(tmp_path / "missing.txt"))

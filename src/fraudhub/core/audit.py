@@ -11,7 +11,8 @@ import hashlib
 import ipaddress
 import json
 import math
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -252,8 +253,67 @@ def _made_by_audited_services() -> int:
     return ApiKey.objects.count() + Organization.objects.count()
 
 
-def audit_verify() -> AuditVerification:
-    """Recompute the chain; report the first entry that was edited, removed or inserted."""
+@dataclass(frozen=True)
+class AuditAnchor:
+    """An entry's hash written down outside the database (``seq:hash``).
+
+    The chain proves that no entry was changed without recomputing every later hash, but whoever
+    can write SQL can recompute them, and the head with them. A head read out now and kept
+    elsewhere (an e-mail, a transparency report, another system) pins everything up to it:
+    ``fraudhub audit verify --anchor`` fails once any of it was rewritten.
+    """
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+_ANCHOR = re.compile(r"([1-9][0-9]{0,18}):([0-9a-f]{64})")
+
+
+def audit_anchor_parse(text: str) -> AuditAnchor:
+    """``seq:hash`` as printed by ``fraudhub audit head``; ValueError when it is not one."""
+    found = _ANCHOR.fullmatch(text.strip().lower())
+    if found is None:
+        raise ValueError(f"not an anchor (SEQ:SHA256 as printed by 'fraudhub audit head'): "
+                         f"{text.strip()[:80]!r}")
+    return AuditAnchor(int(found[1]), found[2])
+
+
+def audit_head() -> AuditAnchor | None:
+    """The newest entry's anchor, None while the log is empty."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None or head.seq == 0:
+        return None
+    return AuditAnchor(head.seq, head.hash)
+
+
+def audit_verify(*, anchors: Sequence[AuditAnchor] = ()) -> AuditVerification:
+    """Recompute the chain; report the first entry that was edited, removed or inserted.
+
+    Each anchor's entry must still carry the anchored hash: a log rewritten with recomputed
+    hashes is whole as a chain, but not the one that was anchored.
+    """
+    result = _verify_chain()
+    if not result.ok:
+        return result
+    for anchor in sorted(anchors, key=lambda a: a.seq):
+        stored = AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
+        if stored is None:
+            return AuditVerification(
+                False, result.checked, anchor.seq,
+                f"anchored entry {anchor.seq} is gone: the log holds {result.checked} entries")
+        if stored != anchor.hash:
+            return AuditVerification(
+                False, result.checked, anchor.seq,
+                f"entry {anchor.seq} is not the anchored one ({anchor.hash[:12]}…): the log was "
+                f"rewritten up to it, hashes recomputed")
+    return result
+
+
+def _verify_chain() -> AuditVerification:
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
