@@ -52,6 +52,9 @@ class _Country:
     # type a number of that length may be (see _any_type_by_length); other lengths: other.
     any_type_by_length: dict[int, re.Pattern[str] | None]
     any_type_other_length: re.Pattern[str] | None
+    # The formats as one expression (see _formats_at_once), with where each one's groups are.
+    formats_at_once: re.Pattern[str] | None
+    format_groups: dict[str, tuple[int, int, str]]
 
     def any_type(self, national: str) -> bool:
         """``any(desc.matches(national) for desc in self.types)``, in one regex call."""
@@ -81,6 +84,41 @@ def _any_type_by_length(types: tuple[_Desc, ...]
                                        if not desc.lengths or length in desc.lengths])
                  for length in lengths}
     return by_length, _alternation(unlimited)
+
+
+def _formats_at_once(formats: tuple[_Format, ...]
+                     ) -> tuple[re.Pattern[str] | None, dict[str, tuple[int, int, str]]]:
+    """One expression that fully matches a national number where the first format that
+    applies to it does, and the groups of each format's pattern in it, by branch name.
+
+    format_international_digits tried each format in turn, a leading-digits match and a full
+    match each (two to eight expression calls for a Vietnamese number); this is one. Branch
+    ``f<i>`` is format i: its leading digits as a lookahead (what ``leading.match`` tests),
+    its pattern to the end of the text (``pattern.fullmatch``) and an empty group closing it,
+    which names the branch that matched (``lastgroup``). An alternation takes the first branch
+    that matches, as the loop took the first format. None when the patterns do not combine
+    (flags or back-references, which no metadata pattern has today): the loop is kept for it.
+    """
+    branches, groups, index = [], {}, 0
+    for position, candidate in enumerate(formats):
+        lead = candidate.leading.pattern if candidate.leading is not None else None
+        leading_groups = candidate.leading.groups if candidate.leading is not None else 0
+        start = index + leading_groups + 1  # groups are numbered from 1
+        index = start + candidate.pattern.groups  # the empty group naming the branch
+        name = f"f{position}"
+        groups[name] = (start, index, candidate.template)
+        branches.append((f"(?=(?:{lead}))" if lead is not None else "")
+                        + f"(?:{candidate.pattern.pattern})\\Z(?P<{name}>)")
+    if not branches:
+        return None, {}
+    try:
+        combined = re.compile("|".join(f"(?:{branch})" for branch in branches))
+    except re.error:
+        return None, {}
+    if combined.groups != index or any(
+            combined.groupindex.get(name) != end for name, (_, end, _) in groups.items()):
+        return None, {}
+    return combined, groups
 
 
 def _desc(desc: PhoneNumberDesc | None) -> _Desc | None:
@@ -136,13 +174,17 @@ def _country(country_code: int) -> _Country | None:
     available = metadata.intl_number_format or metadata.number_format
     types = tuple(d for d in (_desc(desc) for desc in descs) if d is not None)
     by_length, other_length = _any_type_by_length(types)
+    formats = tuple(_format(f) for f in available)
+    at_once, format_groups = _formats_at_once(formats)
     return _Country(
         general=general,
         types=types,
-        formats=tuple(_format(f) for f in available),
+        formats=formats,
         prefix=f"+{country_code} ",
         any_type_by_length=by_length,
         any_type_other_length=other_length,
+        formats_at_once=at_once,
+        format_groups=format_groups,
     )
 
 
@@ -188,6 +230,13 @@ def format_international_digits(country_code: int, national: str) -> str | None:
     country = _country(country_code)
     if country is None:
         return None
+    if country.formats_at_once is not None:
+        match = country.formats_at_once.match(national)
+        if match is None:
+            return country.prefix + national
+        start, end, template = country.format_groups[match.lastgroup or ""]
+        # A group that took no part is empty, as sub() makes it.
+        return country.prefix + template.format(*match.groups("")[start - 1:end - 1])
     for candidate in country.formats:
         if candidate.leading is not None and not candidate.leading.match(national):
             continue
