@@ -125,9 +125,16 @@ _SPOKEN = re.compile(r"^([a-z ]{2,10}?)[\s:]+@?([A-Za-z0-9_.]+)$", re.IGNORECASE
 _HOSTISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/?#\s]+)", re.IGNORECASE)
 
 
+# What the host of a profile ends with: one of _HOSTS, which social_host only reaches by taking
+# subdomains off the front. Most hosts asked about (every link that is guessed) end with none.
+_HOST_ENDINGS = (*_HOSTS, ".t.me")
+
+
 def social_host(host: str) -> str | None:
     """The platform serving ``host`` (lower-case), "messenger" for m.me, or None."""
     host = host.lower().rstrip(".")
+    if not host.endswith(_HOST_ENDINGS):
+        return None
     while True:
         if host in _HOSTS:
             return _HOSTS[host]
