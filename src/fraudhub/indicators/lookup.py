@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from typing import Any, cast
 import phonenumbers
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from fraudhub.core.db import fetch_prepared
@@ -65,6 +67,7 @@ _SITE_WIDE = frozenset({IndicatorStatus.SCAM, IndicatorStatus.SUSPICIOUS,
 _ROW = ("type", "value", "match_key", "status", "confidence", "reporter_count", "fraud_types",
         "first_seen", "last_seen")
 Row = tuple[str, str, str, str, int, int, list[str], datetime, datetime]
+_DATES = frozenset({"first_seen", "last_seen"})
 
 
 @dataclass(slots=True)
@@ -178,16 +181,33 @@ def e164_phone(raw: str) -> str | None:
 def add_site_query(query: Query) -> None:
     """The registrable domain a canonical link is on (its host is already IDNA, lower-case)."""
     assert query.value is not None
-    try:
-        host = split_url(query.value).hostname or ""
-    except InvalidIndicator:
-        return
+    host = _plain_host(query.value)
+    if host is None:
+        try:
+            host = split_url(query.value).hostname or ""
+        except InvalidIndicator:
+            return
     if not host or parse_ip(host) is not None:
         return
     query.site = registrable_domain(host)
     if query.site is not None:
         query.site_root = (query.value.endswith("://" + host + "/")
                            and host in (query.site, "www." + query.site))
+
+
+# A canonical link's scheme and a host of labels with an optional port, then its path, which
+# UrlType.normalize always writes ("/" at least).
+_PLAIN_LINK = re.compile(r"https?://([a-z0-9_.\-]+)(?::[0-9]+)?/")
+
+
+def _plain_host(canonical: str) -> str | None:
+    """The host of a canonical link without user info or IP v6 brackets, as
+    ``urlsplit(canonical).hostname`` gives it (it is already lower-case); None for any other.
+
+    Read without urlsplit, which the link was already split with once to be made canonical.
+    """
+    match = _PLAIN_LINK.match(canonical)
+    return match.group(1) if match is not None else None
 
 
 # --- reading the database ------------------------------------------------------------------
@@ -301,8 +321,13 @@ def _branch_sql(postgres: bool, by_number: bool, visible: int, wanted: int) -> s
     table = connections[DEFAULT_DB_ALIAS].ops.quote_name(Indicator._meta.db_table)
     # fraud_types read as text on PostgreSQL too: psycopg would parse every row's JSON, where
     # _json_list parses each distinct list once (a feed's rows share a handful of them).
+    # On SQLite the dates are read as text (an expression has no declared type, so Django's
+    # converter is not called): _aware reads them in C, where the converter made two Python
+    # calls for each, four a row.
     columns = ", ".join(f"{_column(name)}::text" if postgres and name == "fraud_types"
-                        else _column(name) for name in _ROW)
+                        else f"CAST({_column(name)} AS TEXT)"
+                        if not postgres and name in _DATES else _column(name)
+                        for name in _ROW)
     sql = (f"SELECT {columns} FROM {table} "  # noqa: S608
            f"WHERE {_column('removed_at')} IS NULL AND {_column('distribution')} "
            f"{among(visible)} ")
@@ -330,8 +355,11 @@ def _json_list(raw: Any, seen: dict[Any, list[str]]) -> list[str]:
 
 
 def _aware(value: Any, naive_is_utc: bool) -> datetime:
-    if isinstance(value, str):  # SQLite without its converters
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):  # SQLite, read as text (see _branch_sql)
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:  # what Django's converter would have read (it tries the same first)
+            value = parse_datetime(value)
     if value.tzinfo is None and naive_is_utc:  # SQLite stores UTC, naive
         return cast(datetime, value.replace(tzinfo=UTC))
     return cast(datetime, value)
