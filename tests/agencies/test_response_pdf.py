@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -210,3 +211,19 @@ def test_api_download(handled: AgencyRequest, officer: Actor,
     assert api_client_for(Role.PARTNER).get(path).status_code == 403
     assert api_client_for(None).get(path).status_code == 401
     assert api_client_for(Role.REVIEWER).get(path).status_code == 200
+
+
+@pytest.mark.parametrize("name", [
+    "Bad\udcffBytes",  # bytes not UTF-8 in the environment read as a lone surrogate
+    "Bad\u202eBytes",  # a right-to-left override, turning the rest of the name around
+    "Bad\x00\x1b\x7fBytes",  # control characters
+    "Bad\nBytes",
+])
+def test_a_hostile_platform_name_neither_breaks_the_pdf_nor_reaches_it(
+        handled: AgencyRequest, settings: Any, name: str) -> None:
+    settings.FRAUDHUB_PLATFORM_NAME = name
+
+    pdf = response_pdf_render(request=handled)
+
+    assert "Bad Bytes" in _flat(_text(pdf))
+    assert re.findall(rb"/Creator \(([^)]*)\)", pdf) == [b"Bad Bytes"]

@@ -157,8 +157,15 @@ class ResponseDocument(FPDF):
         self._row([_text(c) for c in cells], headers=headers)
 
 
+def _platform_name() -> str:
+    """The configured name on one line, as printable text: it also goes into the document's
+    metadata, which fpdf writes as given (a byte of the environment that is not UTF-8, read as
+    a lone surrogate, failed every response; a direction override turned the name around)."""
+    return " ".join(_text(settings.FRAUDHUB_PLATFORM_NAME).split()) or "FraudHub"
+
+
 def _render(request: AgencyRequest, targets: list[RequestTarget]) -> bytes:
-    platform = settings.FRAUDHUB_PLATFORM_NAME
+    platform = _platform_name()
     generated = timezone.now()
     doc = ResponseDocument(_("Response to request %(number)s, generated %(at)s") % {
         "number": request.number, "at": _when(generated)})
