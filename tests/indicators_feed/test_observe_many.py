@@ -346,3 +346,22 @@ def test_a_waiting_job_another_worker_is_claiming_is_passed_over() -> None:
     finally:
         other_worker.close()
     assert _job_of(claimed).status == "READY"
+
+
+@pytest.mark.parametrize("args_kwargs", [
+    {"args": [], "kwargs": ["report_ids"]}, ["report_ids", [1]], {"args": [], "kwargs": "ab"}])
+def test_a_waiting_job_of_another_shape_is_left_alone_and_the_others_are_taken(
+        args_kwargs: Any) -> None:
+    """A job row not written by this code (edited, or of an older version) is left to run on
+    its own: it does not stop every other job from taking the waiting jobs along."""
+    from django_tasks_db.models import DBTaskResult
+
+    from fraudhub.reports import tasks
+
+    odd, waiting, own = _pending(3)
+    odd_job, waiting_job = _job_of(odd), _job_of(waiting)
+    DBTaskResult.objects.filter(pk=odd_job.pk).update(args_kwargs=args_kwargs)
+
+    assert tasks.record_reports_indicators.func(report_ids=[own]) == 3  # with the catch-up
+    assert DBTaskResult.objects.get(pk=waiting_job.pk).status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(pk=odd_job.pk).status == "READY"

@@ -84,8 +84,15 @@ def waiting_jobs_lock(task: Task[Any, Any], *, limit: int) -> list[tuple[str, di
             .filter(task_path=task.module_path, backend_name=task.backend)
             .select_for_update(skip_locked=True).order_by("enqueued_at")
             .values_list("id", "args_kwargs")[:limit])
-    return [(str(job_id), dict((args_kwargs or {}).get("kwargs") or {}))
-            for job_id, args_kwargs in rows]
+    return [(str(job_id), _kwargs_of(args_kwargs)) for job_id, args_kwargs in rows]
+
+
+def _kwargs_of(args_kwargs: Any) -> dict[str, Any]:
+    """A job row's keyword arguments; none for a row of another shape (edited by hand, or of
+    an older version): one such row failed every job that read it, and the caller leaves a job
+    without the arguments it knows to run on its own."""
+    kwargs = args_kwargs.get("kwargs") if isinstance(args_kwargs, dict) else None
+    return kwargs if isinstance(kwargs, dict) else {}
 
 
 def jobs_done_along(job_ids: list[str], *, note: str) -> int:
