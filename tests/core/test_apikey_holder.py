@@ -12,7 +12,12 @@ from fraudhub.core import apikey_cache
 from fraudhub.core.errors import ValidationFailed
 from fraudhub.core.models import ApiKey, AuditEntry, OrganizationKind, User
 from fraudhub.core.roles import Role
-from fraudhub.core.services import apikey_create, organization_create
+from fraudhub.core.services import (
+    apikey_create,
+    organization_create,
+    user_audited_values,
+    user_save_audited,
+)
 from tests.api.helpers import APPEALS, CASES, REPORTS, case_of, claim_and_decide, file_report
 from tests.conftest import SYSTEM, ApiClient, make_user
 
@@ -171,3 +176,74 @@ def test_the_admin_issues_a_deciding_key_only_to_a_person_whose_role_allows_it(
 
     assert issued.status_code == 302
     assert ApiKey.objects.get().holder == reviewer
+
+
+def test_a_holder_changed_in_this_process_is_seen_at_once_though_the_key_is_remembered(
+        settings: Any) -> None:
+    """Deactivating or demoting a person takes effect at once where it is done, as revoking a
+    key does: the remembered key carried the holder as they were."""
+    settings.FRAUDHUB_API_KEY_CACHE_SECONDS = 60
+    holder = make_user(Role.SENIOR_REVIEWER, "minh")
+    key = _key(Role.SENIOR_REVIEWER, holder)
+    case_id, appeal_id = _appealed_case(_key(Role.REVIEWER, make_user(Role.REVIEWER, "nga")))
+    assert key.post(f"{CASES}/{case_id}/claim").status_code == 200  # the key is remembered
+
+    before = user_audited_values(holder)
+    holder.role = Role.REVIEWER
+    user_save_audited(actor=SYSTEM, user=holder, before=before)
+    demoted = key.post(f"{APPEALS}/{appeal_id}/decision",
+                       {"outcome": "upheld", "reasons": "Fine."})
+    before = user_audited_values(holder)
+    holder.is_active = False
+    user_save_audited(actor=SYSTEM, user=holder, before=before)
+    left = key.get(CASES)
+
+    assert demoted.status_code == 403
+    assert left.status_code == 401
+
+
+def test_a_key_does_not_follow_its_holder_to_another_agency() -> None:
+    """An officer moved from one agency to another keeps no window on the first one's
+    requests through a key issued while there."""
+    first = organization_create(actor=SYSTEM, name="Police A", kind=OrganizationKind.AGENCY)
+    second = organization_create(actor=SYSTEM, name="Police B", kind=OrganizationKind.AGENCY)
+    officer = make_user(Role.AGENCY_OFFICER, "oanh", org=first)
+    key = _key(Role.AGENCY_OFFICER, officer)
+    assert key.get("/api/v1/agency/requests").status_code == 200
+
+    before = user_audited_values(officer)
+    officer.organization = second
+    user_save_audited(actor=SYSTEM, user=officer, before=before)
+    apikey_cache.clear()  # whatever any process remembered
+
+    assert key.get("/api/v1/agency/requests").status_code == 401
+
+
+def test_a_key_is_issued_for_its_holder_organization_only() -> None:
+    """A person of no organization is not given a key that speaks for one."""
+    bank = organization_create(actor=SYSTEM, name="Bank C", kind=OrganizationKind.PARTNER)
+    staff = make_user(Role.REVIEWER, "phuong")
+    with pytest.raises(ValidationFailed) as refused:
+        apikey_create(actor=SYSTEM, name="x", role=Role.REVIEWER, holder=staff,
+                      organization=bank)
+    assert "holder" in refused.value.field_errors
+
+
+def test_a_demoted_holder_key_does_not_keep_the_role_it_was_issued_in() -> None:
+    """A key of the admin role issued to an administrator of a bank stops speaking for
+    account owners when that person becomes the bank's partner user."""
+    bank = organization_create(actor=SYSTEM, name="Bank D", kind=OrganizationKind.PARTNER)
+    person = make_user(Role.ADMIN, "quang", org=bank)
+    key = _key(Role.ADMIN, person, organization=bank, scopes=["platform:appeal:create"])
+    filed = file_report(ApiClient())
+    case_id = case_of(filed["tracking_code"]).pk
+    decided = claim_and_decide(_key(Role.REVIEWER, make_user(Role.REVIEWER, "rang")), case_id)
+
+    before = user_audited_values(person)
+    person.role = Role.PARTNER
+    user_save_audited(actor=SYSTEM, user=person, before=before)
+    apikey_cache.clear()
+    appealed = key.post(APPEALS, {"decision_id": decided["id"],
+                                  "statement": "This account is mine and was not a scam."})
+
+    assert appealed.status_code == 403, appealed.content

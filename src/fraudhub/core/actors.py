@@ -61,6 +61,12 @@ class Actor:
         if self.user is not None:
             return self.user.role
         if self.api_key is not None:
+            holder = self.api_key.holder
+            # A key acts in its role while its holder could: a demoted holder's key of a
+            # higher role acts in the holder's role (its permissions already do).
+            if holder is not None and not (permissions_for_role(self.api_key.role)
+                                           <= permissions_for_role(holder.role)):
+                return holder.role
             return self.api_key.role
         if self.kind == "system":
             return Role.ADMIN

@@ -35,6 +35,8 @@ def apikey_authenticate(*, raw_key: str) -> ApiKey | None:
         return None
     if api_key.holder is not None and not api_key.holder.is_active:
         return None  # a person who left takes the keys issued to them along
+    if api_key.holder is not None and api_key.holder.organization_id != api_key.organization_id:
+        return None  # issued for the organization its holder has since left
     if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now

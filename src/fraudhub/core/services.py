@@ -90,8 +90,11 @@ def apikey_holder_error(*, role: str, scopes: list[str] | None,
     if missing:
         return (f"{holder.get_username()} is a {holder.role} and may not "
                 f"{', '.join(sorted(p.value for p in missing))}")
-    if holder.organization_id is not None and organization != holder.organization:
-        return f"{holder.get_username()} belongs to another organization"
+    if organization != holder.organization:
+        # A key acts for its holder's organization only: one a person of no organization (or
+        # of another) held would speak for an organization they are no part of.
+        return (f"{holder.get_username()} belongs to another organization" if holder.organization
+                else f"{holder.get_username()} belongs to no organization")
     return None
 
 
@@ -158,6 +161,10 @@ def user_save_audited(*, actor: Actor, user: User, before: dict[str, object] | N
                 audit_record(actor=actor, action="user.update", object_type="user",
                              object_id=user.pk, old={n: before.get(n) for n in changed},
                              new={n: after[n] for n in changed})
+        # Keys remembered by this process carry their holder as they were: a deactivated or
+        # demoted person's keys change at once here, as a revoked key does.
+        transaction.on_commit(apikey_cache.clear)
+    apikey_cache.clear()
     return user
 
 
