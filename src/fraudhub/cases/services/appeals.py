@@ -40,6 +40,7 @@ from fraudhub.cases.services.decisions import (
 from fraudhub.cases.services.enforcement import APPEAL_SIGNING_SALT, enforcement_schedule
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_record
+from fraudhub.core.db import retry_deadlocks
 from fraudhub.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.jobs import enqueue
 from fraudhub.core.models import OrganizationKind
@@ -208,6 +209,7 @@ class AppealDecisionInput:
     replacement_days: int | None = None
 
 
+@retry_deadlocks
 def appeal_decide(*, actor: Actor, appeal_id: int, data: AppealDecisionInput) -> Appeal:
     if not actor.has_perm(Perm.APPEAL_DECIDE):
         raise PermissionDenied(_("Only senior reviewers decide appeals."))
@@ -291,7 +293,14 @@ def _reverse(
                                       f"{data.reasons}",
                                 days=data.replacement_days)
     ground = validate_decision(replacement, case.target)
-    # The indicators it changes before the audit chain's head (see indicators_hold).
+    # Reports, then the indicators they feed, then the audit chain's head: the order of a
+    # decision and of recording the reports' sightings (the indicators first made a reversal
+    # and a sightings job that were behind each other deadlock).
+    decided_reports = list(
+        Report.objects.select_for_update().filter(
+            case=case, status__in=(ReportStatus.ACTIONED, ReportStatus.NO_VIOLATION)
+        ).order_by("pk")
+    )
     case_indicators_hold(case=case)
     old.is_current = False
     old.save(update_fields=["is_current"])
@@ -303,11 +312,6 @@ def _reverse(
                              explanation=f"Decision {old.pk} reversed on appeal: {data.reasons}")
     if is_violation(new.outcome):
         enforcement_schedule(actor=actor, decision=new, action=EnforcementAction.APPLY)
-    decided_reports = list(
-        Report.objects.select_for_update().filter(
-            case=case, status__in=(ReportStatus.ACTIONED, ReportStatus.NO_VIOLATION)
-        )
-    )
     if is_violation(old.outcome) != is_violation(new.outcome):
         reporter_ids = {r.reporter_id for r in decided_reports if r.reporter_id}
         adjust_reputation(reporter_ids, upheld=is_violation(old.outcome), undo=True)
