@@ -163,46 +163,149 @@ class WebhookAdapter(PlatformAdapter):
 
 
 class _Exchange:
-    """One POST on its own connection, cut off when its deadline passes."""
+    """One POST on its own connection, cut off when its deadline passes.
+
+    The deadline spans the whole attempt: the name lookup, connecting to each address the
+    name has, the TLS handshake, sending and the answer's status and headers. A socket timeout
+    alone is per step (http.client's connect tries every address with the full timeout each,
+    and the name lookup has none), so a platform whose name has two unanswering addresses took
+    twice the timeout, and one whose lookup was slow got a fresh timeout for each later read.
+    """
 
     def __init__(self, target: urllib.parse.SplitResult, *, timeout: float) -> None:
         self.target = target
         self.timeout = timeout
         self.expired = False
-        self._connection: http.client.HTTPConnection | None = None
+        self._deadline = 0.0
+        self._lock = threading.Lock()
+        # The socket the watchdog shuts down at the deadline, once connected.
+        self._sock: socket.socket | None = None
 
     def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str | None]:
         """The answer's status and its Retry-After header (None when absent)."""
         target = self.target
-        host, port = target.hostname or "", target.port
-        if target.scheme == "https":
-            self._connection = http.client.HTTPSConnection(
-                host, port, timeout=self.timeout, context=ssl.create_default_context())
-        else:
-            self._connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        connection_class = _TLSConnection if target.scheme == "https" else _Connection
+        connection = connection_class(self, target.hostname or "", target.port)
         path = target.path or "/"
         if target.query:
             path += "?" + target.query
+        self._deadline = time.monotonic() + self.timeout
         watchdog = threading.Timer(self.timeout, self._expire)
         watchdog.daemon = True
         watchdog.start()
         try:
-            self._connection.request("POST", path, body=body, headers=headers)
-            response = self._connection.getresponse()
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
             return response.status, response.getheader("Retry-After")
+        except (http.client.HTTPException, OSError):
+            # A socket timeout (set to the time left) may end a step a moment before the
+            # watchdog: it is the same deadline.
+            if time.monotonic() >= self._deadline:
+                self.expired = True
+            raise
         finally:
             watchdog.cancel()
-            self._connection.close()
+            connection.close()
+            with self._lock:
+                if self._sock is not None:
+                    self._sock.close()  # a handshake cut short left it to us
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline; past it the exchange has expired."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            self.expired = True
+            raise TimeoutError(f"no complete answer within {self.timeout:g} s")
+        return left
+
+    def open_socket(self, host: str, port: int, *, tls: bool) -> socket.socket:
+        """A socket connected to the platform (and its TLS handshake done) within the time
+        left; each address the name has is tried in turn until one answers."""
+        error: OSError | None = None
+        for family, kind, proto, _name, address in self._resolve(host, port):
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(self.remaining())
+                sock.connect(address)
+            except OSError as exc:
+                sock.close()
+                error = exc
+                continue
+            return self._handshake(sock, host) if tls else self._watch(sock)
+        self.remaining()  # the time ran out on the last address: say so
+        raise error if error is not None else OSError(f"{host} has no address")
+
+    def _resolve(self, host: str, port: int) -> list[Any]:
+        """The name's addresses; the lookup runs in a thread so that a resolver that hangs
+        costs this exchange only the time it has left (the thread ends with the resolver's own
+        timeout)."""
+        found: list[Any] = []
+        failure: list[OSError | ValueError] = []
+
+        def lookup() -> None:
+            try:
+                found.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            except (OSError, ValueError) as exc:  # ValueError: a name IDNA cannot encode
+                failure.append(exc)
+
+        resolver = threading.Thread(target=lookup, name="webhook-lookup", daemon=True)
+        resolver.start()
+        resolver.join(self.remaining())
+        if resolver.is_alive():
+            self.remaining()  # raises: the deadline passed during the lookup
+            raise TimeoutError(f"looking up {host} did not end")
+        if failure:
+            raise failure[0]
+        return found
+
+    def _watch(self, sock: socket.socket) -> socket.socket:
+        """Hand the connected socket to the watchdog, unless the deadline has already passed."""
+        with self._lock:
+            if self.expired:
+                sock.close()
+                raise TimeoutError(f"no complete answer within {self.timeout:g} s")
+            self._sock = sock
+        sock.settimeout(self.remaining())
+        return sock
+
+    def _handshake(self, sock: socket.socket, host: str) -> socket.socket:
+        wrapped = ssl.create_default_context().wrap_socket(
+            sock, server_hostname=host, do_handshake_on_connect=False)
+        # Watched before the handshake, so a platform that drags it out is cut off too.
+        self._watch(wrapped)
+        wrapped.do_handshake()
+        return wrapped
 
     def _expire(self) -> None:
-        # Shutting the socket down wakes the read blocked on it, which then fails.
-        self.expired = True
-        sock = self._connection.sock if self._connection is not None else None
+        # Shutting the socket down wakes the read (or handshake) blocked on it, which then
+        # fails; socket.socket's own shutdown, as SSLSocket's would drop its TLS state under
+        # the handshake still running in the other thread.
+        with self._lock:
+            self.expired = True
+            sock = self._sock
         if sock is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
             except OSError:
                 pass  # already closed: the exchange is over
+
+
+class _Connection(http.client.HTTPConnection):
+    """Connects through its exchange, so that connecting counts against its deadline."""
+
+    tls = False
+
+    def __init__(self, exchange: _Exchange, host: str, port: int | None) -> None:
+        super().__init__(host, port, timeout=exchange.timeout)
+        self.exchange = exchange
+
+    def connect(self) -> None:
+        self.sock = self.exchange.open_socket(self.host, self.port, tls=self.tls)
+
+
+class _TLSConnection(_Connection):
+    tls = True
+    default_port = http.client.HTTPS_PORT
 
 
 class RecordingAdapter(PlatformAdapter):
