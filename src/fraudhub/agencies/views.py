@@ -2,7 +2,8 @@
 see every agency's, record letters and calls, and answer target by target.
 
 Every page needs `agency:request:view`; what an actor may see is the selectors' business
-(another agency's request answers 404). Every POST redirects after success (303).
+(another agency's request answers 404). Every POST redirects after success (303); a target's
+form carries the page of targets it is on (`?page=N` on its address), and is answered there.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -143,10 +145,26 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "agencies/portal/request_form.html", context)
 
 
-def _see(request_id: int) -> HttpResponse:
-    response = redirect("portal:request", request_id=request_id)
+def _see(request_id: int, *, page: int = 1, target_id: int | None = None) -> HttpResponse:
+    """The request's page again; after an answer on a target, the page of targets it was sent
+    from, at that target (staff working through page 12 of a long request stay there).
+
+    The page is read as a number only (`_page_number`), never as an address given by the
+    form, so the redirect can only lead to this request's own page.
+    """
+    url = reverse("portal:request", kwargs={"request_id": request_id})
+    if page > 1:
+        url += f"?page={page}"
+    if target_id is not None:
+        url += f"#target-{target_id}"
+    response = redirect(url)
     response.status_code = 303
     return response
+
+
+def _page_query(page: int) -> str:
+    """What a target's form adds to its address to come back to the page it is on."""
+    return f"?page={page}" if page > 1 else ""
 
 
 def _visible_or_404(actor: Actor, request_id: int) -> AgencyRequest:
@@ -216,6 +234,7 @@ def _render_request(
         "events": agency_request_timeline(request=agency_request),
         "fraud_type_name": fraud_type.name() if fraud_type else agency_request.fraud_type,
         "page": page,
+        "page_query": _page_query(page),
         "has_next": page * TARGET_PAGE < agency_request.target_count,
         "has_previous": page > 1,
         "document_form": document_form or (DocumentForm() if may_answer else None),
@@ -298,7 +317,7 @@ def target_answer(request: HttpRequest, request_id: int, target_id: int) -> Http
         form.add_domain_error(exc)
         return _failed(request, request_id, exc, bound=(target_id, "answer", form))
     messages.success(request, _("Thank you; the platform's clock runs again for this target."))
-    return _see(request_id)
+    return _see(request_id, page=_page_number(request), target_id=target_id)
 
 
 @require_POST
@@ -322,4 +341,4 @@ def target_respond(request: HttpRequest, request_id: int, target_id: int, action
         return _failed(request, request_id, exc, bound=(target_id, action, form))
     messages.success(request, _("Target %(line)d: %(outcome)s.")
                      % {"line": item.line, "outcome": item.get_outcome_display()})
-    return _see(request_id)
+    return _see(request_id, page=_page_number(request), target_id=target_id)
