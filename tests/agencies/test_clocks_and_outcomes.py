@@ -383,7 +383,8 @@ def test_an_appeal_reversal_changes_the_outcome_the_agency_sees(
         "outcome": "refused", "refusal_reason": "content_lawful",
         "reversed_decision": decision.pk}).exists()
     with translation.override("en"):
-        texts = [e.text for e in agency_request_timeline(request=request) if e.target == first]
+        texts = [e.text for e in agency_request_timeline(request=request).entries
+                 if e.target == first]
     assert f"Refused — Content is lawful (decision {decision.pk} reversed on appeal)" in texts
     told = [m for m in mail.outbox if request.number in m.subject]
     assert len(told) == 1

@@ -66,9 +66,19 @@ def agency_request_target_counts(*, request: AgencyRequest) -> dict[str, int]:
     return counts
 
 
-def agency_request_events(*, request: AgencyRequest, limit: int = 500) -> list[ClockEvent]:
-    """The clock's timeline of a request, oldest first."""
-    return list(request.events.select_related("target").order_by("at", "pk")[:limit])
+def agency_request_events(*, request: AgencyRequest, limit: int = 500
+                          ) -> tuple[list[ClockEvent], int]:
+    """The newest `limit` events of a request's clock, oldest first, and how many older ones
+    were left out.
+
+    The newest, as a large request's warnings (three per target) outnumber any page of
+    events, and the latest are the ones that matter. Two queries at most: the older ones are
+    counted only when the page is full.
+    """
+    newest = list(request.events.select_related("target").order_by("-at", "-pk")[:limit])
+    newest.reverse()
+    older = request.events.count() - len(newest) if len(newest) == limit else 0
+    return newest, older
 
 
 def agency_request_clock_facts(

@@ -74,10 +74,20 @@ def event_text(event: ClockEvent) -> str:
     return event.detail
 
 
-def agency_request_timeline(*, request: AgencyRequest, limit: int = 500) -> list[TimelineEntry]:
-    """The request's events, oldest first, worded for the current language."""
-    return [
-        TimelineEntry(at=event.at, kind=event.kind, label=event.get_kind_display(),
-                      target=event.target, text=event_text(event))
-        for event in agency_request_events(request=request, limit=limit)
-    ]
+@dataclass(frozen=True)
+class Timeline:
+    entries: list[TimelineEntry]
+    # Events older than the first entry, not shown.
+    older: int
+
+
+def agency_request_timeline(*, request: AgencyRequest, limit: int = 500) -> Timeline:
+    """The request's newest `limit` events, oldest first, worded for the current language,
+    and how many older ones are not shown."""
+    events, older = agency_request_events(request=request, limit=limit)
+    return Timeline(
+        entries=[TimelineEntry(at=event.at, kind=event.kind, label=event.get_kind_display(),
+                               target=event.target, text=event_text(event))
+                 for event in events],
+        older=older,
+    )

@@ -65,6 +65,8 @@ from fraudhub.taxonomy.selectors import fraud_type_get
 
 LIST_PAGE = 50
 TARGET_PAGE = 200
+# The newest clock events shown on a request's page (a 10,000-target request has 30,000).
+TIMELINE_EVENTS = 500
 # Kinds whose targets staff settle on this page; removal and suspension are case decisions.
 RECORDABLE_KINDS = (RequestKind.PROVIDE_INFORMATION, RequestKind.LIST_INDICATORS)
 
@@ -231,7 +233,7 @@ def _render_request(
     context = {
         "req": agency_request,
         "rows": rows,
-        "events": agency_request_timeline(request=agency_request),
+        "timeline": agency_request_timeline(request=agency_request, limit=TIMELINE_EVENTS),
         "fraud_type_name": fraud_type.name() if fraud_type else agency_request.fraud_type,
         "page": page,
         "page_query": _page_query(page),
