@@ -188,6 +188,9 @@ class ClockEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        # A request's newest events (its timeline) without sorting all of them: a request of
+        # 10,000 targets gathers 30,000 warnings.
+        indexes = [models.Index(fields=["request", "at", "id"], name="agencies_clock_req_at")]
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
