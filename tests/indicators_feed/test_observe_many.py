@@ -219,13 +219,11 @@ def test_catching_up_passes_over_reports_another_worker_is_recording() -> None:
     assert waiting == [ids[0]]
 
 
-def test_a_report_that_cannot_be_recorded_does_not_fail_the_jobs_that_take_it_along(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def _poison(monkeypatch: pytest.MonkeyPatch, report_id: int) -> None:
+    """Recording the sightings of `report_id`, alone or with others, fails from now on."""
     from fraudhub.indicators import feeds
-    from fraudhub.reports import tasks
 
-    poison, other = _pending(2)
-    poison_code = Report.objects.get(pk=poison).tracking_code
+    poison_code = Report.objects.get(pk=report_id).tracking_code
     observe = feeds.indicators_observe_many
 
     def failing_on_poison(**kwargs: Any) -> Any:
@@ -234,6 +232,14 @@ def test_a_report_that_cannot_be_recorded_does_not_fail_the_jobs_that_take_it_al
         return observe(**kwargs)
 
     monkeypatch.setattr(feeds, "indicators_observe_many", failing_on_poison)
+
+
+def test_a_report_that_cannot_be_recorded_does_not_fail_the_jobs_that_take_it_along(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from fraudhub.reports import tasks
+
+    poison, other = _pending(2)
+    _poison(monkeypatch, poison)
 
     assert tasks.record_reports_indicators.func(report_ids=[other]) == 1
     waiting = list(Report.objects.filter(indicators_recorded_at__isnull=True)
@@ -305,19 +311,10 @@ def test_a_job_does_the_waiting_jobs_work_and_marks_them_done(
 
 def test_waiting_jobs_taken_along_stay_waiting_when_recording_together_fails(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from fraudhub.indicators import feeds
     from fraudhub.reports import tasks
 
     poison, other = _pending(2)
-    poison_code = Report.objects.get(pk=poison).tracking_code
-    observe = feeds.indicators_observe_many
-
-    def failing_on_poison(**kwargs: Any) -> Any:
-        if any(o.reference == poison_code for o in kwargs["observations"]):
-            raise ValueError("cannot record this one")
-        return observe(**kwargs)
-
-    monkeypatch.setattr(feeds, "indicators_observe_many", failing_on_poison)
+    _poison(monkeypatch, poison)
 
     assert tasks.record_reports_indicators.func(report_ids=[other]) == 1
     assert _job_of(poison).status == "READY"  # still waiting to run (and retry) on its own
