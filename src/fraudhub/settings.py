@@ -267,6 +267,10 @@ FRAUDHUB_EVIDENCE_MAX_FILES = _env_int("FRAUDHUB_EVIDENCE_MAX_FILES", 5)
 FRAUDHUB_UPLOAD_DIRECTORIES = ("evidence", "delisting", "agency-documents")
 FRAUDHUB_ORPHAN_UPLOAD_GRACE_SECONDS = _env_int("FRAUDHUB_ORPHAN_UPLOAD_GRACE_SECONDS", 3600)
 FRAUDHUB_ORPHAN_UPLOAD_SWEEP_HOURS = _env_int("FRAUDHUB_ORPHAN_UPLOAD_SWEEP_HOURS", 6)
+# The audit log's head (`fraudhub audit head`) published by each worker this often, to its log
+# and, when an address is set, by e-mail: a witness outside the database (0: never).
+FRAUDHUB_AUDIT_ANCHOR_HOURS = _env_int("FRAUDHUB_AUDIT_ANCHOR_HOURS", 24)
+FRAUDHUB_AUDIT_ANCHOR_EMAIL = os.environ.get("FRAUDHUB_AUDIT_ANCHOR_EMAIL", "").strip()
 FRAUDHUB_MAX_BODY_BYTES = _env_int(
     "FRAUDHUB_MAX_BODY_BYTES",
     (FRAUDHUB_EVIDENCE_MAX_BYTES * FRAUDHUB_EVIDENCE_MAX_FILES * 4) // 3 + 1024 * 1024,

@@ -324,3 +324,51 @@ def test_cli_prints_the_head_and_verifies_against_anchors(
             call_command("audit", "verify", "--anchor", bad)
     with pytest.raises(CommandError, match="anchors-file"):
         call_command("audit", "verify", "--anchors-file", str(tmp_path / "missing.txt"))
+
+
+@pytest.fixture
+def anchor_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a worker that has not published an anchor yet."""
+    from fraudhub.core import audit
+
+    monkeypatch.setattr(audit, "_anchor_published_at", None)
+
+
+def test_the_worker_publishes_the_head_to_its_log_and_the_witness_once_a_period(
+        anchor_clock: None, settings: Any, caplog: pytest.LogCaptureFixture) -> None:
+    from django.core import mail
+
+    from fraudhub.core import audit
+    from fraudhub.core.housekeeping import run_housekeeping
+
+    settings.FRAUDHUB_AUDIT_ANCHOR_EMAIL = "dpo@example.org"
+    _write(3)
+
+    with caplog.at_level("INFO", logger="fraudhub.audit"):
+        first = run_housekeeping()
+        head = audit.audit_head()  # housekeeping's own steps wrote entries before publishing
+        again = run_housekeeping()
+    assert head is not None and head.seq >= 3
+
+    assert (first["audit_anchor_published"], again["audit_anchor_published"]) == (1, 0)
+    assert [r.getMessage() for r in caplog.records if r.name == "fraudhub.audit"] == [
+        f"audit head {head} (keep it: fraudhub audit verify --anchor {head})"]
+    [sent] = mail.outbox
+    assert sent.to == ["dpo@example.org"]
+    assert f"fraudhub audit verify --anchor {head}" in sent.body
+    assert audit_verify(anchors=[audit.audit_anchor_parse(sent.body.split("Anchor: ")[1]
+                                                          .split()[0])]).ok
+
+
+def test_no_anchor_is_published_when_turned_off_or_when_the_log_is_empty(
+        anchor_clock: None, settings: Any) -> None:
+    from django.core import mail
+
+    from fraudhub.core.audit import audit_anchor_publish_when_due
+
+    settings.FRAUDHUB_AUDIT_ANCHOR_EMAIL = "dpo@example.org"
+    assert audit_anchor_publish_when_due() == 0  # nothing to anchor yet
+    _write(1)
+    settings.FRAUDHUB_AUDIT_ANCHOR_HOURS = 0
+    assert audit_anchor_publish_when_due() == 0
+    assert mail.outbox == []

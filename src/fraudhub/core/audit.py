@@ -10,14 +10,18 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import logging
 import math
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
@@ -384,3 +388,36 @@ def _check_head(checked: int, last_hash: str) -> AuditVerification:
         return AuditVerification(False, checked, None,
                                  "the chain head's hash is not the last entry's")
     return AuditVerification(True, checked)
+
+
+_anchor_published_at: float | None = None
+anchor_logger = logging.getLogger("fraudhub.audit")
+
+
+def audit_anchor_publish_when_due() -> int:
+    """Publish the head once every FRAUDHUB_AUDIT_ANCHOR_HOURS per process: 1 when it did.
+
+    An anchor helps only where the database's administrators cannot change it: the worker's log
+    (shipped off the machine in most deployments) and, when FRAUDHUB_AUDIT_ANCHOR_EMAIL is set,
+    a mail to that witness. A failed mail is tried again at the next housekeeping round.
+    """
+    global _anchor_published_at
+    every = settings.FRAUDHUB_AUDIT_ANCHOR_HOURS * 3600
+    if every <= 0 or (_anchor_published_at is not None
+                      and time.monotonic() - _anchor_published_at < every):
+        return 0
+    head = audit_head()
+    if head is None:
+        return 0
+    anchor_logger.info("audit head %s (keep it: fraudhub audit verify --anchor %s)", head, head)
+    if settings.FRAUDHUB_AUDIT_ANCHOR_EMAIL:
+        site = settings.FRAUDHUB_BASE_URL
+        send_mail(
+            subject=f"FraudHub audit anchor {head.seq}",
+            message=(f"The audit log of {site} holds {head.seq} entries; the newest one's hash "
+                     f"is {head.hash}.\n\nAnchor: {head}\n\nKeep this message. To check later "
+                     f"that no entry up to it was changed or removed:\n"
+                     f"  fraudhub audit verify --anchor {head}\n"),
+            from_email=None, recipient_list=[settings.FRAUDHUB_AUDIT_ANCHOR_EMAIL])
+    _anchor_published_at = time.monotonic()
+    return 1

@@ -15,6 +15,7 @@ from fraudhub.cases.models import OPEN_CASE_STATUSES, Case
 from fraudhub.cases.priority import reprioritize
 from fraudhub.cases.services.claims import claims_expire
 from fraudhub.core.actors import Actor
+from fraudhub.core.audit import audit_anchor_publish_when_due
 from fraudhub.core.bulk import rows_update
 from fraudhub.core.ratelimit import DatabaseRateLimiter
 from fraudhub.core.uploads import uploads_orphaned_remove_when_due
@@ -86,6 +87,7 @@ def run_housekeeping() -> dict[str, int]:
         (("agency_clock_events",), lambda: (agency_clocks_tick(),)),
         (("rate_counters_pruned",), lambda: (DatabaseRateLimiter.prune(),)),
         (("orphaned_uploads_removed",), lambda: (uploads_orphaned_remove_when_due(),)),
+        (("audit_anchor_published",), lambda: (audit_anchor_publish_when_due(),)),
     ]
     done: dict[str, int] = {"steps_failed": 0}
     for names, step in steps:
