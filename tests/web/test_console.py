@@ -126,6 +126,32 @@ def test_one_account_is_locked_after_attempts_from_many_addresses(
     assert response.status_code == 302
 
 
+def test_a_browser_that_logged_in_before_is_not_locked_out_by_attempts_from_elsewhere(
+        reviewer: User, senior: User, settings: Settings) -> None:
+    settings.FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT = 6
+    own = Client(REMOTE_ADDR="198.51.100.50")
+    assert own.post("/accounts/login/", {"username": "reviewer",
+                                         "password": PASSWORD}).status_code == 302
+    assert "fraudhub_device" in own.cookies
+    own.post("/accounts/logout/")
+    # A browser that logged in to another account holds no device of this one.
+    other = Client(REMOTE_ADDR="198.51.100.51")
+    assert other.post("/accounts/login/", {"username": "senior",
+                                           "password": PASSWORD}).status_code == 302
+    for attempt in range(6):  # someone who knows the user name, from six addresses
+        Client(REMOTE_ADDR=f"203.0.113.{attempt + 1}").post(
+            "/accounts/login/", {"username": "reviewer", "password": "nope"})
+
+    back = own.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
+    elsewhere = other.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
+    forged = Client(REMOTE_ADDR="198.51.100.52")
+    forged.cookies["fraudhub_device"] = own.cookies["fraudhub_device"].value + "x"
+    refused = forged.post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
+
+    assert back.status_code == 302
+    assert (elsewhere.status_code, refused.status_code) == (429, 429)
+
+
 def test_queue_lists_cases_with_counts(
     reviewer: User, login_verified: Callable[[User], Client]
 ) -> None:

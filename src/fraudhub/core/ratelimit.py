@@ -314,7 +314,8 @@ def anonymous_rate_limit(*, actor: Actor, scope: str, limit: int, window_seconds
                message=message)
 
 
-def login_attempts_limit(*, username: str, message: str | Promise) -> None:
+def login_attempts_limit(*, username: str, message: str | Promise,
+                         device: str | None = None) -> None:
     """Count one login attempt for the account ``username``, from whatever address; beyond
     ``FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT`` per cool-off window, RateLimited.
 
@@ -322,10 +323,13 @@ def login_attempts_limit(*, username: str, message: str | Promise) -> None:
     addresses without end. Every attempt counts (a right password too), before the password is
     checked: once the limit is reached nothing tells whether a guess was right. The name is
     case-folded (more attempts counted together, never fewer) and hashed into the key, so the
-    key's size does not depend on what was typed.
+    key's size does not depend on what was typed. A browser holding a device cookie of the
+    account (``device``, see core/login_devices.py) has a budget of its own: attempts from
+    elsewhere cannot lock it out.
     """
     digest = hashlib.sha256(username.casefold().encode("utf-8", "replace")).hexdigest()[:32]
-    rate_limit(key=f"login-account:{digest}",
+    key = f"login-device:{digest}:{device}" if device else f"login-account:{digest}"
+    rate_limit(key=key,
                limit=settings.FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT,
                window_seconds=max(60, int(settings.AXES_COOLOFF_TIME * 3600)),
                message=message)

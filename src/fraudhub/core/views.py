@@ -35,6 +35,7 @@ from fraudhub.core.decorators import (
 )
 from fraudhub.core.errors import RateLimited, ValidationFailed
 from fraudhub.core.forms import LoginForm, TokenForm
+from fraudhub.core.login_devices import login_device_of, login_device_remember
 from fraudhub.core.ratelimit import login_attempts_limit
 from fraudhub.core.roles import Perm
 from fraudhub.core.services import otp_device_confirm, otp_device_pending
@@ -98,8 +99,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            login_attempts_limit(username=form.cleaned_data["username"],
-                                 message=_TOO_MANY_ATTEMPTS)
+            login_attempts_limit(
+                username=form.cleaned_data["username"], message=_TOO_MANY_ATTEMPTS,
+                device=login_device_of(request, username=form.cleaned_data["username"]))
         except RateLimited as refused:
             logger.warning("login attempts limit reached for an account (user name %r)",
                            form.cleaned_data["username"][:150])
@@ -117,8 +119,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             auth.login(request, user)
             next_url = _next_url(request)
             if second_factor_missing(request):
-                return redirect(_with_next(second_factor_url(request), next_url))
-            return HttpResponseRedirect(next_url)
+                response = redirect(_with_next(second_factor_url(request), next_url))
+            else:
+                response = HttpResponseRedirect(next_url)
+            login_device_remember(response, username=form.cleaned_data["username"])
+            return response
         if getattr(request, "axes_locked_out", False):
             # AxesMiddleware replaces this answer with core/locked_out.html; rendering it here
             # too keeps the page right should the middleware ever be left out.
