@@ -106,6 +106,14 @@ def test_a_key_with_scopes_its_role_does_not_hold_is_refused_on_the_form(
     assert not ApiKey.objects.exists()
 
 
+def test_a_pattern_lookup_in_an_admin_address_is_400_not_a_database_error(
+        admin_client: Client) -> None:
+    for path in ("/admin/core/auditentry/?pk__regex=(", "/admin/core/user/?username__iregex=[",
+                 "/admin/core/apikey/?name__regex=a"):
+        assert admin_client.get(path).status_code == 400
+    assert admin_client.get("/admin/core/user/?username__exact=root").status_code == 200
+
+
 def test_a_nul_in_an_admin_list_filter_is_400(admin_client: Client) -> None:
     for path in ("/admin/core/auditentry/?action__exact=%00",
                  "/admin/core/user/?role__exact=%00"):
