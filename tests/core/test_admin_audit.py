@@ -106,6 +106,16 @@ def test_a_key_with_scopes_its_role_does_not_hold_is_refused_on_the_form(
     assert not ApiKey.objects.exists()
 
 
+def test_an_admin_change_behind_a_proxy_is_audited_with_the_client_address(
+        admin_client: Client, settings: Any) -> None:
+    settings.FRAUDHUB_TRUST_X_FORWARDED_FOR = 1
+    response = admin_client.post("/admin/core/apikey/add/", {"name": "bank feed",
+                                                             "role": Role.PARTNER},
+                                 HTTP_X_FORWARDED_FOR="203.0.113.66", REMOTE_ADDR="10.0.0.2")
+    assert response.status_code == 302
+    assert AuditEntry.objects.get(action="apikey.create").ip == "203.0.113.66"
+
+
 def test_a_pattern_lookup_in_an_admin_address_is_400_not_a_database_error(
         admin_client: Client) -> None:
     for path in ("/admin/core/auditentry/?pk__regex=(", "/admin/core/user/?username__iregex=[",

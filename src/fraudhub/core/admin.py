@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fraudhub.core.actors import ACTOR_KINDS, Actor
+from fraudhub.core.http import client_ip
 from fraudhub.core.models import ApiKey, AuditEntry, Organization, OrganizationKind, User
 from fraudhub.core.roles import permissions_for_role
 from fraudhub.core.services import (
@@ -30,7 +31,8 @@ from fraudhub.core.services import (
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+    # The client's address as everywhere else (behind a proxy, REMOTE_ADDR is the proxy's).
+    return Actor.for_user(request.user, ip=client_ip(request))  # type: ignore[arg-type]
 
 
 def _access(user: User) -> dict[str, object]:
