@@ -380,9 +380,12 @@ FRAUDHUB_ENFORCEMENT_OVERDUE_SECONDS = _env_int("FRAUDHUB_ENFORCEMENT_OVERDUE_SE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "filters": ["redact_personal_data"]}},
     "filters": {"client_errors_without_traceback": {
-        "()": "fraudhub.core.logfilters.ClientErrorsWithoutTraceback"}},
+        "()": "fraudhub.core.logfilters.ClientErrorsWithoutTraceback"},
+        # E-mail addresses masked, API keys and appeal tokens cut off (docs/operations.md).
+        "redact_personal_data": {"()": "fraudhub.core.logfilters.RedactPersonalData"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FRAUDHUB_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 "django.request": {"filters": ["client_errors_without_traceback"]}},

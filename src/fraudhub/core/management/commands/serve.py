@@ -12,8 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from gunicorn import glogging
 
 from fraudhub.core.db import limit_server_statements
+from fraudhub.core.logfilters import redact
 from fraudhub.core.warmup import process_warm_up
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,18 @@ MIN_DEFAULT_THREADS = 4
 
 # Where gunicorn keeps each process's heartbeat file, when the machine has it (Linux: tmpfs).
 HEARTBEAT_DIR = "/dev/shm"  # noqa: S108 -- a directory only gunicorn's own temporary files use
+
+
+class RedactingLogger(glogging.Logger):
+    """gunicorn's logger, whose access lines go through the same masking as the server's own
+    log: an owner's appeal link (`/appeal/<token>`) in a request line or a referrer would
+    otherwise let whoever reads the log appeal in the owner's name."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any],
+              request_time: Any) -> dict[str, Any]:
+        found = super().atoms(resp, req, environ, request_time)
+        return {key: redact(value) if isinstance(value, str) else value
+                for key, value in found.items()}
 
 
 def heartbeat_dir(candidate: str = HEARTBEAT_DIR) -> str | None:
@@ -152,6 +166,7 @@ class Command(BaseCommand):
             "worker_class": "gthread",
             "accesslog": None if options["no_access_log"] else "-",
             "errorlog": "-",
+            "logger_class": RedactingLogger,
             "timeout": 60,
             "graceful_timeout": 20,
             "limit_request_line": 8190,
