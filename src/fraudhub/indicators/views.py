@@ -68,6 +68,11 @@ def report_url(raw: str, answer: CheckAnswer | None) -> str:
     return f"{reverse('report_new')}?{urlencode(params)}"
 
 
+def _status_label(status: str | None) -> str:
+    status = status or IndicatorStatus.NO_DATA
+    return str(IndicatorStatus(status).label) if status in IndicatorStatus.values else status
+
+
 def _views(answer: CheckAnswer) -> list[ResultView]:
     labels = allowlist_labels(answer.results)
     out = []
@@ -76,11 +81,9 @@ def _views(answer: CheckAnswer) -> list[ResultView]:
         for key in result.fraud_types:
             fraud_type = fraud_type_get(key=key)
             names.append(fraud_type.name() if fraud_type else key)
-        status = result.status or IndicatorStatus.NO_DATA
         out.append(ResultView(
             result=result,
-            status_label=str(IndicatorStatus(status).label)
-            if status in IndicatorStatus.values else status,
+            status_label=_status_label(result.status),
             fraud_type_names=names,
             allowlist_label=labels.get((result.type or "", result.value or ""), ""),
         ))
@@ -110,6 +113,8 @@ def check(request: HttpRequest) -> HttpResponse:
         return render(request, "indicators/check.html", context, status=422)
     context.update({
         "answer": answer,
+        # The answer in words for the page's title, which is what a screen reader says first.
+        "answer_label": _status_label(answer.status),
         "results": _views(answer),
         "several": len(answer.results) > 1,
         "report_url": report_url(raw, answer),
