@@ -284,6 +284,19 @@ def test_white_text_on_the_brand_blue_has_a_contrast_of_4_5_to_1() -> None:
     assert contrast(WHITE, colours["brand-dark"]) >= 4.5
 
 
+def test_the_focus_ring_stands_out_on_every_background() -> None:
+    colours = _css_colours()
+    css = SITE_CSS.read_text()
+    for background in ("bg", "card", "bad-bg", "warn-bg", "ok-bg"):
+        assert contrast(colours["focus"], colours[background]) >= 3, background
+    assert contrast(colours["focus-on-brand"], colours["brand"]) >= 3
+    # Every element, not only form fields and buttons, and no colour but these two.
+    assert ":focus-visible { outline: 3px solid var(--focus)" in css
+    assert ".site-header :focus-visible { outline-color: var(--focus-on-brand); }" in css
+    outlines = re.findall(r"outline(?:-color)?:\s*([^;]+);", css)
+    assert all("var(--focus" in value for value in outlines), outlines
+
+
 @pytest.mark.urls("tests.web.error_urls")
 @pytest.mark.parametrize(("path", "host", "status"), [
     ("/failing/", "testserver", 500), ("/", "not-this-site.example", 400),
