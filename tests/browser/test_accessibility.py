@@ -46,14 +46,20 @@ def _focus_ring(page: Any, index: int) -> str:
     }}"""))
 
 
-def test_the_public_pages_fit_a_320_px_phone_with_big_targets_and_visible_focus(
-    live_server: Any, browser: Any
-) -> None:
+def _phone_with_a_listed_number(browser: Any) -> tuple[Any, Any]:
+    """A Vietnamese phone's browser page, with a scam number in the database to check."""
     make_indicator("+84912345678", status=IndicatorStatus.SCAM, reporters=14,
                    fraud_types=["fake_police_court"])
     context = browser.new_context(viewport=SMALLEST_PHONE, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+def test_the_public_pages_fit_a_320_px_phone_with_big_targets_and_visible_focus(
+    live_server: Any, browser: Any
+) -> None:
+    context, page = _phone_with_a_listed_number(browser)
     for path in PAGES:
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
@@ -72,11 +78,7 @@ def test_the_public_pages_fit_a_320_px_phone_with_big_targets_and_visible_focus(
 def test_after_a_refused_report_and_a_check_the_focus_is_on_what_to_read(
     live_server: Any, browser: Any
 ) -> None:
-    make_indicator("+84912345678", status=IndicatorStatus.SCAM, reporters=14,
-                   fraud_types=["fake_police_court"])
-    context = browser.new_context(viewport=SMALLEST_PHONE, locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = _phone_with_a_listed_number(browser)
 
     page.goto(f"{live_server.url}/report/")
     page.locator("main form button[type=submit]").click()
