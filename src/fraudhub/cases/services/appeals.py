@@ -34,6 +34,7 @@ from fraudhub.cases.services.decisions import (
     is_violation,
     make_decision,
     notify_reporters,
+    refuse_reporters_named,
     set_report_outcomes,
     validate_decision,
 )
@@ -240,6 +241,7 @@ def appeal_decide(*, actor: Actor, appeal_id: int, data: AppealDecisionInput) ->
                                      "one who took the decision."))
         if not claim_is_held(case, actor):
             raise Conflict(_("Claim the case before deciding its appeal."))
+        refuse_reporters_named(field="reasons", text=data.reasons, case=case)
         APPEAL_MACHINE.check(appeal.status, data.outcome)
         new_decision: Decision | None = None
         if data.outcome == AppealStatus.REVERSED:

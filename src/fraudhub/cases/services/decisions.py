@@ -86,6 +86,23 @@ def validate_decision(data: DecisionInput, target: Target) -> PolicyGround:
     return ground
 
 
+def refuse_reporters_named(*, field: str, text: str, case: Case) -> None:
+    """ValidationFailed when ``text`` holds the e-mail address of a reporter of ``case``.
+
+    The facts of a decision (and an appeal's reasons) go word for word into the statement of
+    reasons: to the account's owner, the platform and every reporter. Who notified is not
+    theirs to know (EU DSA Art. 17(3)(b) leaves the notifier out unless needed), and a
+    reporter named to the scammer they reported is a reporter in danger.
+    """
+    folded = text.casefold()
+    addresses = (Report.objects.filter(case=case).exclude(reporter_email="")
+                 .values_list("reporter_email", flat=True).distinct())
+    if any(address.casefold() in folded for address in addresses):
+        message = _("This names a reporter's e-mail address. It is shown to the account's "
+                    "owner, the platform and every reporter: leave reporters out.")
+        raise ValidationFailed(message, field_errors={field: [message]})
+
+
 def is_violation(outcome: str) -> bool:
     return outcome != Outcome.NO_VIOLATION
 
@@ -165,6 +182,7 @@ def decision_create(*, actor: Actor, case_id: int, data: DecisionInput) -> Decis
         if case is None:
             raise NotFound(_("No such case."))
         ground = validate_decision(data, case.target)
+        refuse_reporters_named(field="facts", text=data.facts, case=case)
         if case.status != CaseStatus.IN_REVIEW:
             raise Conflict(_("This case is %(s)s; only a case in review can be decided.")
                            % {"s": case.get_status_display()})
