@@ -22,7 +22,8 @@ _SALT = "fraudhub.core.login_devices"
 MAX_AGE_SECONDS = 180 * 24 * 3600
 
 
-def _account_digest(username: str) -> str:
+def account_digest(username: str) -> str:
+    """The account a login names, case-folded and hashed (the key does not grow with input)."""
     return hashlib.sha256(username.casefold().encode("utf-8", "replace")).hexdigest()[:32]
 
 
@@ -35,7 +36,7 @@ def login_device_of(request: HttpRequest, *, username: str) -> str | None:
         data = signing.loads(token, salt=_SALT, max_age=MAX_AGE_SECONDS)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("account") != _account_digest(username):
+    if not isinstance(data, dict) or data.get("account") != account_digest(username):
         return None
     device = data.get("device")
     return device if isinstance(device, str) and device.isalnum() else None
@@ -43,7 +44,7 @@ def login_device_of(request: HttpRequest, *, username: str) -> str | None:
 
 def login_device_remember(response: HttpResponse, *, username: str) -> None:
     """After a successful login: this browser is a device of the account from now on."""
-    token = signing.dumps({"account": _account_digest(username),
+    token = signing.dumps({"account": account_digest(username),
                            "device": secrets.token_hex(16)}, salt=_SALT)
     response.set_cookie(COOKIE_NAME, token, max_age=MAX_AGE_SECONDS, httponly=True,
                         samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)

@@ -7,7 +7,6 @@ FRAUDHUB_REDIS_URL is set.
 from __future__ import annotations
 
 import abc
-import hashlib
 import logging
 import threading
 import time
@@ -24,6 +23,7 @@ from django.utils.module_loading import import_string
 from fraudhub.core.actors import Actor
 from fraudhub.core.db import fetch_prepared
 from fraudhub.core.errors import RateLimited
+from fraudhub.core.login_devices import account_digest
 from fraudhub.core.models import RateLimitCounter
 
 logger = logging.getLogger(__name__)
@@ -327,7 +327,7 @@ def login_attempts_limit(*, username: str, message: str | Promise,
     account (``device``, see core/login_devices.py) has a budget of its own: attempts from
     elsewhere cannot lock it out.
     """
-    digest = hashlib.sha256(username.casefold().encode("utf-8", "replace")).hexdigest()[:32]
+    digest = account_digest(username)
     key = f"login-device:{digest}:{device}" if device else f"login-account:{digest}"
     rate_limit(key=key,
                limit=settings.FRAUDHUB_LOGIN_ACCOUNT_ATTEMPT_LIMIT,
