@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from io import StringIO
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fraudhub.core import apikey_cache
+from fraudhub.core.actors import Actor
 from fraudhub.core.errors import ValidationFailed
 from fraudhub.core.models import ApiKey, AuditEntry, OrganizationKind, User
 from fraudhub.core.roles import Role
@@ -157,25 +159,51 @@ def test_the_cli_issues_a_key_to_a_person_and_lists_its_holder() -> None:
     assert ApiClient(out.getvalue().splitlines()[-1]).get(CASES).status_code == 200
     created = AuditEntry.objects.get(action="apikey.create")
     assert created.new == {**(created.new or {}), "holder": key.holder.pk}
+    # The operator's shell, not a person: the one path issuing a deciding key to another.
+    assert (created.actor_kind, created.actor_label) == ("system", "system:cli")
 
 
-def test_the_admin_issues_a_deciding_key_only_to_a_person_whose_role_allows_it(
-        admin_client: Any) -> None:
+def test_the_admin_issues_a_deciding_key_to_the_acting_administrator_alone(
+        admin_client: Any, root: User) -> None:
+    """Whoever issues a key sees it once: an administrator who issued a senior reviewer's
+    deciding key could decide that reviewer's appeals as them (four eyes, one person)."""
     reviewer = make_user(Role.REVIEWER, "lam")
     without = admin_client.post("/admin/core/apikey/add/", {"name": "desk",
                                                             "role": Role.REVIEWER})
-    beyond = admin_client.post("/admin/core/apikey/add/", {
-        "name": "desk", "role": Role.SENIOR_REVIEWER, "holder": reviewer.pk})
-    assert (without.status_code, beyond.status_code) == (200, 200)
+    for_another = admin_client.post("/admin/core/apikey/add/", {
+        "name": "desk", "role": Role.REVIEWER, "holder": reviewer.pk})
+    assert (without.status_code, for_another.status_code) == (200, 200)
     assert "acts for a person" in without.content.decode()
-    assert "may not desk:appeal:decide" in beyond.content.decode()
+    assert ("A key that decides acts as its holder; the holder creates it under My API keys, "
+            "or an operator with `fraudhub apikey create --user`."
+            in html.unescape(for_another.content.decode()))
     assert not ApiKey.objects.exists()
 
-    issued = admin_client.post("/admin/core/apikey/add/", {
-        "name": "desk", "role": Role.REVIEWER, "holder": reviewer.pk})
+    reading = admin_client.post("/admin/core/apikey/add/", {
+        "name": "desk reads", "role": Role.REVIEWER, "holder": reviewer.pk,
+        "scopes": '["desk:case:list", "desk:case:view"]'})
+    own = admin_client.post("/admin/core/apikey/add/", {
+        "name": "my desk", "role": Role.SENIOR_REVIEWER, "holder": root.pk})
 
-    assert issued.status_code == 302
-    assert ApiKey.objects.get().holder == reviewer
+    assert (reading.status_code, own.status_code) == (302, 302)
+    assert {(k.name, k.holder) for k in ApiKey.objects.all()} == {
+        ("desk reads", reviewer), ("my desk", root)}
+    audited = AuditEntry.objects.filter(action="apikey.create").order_by("seq")
+    assert [(e.actor_label, (e.new or {})["holder"]) for e in audited] == [
+        ("root", reviewer.pk), ("root", root.pk)]
+
+
+def test_no_service_call_of_a_person_issues_a_deciding_key_to_someone_else() -> None:
+    """The rule is the service's, not only the admin form's: any path but the operator's."""
+    admin = Actor.for_user(make_user(Role.ADMIN, "sang"))
+    senior = make_user(Role.SENIOR_REVIEWER, "tam")
+    with pytest.raises(ValidationFailed) as refused:
+        apikey_create(actor=admin, name="x", role=Role.SENIOR_REVIEWER, holder=senior)
+    assert "the holder creates it under My API keys" in refused.value.field_errors["holder"][0]
+    assert not ApiKey.objects.exists()
+    read_only = apikey_create(actor=admin, name="x", role=Role.SENIOR_REVIEWER, holder=senior,
+                              scopes=["desk:case:list"])
+    assert read_only.api_key.holder == senior
 
 
 def test_a_holder_changed_in_this_process_is_seen_at_once_though_the_key_is_remembered(

@@ -154,8 +154,12 @@ class ApiKeyAdminForm(forms.ModelForm):
         model = ApiKey
         fields = ("name", "role", "scopes", "organization", "holder", "expires_at")
         help_texts = {"holder": "The person the key acts for: required for a key that may "
-                                "decide cases or appeals; the key does no more than the "
-                                "person's role allows."}
+                                "decide cases or appeals, which only you may hold when made "
+                                "here (others make theirs under My API keys in the console); "
+                                "the key does no more than the person's role allows."}
+
+    # Who fills the form in (set by ApiKeyAdmin.get_form): a deciding key is theirs alone.
+    actor: Actor
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -177,7 +181,7 @@ class ApiKeyAdminForm(forms.ModelForm):
                 self.add_error("scopes", f"Not held by this role: {', '.join(unknown)}")
                 scopes_ok = False
         if scopes_ok and (error := apikey_holder_error(
-                role=role, scopes=list(scopes or []), organization=organization,
+                actor=self.actor, role=role, scopes=list(scopes or []), organization=organization,
                 holder=holder)):
             self.add_error("holder", error[:1].upper() + error[1:] + ".")
         return data
@@ -199,6 +203,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a key is ended by revoking it (audited), not by removing its row
+
+    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        # A class of this request's own (modelform_factory makes one for every call).
+        form.actor = _actor(request)  # type: ignore[attr-defined]
+        return form
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None
                             ) -> tuple[str, ...]:

@@ -5,14 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from fraudhub.core.roles import Perm, permissions_for_role
+from fraudhub.core.roles import Perm, key_added_permissions, permissions_for_role
 
 
 def fraudhub(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    perms: frozenset[Perm] = frozenset()
-    if user is not None and user.is_authenticated:
-        perms = permissions_for_role(getattr(user, "role", ""))
+    role = getattr(user, "role", "") if user is not None and user.is_authenticated else ""
+    perms = permissions_for_role(role)
     return {
         "demo_banner": settings.FRAUDHUB_DEMO_BANNER,
         "require_2fa": settings.FRAUDHUB_REQUIRE_2FA,
@@ -20,4 +19,5 @@ def fraudhub(request: HttpRequest) -> dict[str, Any]:
         "can_agency_portal": Perm.AGENCY_REQUEST_VIEW in perms,
         "can_manage_flaggers": Perm.TRUSTED_FLAGGER_MANAGE in perms,
         "can_read_transparency": Perm.TRANSPARENCY_READ in perms,
+        "can_hold_api_keys": bool(key_added_permissions(role)),
     }

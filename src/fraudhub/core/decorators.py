@@ -16,7 +16,7 @@ from django_otp import user_has_device
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.http import client_ip
-from fraudhub.core.roles import SECOND_FACTOR_ROLES, Perm
+from fraudhub.core.roles import SECOND_FACTOR_ROLES, Perm, key_added_permissions
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -70,7 +70,17 @@ def staff_required(perm: Perm) -> Callable[[View], View]:
     An unverified session is sent to the 2FA page rather than refused, because a reviewer who
     just typed the password is half-way through logging in, not an intruder.
     """
+    return _staff_gate(lambda actor: actor.has_perm(perm), refusal=perm.value)
 
+
+def key_holder_required(view: View) -> View:
+    """:func:`staff_required` for the pages of a person's own API keys: open to a role a key
+    gives something a call without one has not (roles.key_added_permissions)."""
+    return _staff_gate(lambda actor: bool(key_added_permissions(actor.role)),
+                       refusal="a role whose keys carry more than the public permissions")(view)
+
+
+def _staff_gate(allows: Callable[[Actor], bool], *, refusal: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -78,8 +88,8 @@ def staff_required(perm: Perm) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
             if second_factor_missing(request):
                 return redirect_to_login(request.get_full_path(), second_factor_url(request))
-            if not actor_for(request).has_perm(perm):
-                raise PermissionDenied(perm.value)
+            if not allows(actor_for(request)):
+                raise PermissionDenied(refusal)
             return view(request, *args, **kwargs)
 
         return cast(View, wrapped)

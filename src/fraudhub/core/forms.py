@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fraudhub.core.errors import DomainError
+from fraudhub.core.services import API_KEY_NAME_MAX, OWN_APIKEY_MAX_DAYS
 
 
 class Textarea(forms.Textarea):
@@ -63,3 +64,29 @@ class DomainErrorForm(forms.Form):
             name = key.split(".", 1)[0]
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
+
+
+class OwnApiKeyForm(DomainErrorForm):
+    """A key for oneself (the "My API keys" page): its name, when it expires, and the account's
+    password again, so that a session left open or stolen does not mint a long-lived key."""
+
+    name = forms.CharField(
+        label=_("Name of the key"), max_length=API_KEY_NAME_MAX,
+        help_text=_("What it is for, e.g. the tool or script that will use it."),
+    )
+    expires_days = forms.IntegerField(
+        label=_("Expires after (days)"), required=False, min_value=1,
+        max_value=OWN_APIKEY_MAX_DAYS, initial=90,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label=_("Your password"), strip=False,
+        help_text=_("Asked again to make a key."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_days"].help_text = _(
+            "From 1 to %(max)d days; leave it empty for a key that does not expire."
+        ) % {"max": OWN_APIKEY_MAX_DAYS}

@@ -87,8 +87,9 @@ def authorize(request: HttpRequest, perm: Perm) -> Actor:
         if (key is not None and key.holder_id is None and perm in PERSONAL_PERMS
                 and perm in key_permissions(role=key.role, scopes=key.scopes)):
             raise PermissionDenied(_(
-                "This API key acts for no person, and %(perm)s is done by a person: ask an "
-                "administrator for a key issued to you (fraudhub apikey create --user).")
+                "This API key acts for no person, and %(perm)s is done by a person: make a "
+                "key of your own under My API keys in the console (or ask an operator for "
+                "one: fraudhub apikey create --user).")
                 % {"perm": perm.value})
         raise PermissionDenied(_("Your role may not do this (requires %(perm)s).")
                                % {"perm": perm.value})

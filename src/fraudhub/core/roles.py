@@ -120,3 +120,9 @@ SECOND_FACTOR_ROLES = frozenset(
 
 def permissions_for_role(role: str) -> frozenset[Perm]:
     return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def key_added_permissions(role: str) -> frozenset[Perm]:
+    """What a key of ``role`` may do that a call without a key may not (anonymous callers act
+    as citizens): nothing for a citizen, whom the "My API keys" page is not for."""
+    return permissions_for_role(role) - permissions_for_role(Role.CITIZEN)

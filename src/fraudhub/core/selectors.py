@@ -5,10 +5,11 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fraudhub.core import apikey_cache
-from fraudhub.core.models import ApiKey
+from fraudhub.core.models import ApiKey, User
 from fraudhub.core.services import API_KEY_PREFIX, hash_api_key
 
 # last_used_at is only refreshed this often, so authentication does not write on every call.
@@ -41,3 +42,9 @@ def apikey_authenticate(*, raw_key: str) -> ApiKey | None:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
+
+
+def apikeys_held_by(*, user: User) -> QuerySet[ApiKey]:
+    """The keys that act as ``user`` (revoked and expired ones too), newest first."""
+    return (ApiKey.objects.filter(holder=user).select_related("organization", "holder")
+            .order_by("-created_at", "-pk"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +17,13 @@ from fraudhub.core.actors import Actor, key_permissions
 from fraudhub.core.audit import audit_record
 from fraudhub.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fraudhub.core.models import ApiKey, Organization, OrganizationKind, User
-from fraudhub.core.roles import PERSONAL_PERMS, Perm, Role, permissions_for_role
+from fraudhub.core.roles import (
+    PERSONAL_PERMS,
+    Perm,
+    Role,
+    key_added_permissions,
+    permissions_for_role,
+)
 
 API_KEY_PREFIX = "fh_"
 API_KEY_NAME_MAX = 100  # ApiKey.name's length
@@ -70,13 +76,23 @@ def role_organization_error(*, role: str, organization: Organization | None) -> 
     return None
 
 
-def apikey_holder_error(*, role: str, scopes: list[str] | None,
+# Why a deciding key is refused to anyone but its holder: whoever issues it sees it once and
+# could then decide as the holder (an appeal decided "by a different senior reviewer" would be
+# decided by the administrator who issued both keys).
+HOLDER_ISSUES_KEY = ("a key that decides acts as its holder; the holder creates it under "
+                     "My API keys, or an operator with `fraudhub apikey create --user`")
+
+
+def apikey_holder_error(*, actor: Actor, role: str, scopes: list[str] | None,
                         organization: Organization | None, holder: User | None) -> str | None:
-    """Why a key of ``role`` (narrowed to ``scopes``) cannot be issued to ``holder``, or None.
+    """Why ``actor`` cannot issue a key of ``role`` (narrowed to ``scopes``) to ``holder``, or
+    None.
 
     A key that may decide cases or appeals acts for a person, so that the four-eyes rule (an
-    appeal decided by a different senior reviewer) holds across the console and the API. A key
-    acts as its holder: it may not do more than the holder's role, nor for another organization.
+    appeal decided by a different senior reviewer) holds across the console and the API; only
+    that person makes it, or the operator from the shell (a system actor: `fraudhub apikey`),
+    never an administrator for someone else. A key acts as its holder: it may not do more than
+    the holder's role, nor for another organization.
     """
     perms = key_permissions(role=role, scopes=scopes)
     if holder is None:
@@ -84,6 +100,9 @@ def apikey_holder_error(*, role: str, scopes: list[str] | None,
             return ("a key that may decide cases or appeals acts for a person: name its holder "
                     "(--user USERNAME)")
         return None
+    if (perms & PERSONAL_PERMS and actor.kind != "system"
+            and actor.identity != f"user:{holder.pk}"):
+        return HOLDER_ISSUES_KEY
     if not holder.is_active:
         return f"{holder.get_username()} is deactivated"
     missing = perms - permissions_for_role(holder.role)
@@ -188,8 +207,53 @@ def apikey_create(
     expires_at: datetime | None = None,
     holder: User | None = None,
 ) -> IssuedApiKey:
-    """Issue a key; ``holder`` is the person it acts for (required for keys that decide)."""
+    """Issue a key; ``holder`` is the person it acts for (required for keys that decide, and
+    then the actor themselves unless the operator issues it: see apikey_holder_error)."""
     _require(actor, Perm.APIKEY_MANAGE)
+    if holder is not None and organization is None:
+        organization = holder.organization
+    return _apikey_issue(actor=actor, name=name, role=role, organization=organization,
+                         scopes=scopes or [], expires_at=expires_at, holder=holder)
+
+
+# The longest a key made on the "My API keys" page may live (the operator's and the admin's may
+# live longer, or for ever).
+OWN_APIKEY_MAX_DAYS = 365
+
+
+def apikey_create_own(*, actor: Actor, name: str, expires_days: int | None) -> IssuedApiKey:
+    """A person issues a key to themselves: it carries their role's permissions, for their
+    organization, acts as them, and expires after ``expires_days`` (None: never).
+
+    The caller has made sure the person is present (the console asks for the password again).
+    """
+    person = _person(actor)
+    if not key_added_permissions(person.role):
+        raise PermissionDenied(_("A key would let your role do nothing it may not do without "
+                                 "one."))
+    expires_at = None
+    if expires_days is not None:
+        if not 1 <= expires_days <= OWN_APIKEY_MAX_DAYS:
+            message = _("From 1 to %(max)d days, or none for a key that does not expire.") % {
+                "max": OWN_APIKEY_MAX_DAYS}
+            raise ValidationFailed(message, field_errors={"expires_days": [message]})
+        expires_at = timezone.now() + timedelta(days=expires_days)
+    return _apikey_issue(actor=actor, name=name, role=person.role,
+                         organization=person.organization, scopes=[], expires_at=expires_at,
+                         holder=person)
+
+
+def _person(actor: Actor) -> User:
+    """The person acting in their own session: the only one who manages the keys held by them
+    (never a key, which could otherwise make more keys)."""
+    if actor.kind != "user" or actor.user is None or not actor.user.is_active:
+        raise PermissionDenied(_("Only a person logged in manages their own API keys."))
+    return actor.user
+
+
+def _apikey_issue(*, actor: Actor, name: str, role: str, organization: Organization | None,
+                  scopes: list[str], expires_at: datetime | None, holder: User | None
+                  ) -> IssuedApiKey:
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
         errors["role"] = [f"unknown role {role!r}; one of {', '.join(Role.values)}"]
@@ -198,15 +262,13 @@ def apikey_create(
     elif len(name.strip()) > API_KEY_NAME_MAX:
         errors["name"] = [f"at most {API_KEY_NAME_MAX} characters"]
     allowed = {p.value for p in permissions_for_role(role)}
-    unknown_scopes = sorted(set(scopes or []) - allowed)
+    unknown_scopes = sorted(set(scopes) - allowed)
     if unknown_scopes:
         errors["scopes"] = [f"not held by role {role}: {', '.join(unknown_scopes)}"]
-    if holder is not None and organization is None:
-        organization = holder.organization
     if role_organization_error(role=role, organization=organization):
         errors["organization"] = ["an agency_officer key belongs to an agency (--org NAME)"]
     if not unknown_scopes and (holder_error := apikey_holder_error(
-            role=role, scopes=scopes, organization=organization, holder=holder)):
+            actor=actor, role=role, scopes=scopes, organization=organization, holder=holder)):
         errors["holder"] = [holder_error]
     if errors:
         raise ValidationFailed("invalid API key request", field_errors=errors)
@@ -218,7 +280,7 @@ def apikey_create(
             prefix=prefix,
             key_hash=hash_api_key(raw_key),
             role=role,
-            scopes=sorted(scopes or []),
+            scopes=sorted(scopes),
             organization=organization,
             created_by=actor.user,
             holder=holder,
@@ -236,8 +298,21 @@ def apikey_create(
 
 def apikey_revoke(*, actor: Actor, api_key_id: int) -> ApiKey:
     _require(actor, Perm.APIKEY_MANAGE)
+    return _apikey_revoke(actor=actor, api_key_id=api_key_id, holder=None)
+
+
+def apikey_revoke_own(*, actor: Actor, api_key_id: int) -> ApiKey:
+    """A person revokes a key held by them; anyone else's is not found."""
+    return _apikey_revoke(actor=actor, api_key_id=api_key_id, holder=_person(actor))
+
+
+def _apikey_revoke(*, actor: Actor, api_key_id: int, holder: User | None) -> ApiKey:
+    """Revoke the key ``api_key_id``, when ``holder`` is given only one held by them."""
     with transaction.atomic():
-        api_key = ApiKey.objects.select_for_update().filter(pk=api_key_id).first()
+        found = ApiKey.objects.select_for_update().filter(pk=api_key_id)
+        if holder is not None:
+            found = found.filter(holder=holder)
+        api_key = found.first()
         if api_key is None:
             raise NotFound("no such API key")
         if api_key.revoked_at is None:
