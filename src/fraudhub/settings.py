@@ -363,6 +363,8 @@ FRAUDHUB_TEMPORARY_LOCK_MIN_DAYS = 7
 FRAUDHUB_TEMPORARY_LOCK_MAX_DAYS = 30
 FRAUDHUB_LOCKS_BEFORE_TERMINATION = _env_int("FRAUDHUB_LOCKS_BEFORE_TERMINATION", 3)
 FRAUDHUB_APPEAL_WINDOW_DAYS = _env_int("FRAUDHUB_APPEAL_WINDOW_DAYS", 183)
+# How long the link in a receipt that confirms the reporter's e-mail address stays valid.
+FRAUDHUB_REPORT_CONFIRM_DAYS = _env_int("FRAUDHUB_REPORT_CONFIRM_DAYS", 14)
 
 # Enforcement on the platform: "local" records statuses in FraudHub, "webhook" POSTs signed
 # orders to the platform; tests select "recording".

@@ -1,5 +1,5 @@
 """What the server's and the worker's log may not carry: e-mail addresses in full, API keys,
-owners' appeal tokens."""
+owners' appeal tokens, reporters' confirmation tokens."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from gunicorn.config import Config
 from fraudhub.cases.services.enforcement import owner_appeal_token
 from fraudhub.core.actors import Actor
 from fraudhub.reports import tasks
+from fraudhub.reports.confirmation import report_confirm_token
 from tests.cases.helpers import decide, file_report
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,20 @@ def test_a_refused_owner_appeal_does_not_log_its_token(reviewer_actor: Actor) ->
     assert answer.status_code == 422
     written = log.getvalue()
     assert "/appeal/…" in written
+    assert token not in written
+
+
+def test_a_refused_confirmation_does_not_log_its_token(reviewer_actor: Actor) -> None:
+    filed = file_report(language="en", reporter_email="lan@example.org")
+    token = report_confirm_token(filed.report)
+    decide(reviewer_actor, filed.report.case_id, "suspend", 14)
+
+    with server_log() as log:
+        answer = Client().post(f"/report/confirm/{token}")
+
+    assert answer.status_code == 422
+    written = log.getvalue()
+    assert "/report/confirm/…" in written
     assert token not in written
 
 

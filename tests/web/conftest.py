@@ -42,7 +42,7 @@ def login_verified(db: None) -> Callable[[User], Client]:
     return make
 
 
-def file_web_report(**overrides: Any) -> FiledReport:
+def file_web_report(*, ip: str = "203.0.113.9", **overrides: Any) -> FiledReport:
     data: dict[str, Any] = {
         "target_kind": "account", "target": FACEBOOK_ACCOUNT, "platform": "facebook",
         "fraud_type": "investment_stock_crypto",
@@ -52,4 +52,4 @@ def file_web_report(**overrides: Any) -> FiledReport:
         "evidence": [EvidenceUpload(name="shot.png", content=png_bytes())],
     }
     data.update(overrides)
-    return report_create(actor=Actor.anonymous(ip="203.0.113.9"), data=ReportInput(**data))
+    return report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(**data))

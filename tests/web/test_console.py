@@ -397,9 +397,10 @@ def test_actions_posted_under_another_case_are_404(
     assert wrong.status_code == 404
     assert Appeal.objects.get().status == AppealStatus.OPEN
 
+    # From another connection: anonymous reports of one address share their reporter.
     third = file_web_report(target="https://www.facebook.com/third.party.vn",
                             description="Giả danh công an gọi điện.",
-                            reporter_email="someone@example.org")
+                            reporter_email="someone@example.org", ip="198.51.100.23")
     assert third.report.case is not None
     reporter_id = third.report.reporter_id
     marked = login_verified(reviewer).post(
@@ -507,3 +508,23 @@ def test_the_statement_of_reasons_is_worded_in_the_readers_language_beside_its_c
     assert stored["decision_ground"] == "DECISION_GROUND_INCOMPATIBLE_CONTENT"
     assert stored["source_type"] == "SOURCE_ARTICLE_16"
     assert stored["automated_detection"] is False
+
+
+def test_the_case_page_says_what_tells_each_reporter_apart(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    """Reviewers weighing or suspending a reporter see whether it is a confirmed address or
+    only a connection (which a mobile network's shared address makes many people)."""
+    from fraudhub.reports.confirmation import report_confirm_token, report_email_confirm
+
+    first = file_web_report(reporter_email="lan@example.org")
+    case_id = first.report.case_id
+    client = login_verified(reviewer)
+    page = client.get(f"/console/cases/{case_id}/").content.decode()
+    assert "connection (no confirmed address)" in page
+    assert "confirmed e-mail address" not in page
+
+    report_email_confirm(actor=Actor.anonymous(ip="192.0.2.5"),
+                         token=report_confirm_token(first.report))
+    page = client.get(f"/console/cases/{case_id}/").content.decode()
+    assert "confirmed e-mail address" in page

@@ -23,22 +23,23 @@ class ClientErrorsWithoutTraceback(logging.Filter):
 # names) keep their first character and their domain, which is what an operator needs to see
 # which mail server refused; an API key keeps its public prefix (`fh_<prefix>_`), which names
 # the key in the console; an owner's appeal link loses its token, with which anyone could
-# appeal in the owner's name.
+# appeal in the owner's name, and a reporter's confirmation link its token, with which anyone
+# could make a report count as the reporter's address.
 # Quotes are left out of the local part: a repr ('a@b.org') keeps its own.
 _EMAIL = re.compile(r"(?<![\w.!#$%&*+/=?^{|}~-])([\w.!#$%&*+/=?^{|}~-])[\w.!#$%&*+/=?^{|}~-]*"
                     r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _API_KEY = re.compile(r"\b(fh_[0-9a-f]{8}_)[A-Za-z0-9_-]+")
-_APPEAL_TOKEN = re.compile(r"(/appeal/)[^\s/?#\"']+")
+_LINK_TOKEN = re.compile(r"(/appeal/|/report/confirm/)[^\s/?#\"']+")
 
 
 def redact(text: str) -> str:
-    """``text`` with e-mail addresses masked and API keys and appeal tokens cut off."""
+    """``text`` with e-mail addresses masked and API keys and link tokens cut off."""
     if "@" in text:
         text = _EMAIL.sub(r"\1…@\2", text)
     if "fh_" in text:
         text = _API_KEY.sub(r"\1…", text)
-    if "/appeal/" in text:
-        text = _APPEAL_TOKEN.sub(r"\1…", text)
+    if "/appeal/" in text or "/report/confirm/" in text:
+        text = _LINK_TOKEN.sub(r"\1…", text)
     return text
 
 

@@ -32,6 +32,7 @@ from fraudhub.indicators.models import (
     IndicatorStatus,
     Sighting,
     SightingKind,
+    SourceKind,
 )
 from fraudhub.indicators.transitions import (
     UNCONFIRMED,
@@ -200,3 +201,42 @@ def indicators_observe_many(
     if specs:
         audit_record_many(actor=actor, specs=specs)
     return [indicators[(o.type, o.value)] for o in observations]
+
+
+def sightings_reattribute(*, reference: str, old_identity: str, new_identity: str,
+                          now: datetime) -> list[int]:
+    """Move the `seen` sightings recorded from one report (its tracking code) from one reporter
+    identity to another, keeping each value's count of distinct reporters true. Runs in the
+    caller's transaction; answers the ids of the indicators whose sightings moved.
+
+    Used when a reporter confirms the e-mail address of a report filed under its connection:
+    the connection may have reported the value in other reports too (it keeps counting), the
+    address may have reported it before (it is not counted twice).
+    """
+    moved = Sighting.objects.filter(
+        kind=SightingKind.SEEN, reporter_identity=old_identity[:100],
+        source__reference=reference, source__kind__in=[SourceKind.REPORT, SourceKind.AUTHORITY])
+    ids = set(moved.values_list("indicator_id", flat=True))
+    if not ids or old_identity == new_identity:
+        return []
+    indicators = list(Indicator.objects.select_for_update().filter(pk__in=ids)
+                      .order_by("type", "pk"))
+    seen = Sighting.objects.filter(indicator_id__in=ids, kind=SightingKind.SEEN)
+    new_counted_before = set(seen.filter(reporter_identity=new_identity[:100])
+                             .values_list("indicator_id", flat=True))
+    Sighting.objects.filter(pk__in=list(moved.values_list("pk", flat=True))).update(
+        reporter_identity=new_identity[:100])
+    old_still_counted = set(seen.filter(reporter_identity=old_identity[:100])
+                            .values_list("indicator_id", flat=True))
+    for indicator in indicators:
+        change = ((0 if indicator.pk in old_still_counted else -1)
+                  + (0 if indicator.pk in new_counted_before else 1))
+        if change == 0:
+            continue
+        indicator.reporter_count = max(0, indicator.reporter_count + change)
+        if indicator.status in UNCONFIRMED and indicator.removed_at is None:
+            set_confidence(indicator, policy.reported_confidence(indicator.reporter_count), now)
+        indicator.updated_at = now
+    rows_update(objects=indicators, fields=["reporter_count", "base_confidence", "confidence",
+                                            "confidence_changed_at", "decay_at", "updated_at"])
+    return sorted(ids)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import chain
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -43,6 +42,7 @@ from fraudhub.core.roles import Role
 from fraudhub.core.uploads import UploadNotStored, uploads_remove, uploads_write
 from fraudhub.indicators.extract import FoundIndicator, extract
 from fraudhub.reports.evidence import CheckedEvidence
+from fraudhub.reports.identity import reporter_identity
 from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator, ReportStatus
 
 INDICATOR_VALUE_MAX = 512
@@ -116,24 +116,10 @@ def _source_for(actor: Actor) -> str:
     return ReportSource.CITIZEN
 
 
-def _reporter_identity(actor: Actor, email: str) -> str:
-    if actor.user is not None:
-        return f"user:{actor.user.pk}"
-    if actor.organization is not None:
-        return f"org:{actor.organization.pk}"
-    if actor.api_key is not None:
-        return f"apikey:{actor.api_key.pk}"
-    if email:
-        return "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
-    # Anonymous and without contact: the address, keyed so the table holds no raw IPs.
-    keyed = hashlib.sha256(f"{settings.SECRET_KEY}:{actor.ip or '-'}".encode()).hexdigest()
-    return "ip:" + keyed[:40]
-
-
-def _reporters_get_or_create(submissions: Sequence[Submission]) -> list[Reporter]:
-    identities = [_reporter_identity(s.actor, s.item.reporter_email) for s in submissions]
+def reporters_get_or_create(submissions: Sequence[Submission]) -> list[Reporter]:
+    identities = [reporter_identity(s.actor) for s in submissions]
     actors = dict(zip(identities, (s.actor for s in submissions), strict=True))
-    found = _reporters_held(set(identities))
+    found = reporters_held(set(identities))
     missing = sorted(set(identities) - found.keys())
     if missing:
         Reporter.objects.bulk_create(
@@ -142,11 +128,11 @@ def _reporters_get_or_create(submissions: Sequence[Submission]) -> list[Reporter
             ignore_conflicts=True,  # a concurrent request created it: its row is the one
         )
         # All of them again, so that they are held in one statement, in id order.
-        found = _reporters_held(set(identities))
+        found = reporters_held(set(identities))
     return [found[identity] for identity in identities]
 
 
-def _reporters_held(identities: set[str]) -> dict[str, Reporter]:
+def reporters_held(identities: set[str]) -> dict[str, Reporter]:
     """The reporters with these identities, held until this filing commits.
 
     A bad-faith marking locks its reporter (FOR UPDATE) before the reporter's cases; filing
@@ -309,7 +295,7 @@ def _file_in_transaction(submissions: Sequence[Submission],
     now = timezone.now()
     with transaction.atomic():
         targets = targets_get_or_create(canonicals=[s.item.canonical for s in submissions])
-        reporters = _reporters_get_or_create(submissions)
+        reporters = reporters_get_or_create(submissions)
         filings = [
             _Filing(actor=s.actor, source=_source_for(s.actor), item=s.item, found=found[i],
                     secret=secrets.token_urlsafe(18),

@@ -61,6 +61,9 @@ class Report(models.Model):
     reporter_email = models.EmailField(blank=True)
     reporter_name = models.CharField(max_length=200, blank=True)
     reporter_phone = models.CharField(max_length=40, blank=True)
+    # When the reporter followed the confirmation link mailed to reporter_email: from then on
+    # the report counts as that address's (its reporter is the address, not the connection).
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
     good_faith = models.BooleanField()
     # The report names a value on an allowlist (an official hotline, a bank's own site): most
     # likely the scammer spoofed it, so reviewers see a warning.

@@ -14,6 +14,8 @@ from django_tasks import task
 
 from fraudhub.cases.targets import target_in_mail
 from fraudhub.core.jobs import enqueue, jobs_done_along, retried, waiting_jobs_lock
+from fraudhub.reports.confirmation import report_confirm_url
+from fraudhub.reports.identity import is_connection_identity
 from fraudhub.reports.models import Report
 from fraudhub.reports.selectors import report_decision_view
 
@@ -109,11 +111,18 @@ def _mail_context(report: Report) -> dict[str, Any]:
 
 
 def _send_receipt(report_id: int) -> None:
-    report = Report.objects.select_related("target").filter(pk=report_id).first()
+    report = (Report.objects.select_related("target", "reporter").filter(pk=report_id)
+              .first())
     if report is None or not report.reporter_email:
         return
     with translation.override(report.language):
         context = _mail_context(report)
+        if (report.email_confirmed_at is None and report.reporter is not None
+                and is_connection_identity(report.reporter.identity)):
+            # Only a report filed under its connection has anything to confirm: a logged-in
+            # user's, an organization's or a key's is theirs already.
+            context.update(confirm_url=report_confirm_url(report),
+                           confirm_days=settings.FRAUDHUB_REPORT_CONFIRM_DAYS)
         subject = render_to_string("reports/email/receipt_subject.txt", context).strip()
         body = render_to_string("reports/email/receipt.txt", context)
     send_mail(subject, body, None, [report.reporter_email])

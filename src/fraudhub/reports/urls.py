@@ -27,5 +27,6 @@ urlpatterns = [
          name="report_status"),
     path("report/status/<tracking_code:tracking_code>/appeal", views.report_appeal,
          name="report_appeal"),
+    path("report/confirm/<str:token>", views.report_confirm_email, name="report_confirm_email"),
     path("appeal/<str:token>", views.owner_appeal, name="owner_appeal"),
 ]

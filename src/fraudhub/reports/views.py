@@ -19,6 +19,7 @@ from fraudhub.cases.services.appeals import (
 from fraudhub.cases.targets import display_in_language
 from fraudhub.core.decorators import actor_for
 from fraudhub.core.errors import DomainError, NotFound
+from fraudhub.reports.confirmation import report_email_confirm, report_for_confirm_token
 from fraudhub.reports.forms import (
     OwnerAppealForm,
     ReporterAppealForm,
@@ -187,3 +188,24 @@ def owner_appeal(request: HttpRequest, token: str) -> HttpResponse:
                       status=201)
     return render(request, "reports/owner_appeal.html", context)
 
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of a receipt: a page with a button, since mail scanners open every link."""
+    template = "reports/confirm_email.html"
+    try:
+        report = report_for_confirm_token(token=token)
+    except DomainError as exc:
+        return _error_response(request, template, {"error": exc.message}, exc)
+    context: dict[str, Any] = {"report": report, "token": token,
+                               "target": display_in_language(report.target)}
+    if request.method == "POST":
+        try:
+            done = report_email_confirm(actor=actor_for(request), token=token)
+        except DomainError as exc:
+            return _error_response(request, template, {**context, "error": exc.message}, exc)
+        context.update(confirmed=True, confirmed_before=done.confirmed_before,
+                       suspended=done.suspended)
+    return render(request, template, context)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,14 +22,31 @@ from fraudhub.reports.models import PENDING_REPORT_STATUSES, Report, Reporter, R
 DEFAULT_SUSPENSION_DAYS = 90
 
 
-def _recount(case: Case) -> None:
-    live = Report.objects.filter(case=case, status__in=PENDING_REPORT_STATUSES)
-    case.report_count = live.count()
-    reporter_ids = set(live.values_list("reporter_id", flat=True))
-    case.reporter_count = len(reporter_ids)
-    case.reputation_total = sum(
-        Reporter.objects.filter(pk__in=reporter_ids).values_list("reputation", flat=True)
-    )
+def cases_recount(*, actor: Actor, case_ids: set[int], now: datetime, why: str) -> None:
+    """Count again the live reports, reporters and reputation of open cases whose reports
+    changed hands or closed (inside the caller's transaction, which holds those reports); a
+    case left without a live report is closed, with ``why`` in its audit entry."""
+    for case in Case.objects.select_for_update().filter(
+        pk__in=case_ids, status__in=OPEN_CASE_STATUSES
+    ).order_by("pk"):
+        live = Report.objects.filter(case=case, status__in=PENDING_REPORT_STATUSES)
+        case.report_count = live.count()
+        reporter_ids = set(live.values_list("reporter_id", flat=True))
+        case.reporter_count = len(reporter_ids)
+        case.reputation_total = sum(
+            Reporter.objects.filter(pk__in=reporter_ids).values_list("reputation", flat=True)
+        )
+        if case.report_count == 0:
+            CASE_MACHINE.check(case.status, CaseStatus.CLOSED)
+            case.status = CaseStatus.CLOSED
+            case.claimed_by = ""
+            case.claimed_by_label = ""
+            case.claim_expires_at = None
+            audit_record(actor=actor, action="case.close", object_type="case",
+                         object_id=case.pk, new={"status": case.status, "why": why})
+        else:
+            reprioritize(case, now=now, source_raised=False)
+        case.save()
 
 
 @retry_deadlocks
@@ -66,22 +83,8 @@ def reporter_mark_bad_faith(
             if report.case_id:
                 touched_cases.add(report.case_id)
         Report.objects.bulk_update(pending, ["status", "closed_at"])
-        for case in Case.objects.select_for_update().filter(
-            pk__in=touched_cases, status__in=OPEN_CASE_STATUSES
-        ):
-            _recount(case)
-            if case.report_count == 0:
-                CASE_MACHINE.check(case.status, CaseStatus.CLOSED)
-                case.status = CaseStatus.CLOSED
-                case.claimed_by = ""
-                case.claimed_by_label = ""
-                case.claim_expires_at = None
-                audit_record(actor=actor, action="case.close", object_type="case",
-                             object_id=case.pk, new={"status": case.status,
-                                                     "why": "all reports closed in bad faith"})
-            else:
-                reprioritize(case, now=now, source_raised=False)
-            case.save()
+        cases_recount(actor=actor, case_ids=touched_cases, now=now,
+                      why="all reports closed in bad faith")
         audit_record(
             actor=actor, action="reporter.mark_bad_faith", object_type="reporter",
             object_id=reporter.pk, old=old,

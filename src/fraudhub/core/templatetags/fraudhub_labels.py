@@ -41,3 +41,21 @@ def target_kind_label(key: str) -> str:
 def target_display(target: Any) -> str:
     """A target's name in the language of the page (see cases.targets.display_in_language)."""
     return display_in_language(target)
+
+
+REPORTER_KIND_LABELS: dict[str, str | Promise] = {
+    "user": _("account"),
+    "org": _("organization"),
+    "apikey": _("API key"),
+    "email": _("confirmed e-mail address"),
+    # Anonymous reports, and reports whose address is not confirmed, are told apart by their
+    # connection only: a mobile network's shared address may stand for many people.
+    "ip": _("connection (no confirmed address)"),
+}
+
+
+@register.filter
+def reporter_kind_label(identity: str) -> str:
+    """What tells a reporter apart, from its identity ("ip:…", "email:…"), for reviewers who
+    are about to weigh or suspend it."""
+    return str(REPORTER_KIND_LABELS.get(identity.split(":", 1)[0], ""))
