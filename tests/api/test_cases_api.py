@@ -372,6 +372,25 @@ def test_a_phone_number_cannot_be_suspended_or_terminated(
     assert not Decision.objects.exists()
 
 
+def test_facts_naming_a_reporter_s_phone_get_422_on_the_facts(api_client_for: Factory) -> None:
+    code = file_report(api_client_for(None), description="Lừa đầu tư, gọi 0987 654 321.",
+                       reporter_contact={"name": "Nguyễn Thị Lan", "phone": "0912345678"})[
+        "tracking_code"]
+    case_id = case_of(code).pk
+    reviewer = api_client_for("reviewer")
+    assert reviewer.post(f"{CASES}/{case_id}/claim").status_code == 200
+
+    response = reviewer.post(f"{CASES}/{case_id}/decision", decision_body(
+        facts="The reporter (+84 912 345 678) sent the transfer receipts."))
+
+    assert response.status_code == 422
+    [message] = _errors(response)["facts"]
+    assert "phone number" in message and "912" not in response.content.decode()
+    assert not Decision.objects.exists()
+    assert reviewer.post(f"{CASES}/{case_id}/decision", decision_body(
+        facts="The page at 0987 654 321 asks for deposits.")).status_code == 201
+
+
 def test_deciding_twice_is_409(api_client_for: Factory) -> None:
     case_id = case_of(file_report(api_client_for(None))["tracking_code"]).pk
     reviewer = api_client_for("reviewer")
@@ -528,6 +547,27 @@ def test_the_reviewer_who_decided_cannot_decide_the_appeal(api_client_for: Facto
     assert Case.objects.get(pk=case_id).status == "decided"
     assert _report_status(filed["tracking_code"], filed["secret"])["decision"][
         "outcome"] == "no_violation"
+
+
+def test_appeal_reasons_naming_a_reporter_get_422_on_the_reasons(
+    api_client_for: Factory,
+) -> None:
+    filed = file_report(api_client_for(None),
+                        reporter_contact={"name": "Nguyễn Thị Lan", "phone": "0912345678"})
+    case_id = case_of(filed["tracking_code"]).pk
+    claim_and_decide(api_client_for("reviewer"), case_id, outcome="no_violation",
+                     ground="not_violating", days=None)
+    appeal_id = _reporter_appeal(filed).json()["id"]
+    senior = api_client_for("senior_reviewer")
+    assert senior.post(f"{CASES}/{case_id}/claim").status_code == 200
+
+    response = senior.post(f"{APPEALS}/{appeal_id}/decision", {
+        "outcome": "upheld", "reasons": "NGUYEN THI LAN sent nothing that shows a scam."})
+
+    assert response.status_code == 422
+    [message] = _errors(response)["reasons"]
+    assert "by name" in message and "LAN" not in response.content.decode()
+    assert Appeal.objects.get(pk=appeal_id).status == "open"
 
 
 def test_deciding_an_appeal_needs_the_claim(api_client_for: Factory) -> None:

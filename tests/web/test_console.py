@@ -265,6 +265,55 @@ def test_days_are_not_sent_with_other_outcomes(
     assert Decision.objects.get().days is None
 
 
+def test_facts_naming_a_reporter_are_refused_on_the_form(
+    reviewer: User, login_verified: Callable[[User], Client]
+) -> None:
+    file_web_report(reporter_name="Trần Văn Minh", reporter_phone="0912345678",
+                    description="Mời đầu tư tiền ảo, gọi 0987 654 321.")
+    case = Case.objects.get()
+    client = login_verified(reviewer)
+    client.post(f"/console/cases/{case.pk}/claim")
+
+    response = client.post(f"/console/cases/{case.pk}/decision", {
+        "outcome": "label", "ground": "scam_fraud",
+        "facts": "Anh tran van minh chuyển 5 triệu vào tài khoản của trang.",
+    })
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "This names a reporter by name." in page
+    # The reviewer's text stays in the form to be corrected.
+    assert "Anh tran van minh chuyển 5 triệu" in page
+    assert not Decision.objects.exists()
+
+
+def test_appeal_reasons_naming_a_reporter_s_phone_are_refused_on_the_form(
+    reviewer: User, senior: User, login_verified: Callable[[User], Client]
+) -> None:
+    from fraudhub.cases.models import Appeal, AppealStatus
+    from fraudhub.cases.services.appeals import appeal_file_by_reporter
+    from tests.cases.helpers import decide
+
+    filed = file_web_report(reporter_phone="0912345678",
+                            description="Mời đầu tư tiền ảo, gọi 0987 654 321.")
+    case = Case.objects.get()
+    decide(Actor.for_user(reviewer), case, outcome="no_violation")
+    appeal = appeal_file_by_reporter(actor=Actor.anonymous(ip="203.0.113.9"),
+                                     tracking_code=filed.report.tracking_code,
+                                     secret=filed.secret, statement="It is a scam.")
+    senior_client = login_verified(senior)
+    senior_client.post(f"/console/cases/{case.pk}/claim")
+    prefix = f"appeal-{appeal.pk}"
+
+    response = senior_client.post(f"/console/cases/{case.pk}/appeals/{appeal.pk}/decision", {
+        f"{prefix}-outcome": "upheld", f"{prefix}-reasons": "Gọi 84912345678: không có gì.",
+    })
+
+    assert response.status_code == 422
+    assert "This names a reporter&#x27;s phone number." in response.content.decode()
+    assert Appeal.objects.get().status == AppealStatus.OPEN
+
+
 def test_claim_held_by_another_is_a_conflict(
     reviewer: User, login_verified: Callable[[User], Client]
 ) -> None:

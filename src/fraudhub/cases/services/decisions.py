@@ -24,6 +24,12 @@ from fraudhub.cases.models import (
     Strike,
     Target,
 )
+from fraudhub.cases.reporter_mentions import (
+    ReporterContacts,
+    names_a_name,
+    names_a_phone,
+    names_an_email,
+)
 from fraudhub.cases.services.claims import claim_is_held
 from fraudhub.cases.services.enforcement import enforcement_schedule
 from fraudhub.cases.statements import build_statement
@@ -87,20 +93,34 @@ def validate_decision(data: DecisionInput, target: Target) -> PolicyGround:
 
 
 def refuse_reporters_named(*, field: str, text: str, case: Case) -> None:
-    """ValidationFailed when ``text`` holds the e-mail address of a reporter of ``case``.
+    """ValidationFailed when ``text`` names a reporter of ``case``: by e-mail address, phone
+    number (in any spelling) or full name (see fraudhub.cases.reporter_mentions).
 
     The facts of a decision (and an appeal's reasons) go word for word into the statement of
     reasons: to the account's owner, the platform and every reporter. Who notified is not
     theirs to know (EU DSA Art. 17(3)(b) leaves the notifier out unless needed), and a
-    reporter named to the scammer they reported is a reporter in danger.
+    reporter named to the scammer they reported is a reporter in danger. The messages say
+    what kind of contact was found, never the reporter's value: the reviewer sees it in the
+    text they wrote.
     """
-    folded = text.casefold()
-    addresses = (Report.objects.filter(case=case).exclude(reporter_email="")
-                 .values_list("reporter_email", flat=True).distinct())
-    if any(address.casefold() in folded for address in addresses):
-        message = _("This names a reporter's e-mail address. It is shown to the account's "
-                    "owner, the platform and every reporter: leave reporters out.")
-        raise ValidationFailed(message, field_errors={field: [message]})
+    # One query for a case of thousands of reports, each distinct contact read once.
+    contacts = ReporterContacts.of(
+        Report.objects.filter(case=case)
+        .exclude(reporter_email="", reporter_phone="", reporter_name="")
+        .values_list("reporter_email", "reporter_phone", "reporter_name").distinct()
+    )
+    found = []
+    if names_an_email(text, contacts):
+        found.append(_("This names a reporter's e-mail address. It is shown to the account's "
+                       "owner, the platform and every reporter: leave reporters out."))
+    if names_a_phone(text, contacts):
+        found.append(_("This names a reporter's phone number. It is shown to the account's "
+                       "owner, the platform and every reporter: leave reporters out."))
+    if names_a_name(text, contacts):
+        found.append(_("This names a reporter by name. It is shown to the account's "
+                       "owner, the platform and every reporter: leave reporters out."))
+    if found:
+        raise ValidationFailed(found[0], field_errors={field: found})
 
 
 def is_violation(outcome: str) -> bool:
