@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import socket
 import sqlite3
@@ -118,13 +119,35 @@ def test_migrate_makes_a_data_directory_that_does_not_exist_yet(tmp_path: Path) 
         assert db.execute("SELECT count(*) FROM django_migrations").fetchone()[0] > 10
 
 
+def _production_recipe() -> dict[str, str]:
+    """The variables docs/configuration.md's production recipe exports (its `export` lines)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    recipe = text.split("## Production", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    exported = recipe.split("export ", 1)[1].split("\nfraudhub ", 1)[0]
+    return dict(word.split("=", 1) for word in exported.replace("\\\n", " ").split())
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
-    env = _env(tmp_path, FRAUDHUB_SECRET_KEY=secrets.token_urlsafe(60), FRAUDHUB_DEBUG="0",
-               FRAUDHUB_HTTPS="1", FRAUDHUB_ALLOWED_HOSTS="fraudhub.example.org")
+    recipe = _production_recipe()
+    assert {"FRAUDHUB_HTTPS", "FRAUDHUB_BASE_URL", "FRAUDHUB_EMAIL_BACKEND"} <= set(recipe)
+    # SQLite in the test's directory: the check reads no database.
+    recipe.pop("DATABASE_URL")
+    env = _env(tmp_path, **{**recipe, "FRAUDHUB_SECRET_KEY": secrets.token_urlsafe(60)})
     result = subprocess.run([*FRAUDHUB, "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_the_development_defaults(tmp_path: Path) -> None:
+    env = _env(tmp_path, FRAUDHUB_SECRET_KEY=secrets.token_urlsafe(60), FRAUDHUB_HTTPS="1",
+               FRAUDHUB_ALLOWED_HOSTS="fraudhub.example.org", FRAUDHUB_REQUIRE_2FA="0")
+    result = subprocess.run([*FRAUDHUB, "check", "--deploy"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    # Warnings only: the command succeeds, as `make run` needs it to.
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = set(re.findall(r"\((fraudhub\.[a-z]+\.W\d+)\)", result.stderr + result.stdout))
+    assert found == {"fraudhub.core.W001", "fraudhub.core.W002", "fraudhub.core.W003"}
 
 
 def _free_port() -> int:

@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases, decisions and appeals"
 
     def ready(self) -> None:
-        from fraudhub.cases.checks import platform_adapter_check
+        from fraudhub.cases.checks import platform_adapter_check, recording_adapter_check
 
         checks.register(platform_adapter_check)
+        checks.register(recording_adapter_check, deploy=True)

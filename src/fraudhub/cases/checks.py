@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -22,3 +23,17 @@ def platform_adapter_check(app_configs: Any = None, **kwargs: Any) -> list[Check
         return [Error(str(exc), hint="See FRAUDHUB_PLATFORM_ADAPTER in docs/configuration.md.",
                       id="fraudhub.cases.E001")]
     return []
+
+
+def recording_adapter_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """With --deploy: the tests' adapter, which reports every order delivered and keeps it in
+    the worker's memory only, so no decision would reach the platform."""
+    if settings.DEBUG or settings.FRAUDHUB_PLATFORM_ADAPTER != "recording":
+        return []
+    return [Warning(
+        "FRAUDHUB_PLATFORM_ADAPTER is 'recording', the tests' adapter: every enforcement "
+        "order is marked delivered and kept in the worker's memory only; the platform never "
+        "gets it.",
+        hint="Use 'local' or 'webhook' (docs/configuration.md).",
+        id="fraudhub.cases.W001",
+    )]
