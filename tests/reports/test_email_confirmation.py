@@ -32,9 +32,10 @@ PHONE = "+84912345678"
 
 
 def file(ip: str, email: str = ADDRESS, target: str = "https://www.facebook.com/fake.shop.vn",
-         description: str = "Lừa đảo bán hàng, gọi 0912 345 678.") -> FiledReport:
+         description: str = "Lừa đảo bán hàng, gọi 0912 345 678.", kind: str = "account"
+         ) -> FiledReport:
     return report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(
-        target_kind="account", target=target, platform="facebook",
+        target_kind=kind, target=target, platform="facebook" if kind == "account" else "",
         fraud_type="counterfeit_goods", description=description, good_faith=True,
         reporter_email=email))
 
@@ -203,3 +204,16 @@ def test_reports_of_known_reporters_get_no_link(reviewer: Any,
     drain_jobs()
     [receipt] = [m for m in mail.outbox if m.to == ["staff@example.org"]]
     assert "/report/confirm/" not in receipt.body
+
+
+def test_the_page_names_only_what_a_receipt_may_name(client: Client) -> None:
+    """Whoever holds the mailbox opens the page, not necessarily who wrote the report: a link
+    somebody reported must not be shown to them under FraudHub's name."""
+    link = file("203.0.113.1", target="https://vcb-hoantien.top/login", kind="url")
+    page = client.get(f"/report/confirm/{report_confirm_token(link.report)}").content.decode()
+    assert "vcb-hoantien" not in page
+    assert link.report.tracking_code in page
+
+    phone = file("203.0.113.1", target="0912 345 678", kind="phone")
+    page = client.get(f"/report/confirm/{report_confirm_token(phone.report)}").content.decode()
+    assert phone.report.target.display in page

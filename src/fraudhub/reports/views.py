@@ -16,7 +16,7 @@ from fraudhub.cases.services.appeals import (
     appeal_file_by_reporter,
     decision_for_owner_token,
 )
-from fraudhub.cases.targets import display_in_language
+from fraudhub.cases.targets import display_in_language, target_in_mail
 from fraudhub.core.decorators import actor_for
 from fraudhub.core.errors import DomainError, NotFound
 from fraudhub.reports.confirmation import report_email_confirm, report_for_confirm_token
@@ -199,8 +199,11 @@ def report_confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         report = report_for_confirm_token(token=token)
     except DomainError as exc:
         return _error_response(request, template, {"error": exc.message}, exc)
-    context: dict[str, Any] = {"report": report, "token": token,
-                               "target": display_in_language(report.target)}
+    # Whoever holds the mailbox sees this page, not necessarily who wrote the report: like the
+    # receipt, it names a phone, account or wallet, and of anything else (a link, a text) only
+    # its kind, so that nobody gets a link of their choosing shown under FraudHub's name.
+    context: dict[str, Any] = {"report": report, "token": token, **target_in_mail(
+        kind=report.target.kind, display=display_in_language(report.target))}
     if request.method == "POST":
         try:
             done = report_email_confirm(actor=actor_for(request), token=token)
