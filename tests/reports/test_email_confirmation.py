@@ -20,7 +20,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.models import AuditEntry
 from fraudhub.indicators.models import Indicator
 from fraudhub.reports.confirmation import report_confirm_token, report_email_confirm
-from fraudhub.reports.identity import email_identity
+from fraudhub.reports.identity import email_identity, ip_identity
 from fraudhub.reports.models import Report, Reporter, ReportStatus
 from fraudhub.reports.services import FiledReport, ReportInput, report_create
 from tests.cases.helpers import decide
@@ -217,3 +217,67 @@ def test_the_page_names_only_what_a_receipt_may_name(client: Client) -> None:
     phone = file("203.0.113.1", target="0912 345 678", kind="phone")
     page = client.get(f"/report/confirm/{report_confirm_token(phone.report)}").content.decode()
     assert phone.report.target.display in page
+
+
+def connection_reporter(ip: str) -> Reporter:
+    return Reporter.objects.get(identity=ip_identity(ip))
+
+
+def test_a_report_from_a_suspended_connection_is_counted_once_its_address_confirms() -> None:
+    """A mobile network's shared address may stand for many people: one of them suspended
+    must not silence the others for good."""
+    first = file("203.0.113.1", email="")
+    reporter_mark_bad_faith(actor=Actor.system("test"),
+                            reporter_id=connection_reporter("203.0.113.1").pk,
+                            reason="Files false reports.", days=30)
+    assert case_of(first.report).status == CaseStatus.CLOSED
+    neighbour = file("203.0.113.1", target="https://www.facebook.com/other.page.vn")
+    assert fresh(neighbour.report).status == ReportStatus.SUSPENDED
+    assert fresh(neighbour.report).case_id is None
+
+    confirm(neighbour.report)
+
+    report = fresh(neighbour.report)
+    assert report.status == ReportStatus.RECEIVED
+    case = case_of(report)
+    assert case.status == CaseStatus.OPEN
+    assert (case.report_count, case.reporter_count) == (1, 1)
+    assert case.due_at is not None
+    assert AuditEntry.objects.filter(action="case.open", object_id=str(case.pk)).exists()
+
+
+def test_a_report_from_a_suspended_connection_stays_suspended_when_its_address_is_too() -> None:
+    owner = file("198.51.100.66")
+    confirm(owner.report)
+    reporter_mark_bad_faith(actor=Actor.system("test"),
+                            reporter_id=Reporter.objects.get(identity=email_identity(ADDRESS)).pk,
+                            reason="Files false reports.", days=30)
+    reporter_mark_bad_faith(actor=Actor.system("test"),
+                            reporter_id=connection_reporter("198.51.100.66").pk,
+                            reason="Files false reports.", days=30)
+    again = file("198.51.100.66", target="https://www.facebook.com/other.page.vn")
+    assert fresh(again.report).status == ReportStatus.SUSPENDED
+
+    outcome = confirm(again.report)
+
+    assert outcome.suspended
+    report = fresh(again.report)
+    assert (report.status, report.case_id) == (ReportStatus.SUSPENDED, None)
+    assert report.email_confirmed_at is not None
+
+
+def test_a_rescued_report_joins_its_target_s_open_case() -> None:
+    other = file("192.0.2.77", email="", target="https://www.facebook.com/other.page.vn")
+    file("203.0.113.1", email="")
+    reporter_mark_bad_faith(actor=Actor.system("test"),
+                            reporter_id=connection_reporter("203.0.113.1").pk,
+                            reason="Files false reports.", days=30)
+    neighbour = file("203.0.113.1", target="https://www.facebook.com/other.page.vn")
+
+    confirm(neighbour.report)
+
+    report = fresh(neighbour.report)
+    assert report.case_id == other.report.case_id
+    case = case_of(report)
+    assert (case.report_count, case.reporter_count) == (2, 2)
+    assert AuditEntry.objects.filter(action="case.open", object_id=str(case.pk)).count() == 1

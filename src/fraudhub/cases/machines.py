@@ -28,6 +28,8 @@ REPORT_MACHINE = StateMachine(
         # Appeals can turn one outcome into the other.
         ReportStatus.ACTIONED: {ReportStatus.NO_VIOLATION},
         ReportStatus.NO_VIOLATION: {ReportStatus.ACTIONED},
+        # Filed while its connection was suspended, then confirmed by an address that is not.
+        ReportStatus.SUSPENDED: {ReportStatus.RECEIVED},
     },
 )
 

@@ -10,6 +10,7 @@ applies to it. Nothing moves on a GET: mail scanners open every link they delive
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -19,18 +20,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fraudhub.cases.machines import REPORT_MACHINE
-from fraudhub.cases.models import Case
+from fraudhub.cases.models import OPEN_CASE_STATUSES, Case
+from fraudhub.cases.services.intake import (
+    CaseClosedMeanwhile,
+    CaseOpening,
+    case_open_audit,
+    cases_find_or_open,
+)
 from fraudhub.cases.services.reporters import cases_recount
 from fraudhub.core.actors import Actor
-from fraudhub.core.audit import audit_record
+from fraudhub.core.audit import audit_record, audit_record_many
 from fraudhub.core.db import retry_deadlocks
 from fraudhub.core.errors import NotFound, ValidationFailed
 from fraudhub.indicators.observing import sightings_reattribute
 from fraudhub.reports.filing import reporters_held
 from fraudhub.reports.identity import email_digest, email_identity
 from fraudhub.reports.models import PENDING_REPORT_STATUSES, Report, Reporter, ReportStatus
+from fraudhub.taxonomy.selectors import fraud_type_get
 
 CONFIRM_SALT = "fraudhub.reports.confirm-email"
+# A case found open and decided before it could be locked is looked for again (as filing does).
+_JOIN_ATTEMPTS = 5
 
 
 def report_confirm_token(report: Report) -> str:
@@ -88,7 +98,7 @@ def report_email_confirm(*, actor: Actor, token: str) -> Confirmation:
                   .get(pk=found.pk))
         if report.email_confirmed_at is not None:
             return Confirmation(report=report, confirmed_before=True, suspended=False)
-        if report.status not in PENDING_REPORT_STATUSES:
+        if report.status not in (*PENDING_REPORT_STATUSES, ReportStatus.SUSPENDED):
             raise ValidationFailed(_("This report has been decided or closed already; it can no "
                                      "longer be confirmed. Your next report can be."))
         identity = email_identity(report.reporter_email)
@@ -101,11 +111,17 @@ def report_email_confirm(*, actor: Actor, token: str) -> Confirmation:
         report.reporter = reporter
         report.email_confirmed_at = now
         update = ["reporter", "email_confirmed_at"]
-        if suspended:
+        opened: Case | None = None
+        if suspended and report.status in PENDING_REPORT_STATUSES:
             REPORT_MACHINE.check(report.status, ReportStatus.CLOSED_BAD_FAITH)
             report.status = ReportStatus.CLOSED_BAD_FAITH
             report.closed_at = now
             update += ["status", "closed_at"]
+        elif not suspended and report.status == ReportStatus.SUSPENDED:
+            # Filed while its connection was suspended (a mobile network's shared address may
+            # stand for many people): its reporter, now known, is not.
+            opened = _join_case(report, now=now)
+            update += ["status", "case"]
         report.save(update_fields=update)
         moved = (sightings_reattribute(reference=report.tracking_code,
                                        old_identity=old_reporter.identity,
@@ -114,8 +130,35 @@ def report_email_confirm(*, actor: Actor, token: str) -> Confirmation:
         if report.case_id is not None:
             cases_recount(actor=actor, case_ids={report.case_id}, now=now,
                           why="its last report was closed: the reporter is suspended")
+        if opened is not None:
+            opened.refresh_from_db()
+            audit_record_many(actor=actor, specs=[case_open_audit(opened)])
         audit_record(actor=actor, action="report.confirm_email", object_type="report",
                      object_id=report.pk, old=old_values,
                      new={"reporter": reporter.pk, "status": report.status,
-                          "indicators_recounted": moved})
+                          "case": report.case_id, "indicators_recounted": moved})
     return Confirmation(report=report, confirmed_before=False, suspended=suspended)
+
+
+def _join_case(report: Report, *, now: datetime) -> Case | None:
+    """Put a report that was filed without a case into its target's open case (opened when
+    there is none), held until the caller commits; answers the case when this opened it.
+
+    The caller counts it in (cases_recount). The case found is locked as a decision locks it;
+    one decided between being found and being locked is passed over for a new one.
+    """
+    fraud_type = fraud_type_get(key=report.fraud_type)
+    opening = CaseOpening(source=report.source, fraud_type=report.fraud_type,
+                          severity=fraud_type.severity if fraud_type else 0)
+    for _attempt in range(_JOIN_ATTEMPTS):
+        cases, opened = cases_find_or_open(targets=[report.target],
+                                           openings={report.target_id: opening}, now=now)
+        case = cases[report.target_id]
+        held = Case.objects.select_for_update().filter(
+            pk=case.pk, status__in=OPEN_CASE_STATUSES).first()
+        if held is not None:
+            REPORT_MACHINE.check(report.status, ReportStatus.RECEIVED)
+            report.status = ReportStatus.RECEIVED
+            report.case = held
+            return held if held.pk in opened else None
+    raise CaseClosedMeanwhile(report.target_id)
