@@ -6,9 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from fraudhub.cases.services.enforcement import owner_appeal_token
+from fraudhub.core.roles import Role
+from fraudhub.core.services import API_KEY_NAME_MAX, apikey_create
 from fraudhub.indicators.models import IndicatorStatus
+from fraudhub.reports.confirmation import report_confirm_token
+from tests.cases.helpers import decide
+from tests.conftest import SYSTEM, make_user
 from tests.indicators_db.factories import make_indicator
+from tests.web.conftest import PASSWORD, current_code, file_web_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +40,7 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .map(e => `${e.tagName} ${e.id || e.className} ${(e.innerText || e.name || '').trim()}`)"""
 
 FOCUSABLE = """() => [...document.querySelectorAll(
-    'a[href], button, input:not([type=hidden]), select, textarea')]
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
   .filter(e => e.getBoundingClientRect().width > 0)"""
 
 
@@ -108,4 +116,157 @@ def test_after_a_refused_report_and_a_check_the_focus_is_on_what_to_read(
     page.keyboard.press("Enter")
     page.wait_for_selector("#id_target")
     assert page.input_value("#id_target") == "0912 345 678"
+    context.close()
+
+
+# --- pages behind a link, a decision, a secret or a login ----------------------------------
+
+# The longest name a key may have, in one word: it must wrap, not push the page sideways.
+LONG_KEY_NAME = ("TrustAndSafetyDeskTriageScript" * 4)[:API_KEY_NAME_MAX]
+
+
+# What sticks out to the right of a 320 px screen, or out of its own box (a word too long to
+# wrap), to say what pushed the page sideways.
+BEYOND_THE_SCREEN = """() => [...document.querySelectorAll('main *')]
+  .filter(e => e.getBoundingClientRect().right + window.scrollX > 320
+               || e.scrollWidth > e.clientWidth + 1)
+  .map(e => `${e.tagName}.${e.className} ${(e.innerText || '').slice(0, 40)}`)"""
+
+
+def _where_the_focus_is(page: Any) -> int:
+    return int(page.evaluate(f"({FOCUSABLE})().indexOf(document.activeElement)"))
+
+
+def _fits_and_walks(page: Any, label: str, opens_on: str = "") -> None:
+    """At 320 px: no sideways scrolling, targets of 44 px, the page opens on ``opens_on`` with
+    a ring round it, and Tab goes through every control in reading order, each with a ring."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, \
+        (label, page.evaluate(BEYOND_THE_SCREEN))
+    assert page.evaluate(SMALL_TARGETS) == [], label
+    if opens_on:
+        assert page.evaluate("document.activeElement.id") == opens_on, label
+        ring = "parseFloat(getComputedStyle(document.activeElement).outlineWidth)"
+        assert page.evaluate(ring) >= 2, label
+    count = page.evaluate(f"({FOCUSABLE})().length")
+    page.focus("a.skip")
+    visited = [_where_the_focus_is(page)]
+    for _control in range(count - 1):
+        page.keyboard.press("Tab")
+        visited.append(_where_the_focus_is(page))
+    assert visited == list(range(count)), (label, visited)
+    rings = {_focus_ring(page, index) for index in range(count)}
+    assert rings == {"ok"}, (label, rings)
+
+
+def test_the_reporter_s_and_the_owner_s_pages_fit_a_phone_and_work_with_the_keyboard(
+    live_server: Any, browser: Any, reviewer_actor: Any
+) -> None:
+    filed = file_web_report(reporter_email="reporter@example.com")
+    decide(reviewer_actor, filed.report.case_id, outcome="no_violation")
+    owned = file_web_report(target="https://www.facebook.com/profile.php?id=100099999999",
+                            ip="203.0.113.77")
+    token = owner_appeal_token(decide(reviewer_actor, owned.report.case_id))
+    unconfirmed = file_web_report(reporter_email="other@example.com", ip="203.0.113.78")
+    context = browser.new_context(viewport=SMALLEST_PHONE, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+
+    page.goto(f"{base}/report/status/{filed.report.tracking_code}")
+    page.fill("#id_secret", filed.secret)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#id_statement")
+    _fits_and_walks(page, "status with a decision")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+    _fits_and_walks(page, "appeal refused", opens_on="error-summary")
+    page.fill("#id_statement", "It is clearly a scam.")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#appeal-filed")
+    _fits_and_walks(page, "appeal filed", opens_on="appeal-filed")
+
+    page.goto(f"{base}/appeal/{token}")
+    _fits_and_walks(page, "owner appeal")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+    _fits_and_walks(page, "owner appeal refused", opens_on="error-summary")
+    page.goto(f"{base}/appeal/forged-token")
+    _fits_and_walks(page, "owner appeal, invalid link", opens_on="error-summary")
+
+    page.goto(f"{base}/report/confirm/{report_confirm_token(unconfirmed.report)}")
+    _fits_and_walks(page, "e-mail confirmation")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#confirm-answer")
+    _fits_and_walks(page, "e-mail confirmed", opens_on="confirm-answer")
+
+    page.goto(f"{base}/delisting/")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+    _fits_and_walks(page, "delisting refused", opens_on="error-summary")
+    context.close()
+
+
+def test_the_second_factor_and_my_api_keys_fit_a_phone_and_work_with_the_keyboard(
+    live_server: Any, browser: Any
+) -> None:
+    user = make_user(Role.REVIEWER, "lan")
+    apikey_create(actor=SYSTEM, name=LONG_KEY_NAME, role=Role.REVIEWER, holder=user)
+    context = browser.new_context(viewport=SMALLEST_PHONE, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "lan")
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector(".qr svg")
+    _fits_and_walks(page, "2FA setup", opens_on="id_code")
+    # The picture's name, and the key written out in full on the phone's screen.
+    assert page.get_by_role("img", name="Mã QR của khóa được viết ra bên dưới").is_visible()
+    assert page.locator("#secret-key").is_visible()
+    page.fill("#id_code", "12")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+    _fits_and_walks(page, "2FA setup refused", opens_on="error-summary")
+    page.fill("#id_code", current_code(TOTPDevice.objects.get(user=user)))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/console/**")
+
+    page.goto(f"{base}/console/api-keys/")
+    page.locator("table.apikeys summary").click()  # the list of permissions, opened
+    _fits_and_walks(page, "my API keys")
+    page.locator("#new-key button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+    _fits_and_walks(page, "my API keys refused", opens_on="error-summary")
+    page.fill("#id_name", LONG_KEY_NAME)
+    page.fill("#id_password", PASSWORD)
+    page.locator("#new-key button[type=submit]").click()
+    page.wait_for_selector("#api-key")
+    page.locator("main details summary").click()
+    _fits_and_walks(page, "the new key, shown once")
+
+    page.locator("header form button[type=submit]").first.click()  # log out
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "lan")
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#id_code")
+    _fits_and_walks(page, "2FA verify", opens_on="id_code")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+    _fits_and_walks(page, "2FA verify refused", opens_on="error-summary")
+
+    stranger = browser.new_context(viewport=SMALLEST_PHONE, locale="vi-VN")
+    other = stranger.new_page()
+    other.set_default_timeout(15_000)
+    for _attempt in range(6):
+        other.goto(f"{base}/accounts/login/")
+        other.fill("#id_username", "lan")
+        other.fill("#id_password", "nope")
+        other.locator("main form button[type=submit]").click()
+        other.wait_for_load_state()
+    assert other.title().startswith("Lỗi: ")
+    _fits_and_walks(other, "locked out", opens_on="error-summary")
+    stranger.close()
     context.close()

@@ -16,6 +16,7 @@ from django.test import Client
 
 from fraudhub.indicators.models import IndicatorStatus
 from tests.indicators_db.factories import make_indicator
+from tests.web.audited_pages import AUDITED, Shown, logged_in, totp_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,8 @@ def test_the_public_pages_have_titles_of_their_own() -> None:
 @pytest.mark.parametrize(("path", "required", "optional"), [
     ("/report/", ["id_target", "id_fraud_type", "id_description", "id_good_faith"],
      ["id_platform", "id_evidence", "id_reporter_email"]),
-    ("/delisting/", ["id_value", "id_requester_name", "id_statement"], ["id_evidence"]),
+    ("/delisting/", ["id_value", "id_requester_name", "id_requester_email", "id_statement"],
+     ["id_evidence"]),
     ("/report/status/", ["id_tracking_code", "id_secret"], []),
 ])
 def test_required_fields_say_so_in_words(path: str, required: list[str],
@@ -269,7 +271,9 @@ def contrast(one: str, two: str) -> float:
 WHITE = "#ffffff"
 TEXT_PAIRS = [("ink", "bg"), ("ink", "card"), ("muted", "bg"), ("muted", "card"),
               ("brand", "card"), ("brand", "bg"), ("ok", "ok-bg"), ("warn", "warn-bg"),
-              ("bad", "bad-bg"), ("bad", "card"), ("brand-dark", "card")]
+              ("bad", "bad-bg"), ("bad", "card"), ("brand-dark", "card"),
+              # a decision's outcome on the report's status page
+              ("ok", "card"), ("warn", "card")]
 
 
 @pytest.mark.parametrize(("text", "background"), TEXT_PAIRS)
@@ -295,6 +299,147 @@ def test_the_focus_ring_stands_out_on_every_background() -> None:
     assert ".site-header :focus-visible { outline-color: var(--focus-on-brand); }" in css
     outlines = re.findall(r"outline(?:-color)?:\s*([^;]+);", css)
     assert all("var(--focus" in value for value in outlines), outlines
+
+
+def _resolve(value: str, colours: dict[str, str]) -> str | None:
+    value = value.strip()
+    named = re.fullmatch(r"var\(--([\w-]+)\)", value)
+    if named:
+        return colours.get(named.group(1))
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", value):
+        return "#" + "".join(d * 2 for d in value[1:])
+    return value if re.fullmatch(r"#[0-9a-fA-F]{6}", value) else None
+
+
+def test_every_rule_that_sets_both_colours_has_text_at_4_5_to_1() -> None:
+    # The badges, states and alerts with colours of their own (a report's status, a key's).
+    colours = _css_colours()
+    checked = []
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", SITE_CSS.read_text()):
+        background = re.search(r"background(?:-color)?:\s*([^;]+);", body)
+        text = re.search(r"(?<![-\w])color:\s*([^;]+);", body)
+        if not (background and text):
+            continue
+        pair = _resolve(background.group(1), colours), _resolve(text.group(1), colours)
+        if None in pair:
+            continue
+        checked.append(selector.strip())
+        assert contrast(*pair) >= 4.5, (selector.strip(), pair)  # type: ignore[arg-type]
+    assert ".case-open, .status-received" in checked and ".status-actioned" in " ".join(checked)
+
+
+def test_a_text_field_s_border_stands_out_3_to_1() -> None:
+    # A text field shows where it is by its border alone (WCAG 1.4.11).
+    colours = _css_colours()
+    for background in ("card", "bg"):
+        assert contrast(colours["field-line"], colours[background]) >= 3, background
+    css = SITE_CSS.read_text()
+    assert "border: 1px solid var(--field-line)" in css
+    assert "#aab3c2" not in css
+
+
+# --- pages behind a link, a decision, a secret or a login (tests/web/audited_pages.py) -------
+
+ERROR_PREFIX = {"vi": "Lỗi: ", "en": "Error: "}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("page", list(AUDITED))
+def test_the_pages_behind_a_link_or_a_login_read_out_right(
+    page: str, language: str, request: pytest.FixtureRequest
+) -> None:
+    shown = AUDITED[page](language, request)
+    assert shown.response.status_code < 500
+    nodes = parse(shown.response.content.decode())
+    assert next(node for node in nodes if node.tag == "html").attrs["lang"] == language
+    assert [node.tag for node in nodes].count("h1") == 1
+    for landmark in ("header", "nav", "main", "footer"):
+        assert landmark in [node.tag for node in nodes], landmark
+    skip = next(node for node in nodes if node.tag == "a")
+    assert skip.attrs["href"] == "#main" and by_id(nodes, "main").tag == "main"
+    for control in visible_controls(nodes):
+        assert label_text(nodes, control)
+    # A refused form or link says so first in the title, and opens on what went wrong.
+    assert title_of(nodes).startswith(ERROR_PREFIX[language]) == shown.refused
+    autofocused = [node for node in nodes if "autofocus" in node.attrs]
+    assert [node.attrs.get("id", "") for node in autofocused][:1] == \
+        ([shown.opens_on] if shown.opens_on else [])
+    if shown.opens_on and autofocused[0].tag not in CONTROLS:
+        opened = autofocused[0]
+        assert opened.attrs["tabindex"] == "-1" and opened.inner_text()
+        assert opened.attrs["role"] == ("alert" if shown.refused else "status")
+    # What a colour shows, words say too: a status, an outcome, an alert.
+    coloured = [node for node in nodes if {"badge", "outcome", "alert", "errorlist"}
+                & set(node.attrs.get("class", "").split())]
+    assert all(node.inner_text() for node in coloured)
+
+
+def test_the_pages_behind_a_link_or_a_login_have_titles_that_name_them(
+    request: pytest.FixtureRequest
+) -> None:
+    for page, build in AUDITED.items():
+        shown: Shown = build("en", request)
+        expected = ("Error: " if shown.refused else "") + f"{shown.title} · FraudHub"
+        assert title_of(parse(shown.response.content.decode())) == expected, page
+
+
+@pytest.mark.parametrize(("page", "links"), [
+    ("status, appeal refused", ["#id_statement"]),
+    ("owner appeal refused", ["#id_statement"]),
+    ("2FA setup refused", ["#id_code"]),
+    ("2FA verify refused", ["#id_code"]),
+    ("my API keys refused", ["#id_name", "#id_expires_days", "#id_password"]),
+    ("delisting refused", ["#id_requester_name", "#id_requester_email", "#id_statement"]),
+])
+def test_a_refused_form_lists_each_field_with_a_link_to_it(
+    page: str, links: list[str], request: pytest.FixtureRequest
+) -> None:
+    nodes = parse(AUDITED[page]("vi", request).response.content.decode())
+    summary = by_id(nodes, "error-summary")
+    assert [node.attrs["href"] for node in summary.walk() if node.tag == "a"] == links
+    for link in links:
+        control = by_id(nodes, link[1:])
+        assert control.attrs["aria-invalid"] == "true"
+        assert f"{link[1:]}_error" in control.attrs["aria-describedby"].split()
+
+
+@pytest.mark.parametrize(("page", "required", "optional"), [
+    ("status with a decision", ["id_statement"], []),
+    ("owner appeal", ["id_statement"], ["id_contact_email"]),
+    ("2FA setup", ["id_code"], []),
+    ("2FA verify", ["id_code"], []),
+    ("my API keys", ["id_name", "id_password"], ["id_expires_days"]),
+])
+def test_the_forms_behind_a_link_or_a_login_say_required_in_words(
+    page: str, required: list[str], optional: list[str], request: pytest.FixtureRequest
+) -> None:
+    nodes = parse(AUDITED[page]("vi", request).response.content.decode())
+    for ident in required:
+        assert "required" in by_id(nodes, ident).attrs
+        assert "(bắt buộc)" in label_text(nodes, by_id(nodes, ident)), ident
+    for ident in optional:
+        assert "(bắt buộc)" not in label_text(nodes, by_id(nodes, ident)), ident
+
+
+def test_the_2fa_qr_code_is_named_and_its_key_is_written_out_for_who_cannot_scan() -> None:
+    client, location, user = logged_in("en", device=False)
+    nodes = parse(client.get(location).content.decode())
+    svg = next(node for node in nodes if node.tag == "svg")
+    picture = next(node for node in svg.ancestors() if node.attrs.get("role") == "img")
+    assert picture.attrs["aria-label"] == "QR code of the key written out below"
+    assert by_id(nodes, "secret-key").inner_text() == totp_secret(user)
+    # The form is checked by the server, whose errors are listed and read out.
+    assert "novalidate" in next(node for node in nodes if node.tag == "form"
+                                and "2fa" in node.attrs.get("action", "")).attrs
+
+
+def test_an_appeal_refused_because_one_is_open_says_why(request: pytest.FixtureRequest) -> None:
+    nodes = parse(AUDITED["status, appeal refused as one is open"]("en", request)
+                  .response.content.decode())
+    assert "An appeal against this decision is already open." in \
+        by_id(nodes, "error-summary").inner_text()
+    text = by_id(nodes, "main").inner_text()
+    assert "An appeal against this decision is already being reviewed." in text
 
 
 @pytest.mark.urls("tests.web.error_urls")
