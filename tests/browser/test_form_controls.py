@@ -17,7 +17,7 @@ from tests.browser.conftest import PHONE
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"
-SITE_BORDER = "rgb(170, 179, 194)"  # #aab3c2, the border of the site's text fields
+SITE_BORDER = "rgb(125, 135, 153)"  # #7d8799 (--field-line), the border of the site's text fields
 
 
 def _control(page: Any, selector: str) -> dict[str, Any]:
