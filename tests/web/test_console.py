@@ -50,6 +50,8 @@ def test_reviewer_with_an_unverified_device_is_sent_to_verify(reviewer: User) ->
     response = client.get("/console/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/verify/?next=/console/"
+    not_a_code = client.post("/accounts/2fa/verify/?next=/console/", {"code": ""})
+    assert not_a_code.status_code == 422
 
 
 def test_setting_up_a_device_opens_the_console(reviewer: User) -> None:
@@ -60,6 +62,8 @@ def test_setting_up_a_device_opens_the_console(reviewer: User) -> None:
     assert client.get("/accounts/2fa/setup/?next=/console/").status_code == 200
     device = TOTPDevice.objects.get(user=reviewer)
     assert not device.confirmed
+    not_a_code = client.post("/accounts/2fa/setup/?next=/console/", {"code": "12ab"})
+    assert not_a_code.status_code == 422
     wrong = client.post("/accounts/2fa/setup/?next=/console/", {"code": "000000"})
     assert wrong.status_code == 401
     # A wrong code makes the device wait before the next try; a person would wait too.

@@ -161,6 +161,8 @@ def twofa_verify(request: HttpRequest) -> HttpResponse:
         error = (_("The code is not correct. Wait for a new code and try again.") if allowed
                  else _("Too many wrong codes. Wait a little before trying again."))
         status = 401
+    elif form.is_bound:
+        status = 422  # not a code at all: refused like every other form
     return render(request, "core/2fa_verify.html",
                   {"form": form, "error": error, "next": _next_url(request)}, status=status)
 
@@ -186,6 +188,8 @@ def twofa_setup(request: HttpRequest) -> HttpResponse:
         else:
             otp_login(request, device)
             return HttpResponseRedirect(_next_url(request))
+    elif form.is_bound:
+        status = 422  # not a code at all: refused like every other form
     uri = device.config_url
     return render(request, "core/2fa_setup.html", {
         "form": form,
