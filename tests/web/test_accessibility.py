@@ -459,3 +459,13 @@ def test_the_bare_error_pages_have_landmarks_and_a_skip_link_too(
         assert landmark in [node.tag for node in nodes], landmark
     skip = next(node for node in nodes if node.tag == "a")
     assert skip.attrs["href"] == "#main" and by_id(nodes, "main").tag == "main"
+
+
+def test_a_login_form_sent_empty_opens_on_its_error_summary() -> None:
+    answer = Client(HTTP_ACCEPT_LANGUAGE="en").post("/accounts/login/",
+                                                    {"username": "", "password": ""})
+    assert answer.status_code == 422
+    html = answer.content.decode()
+    assert 'id="error-summary"' in html
+    assert 'href="#id_username"' in html and 'href="#id_password"' in html
+    assert "<title>Error:" in html

@@ -130,7 +130,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "core/locked_out.html", status=429)
         # One message for an unknown user and a wrong password: names are not enumerable.
         error = _("The user name or password is not correct.")
-    status = 401 if error else 200
+    status = 401 if error else 422 if form.is_bound else 200
     return render(request, "core/login.html",
                   {"form": form, "error": error, "next": request.GET.get("next", "")},
                   status=status)
