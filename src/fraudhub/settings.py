@@ -363,6 +363,10 @@ FRAUDHUB_TEMPORARY_LOCK_MIN_DAYS = 7
 FRAUDHUB_TEMPORARY_LOCK_MAX_DAYS = 30
 FRAUDHUB_LOCKS_BEFORE_TERMINATION = _env_int("FRAUDHUB_LOCKS_BEFORE_TERMINATION", 3)
 FRAUDHUB_APPEAL_WINDOW_DAYS = _env_int("FRAUDHUB_APPEAL_WINDOW_DAYS", 183)
+# Contact data (reporters', appellants', delisting requesters') is erased this many days after
+# nothing it serves can change any more: a report final and its case's decisions past appeal,
+# an appeal or a delisting request decided (fraudhub.core.retention). 0: never erased.
+FRAUDHUB_CONTACT_RETENTION_DAYS = _env_int("FRAUDHUB_CONTACT_RETENTION_DAYS", 30)
 # How long the link in a receipt that confirms the reporter's e-mail address stays valid.
 FRAUDHUB_REPORT_CONFIRM_DAYS = _env_int("FRAUDHUB_REPORT_CONFIRM_DAYS", 14)
 

@@ -228,6 +228,8 @@ class Appeal(models.Model):
     )
     statement = models.TextField()
     contact_email = models.EmailField(blank=True)
+    # When contact_email was emptied because its retention ran out (fraudhub.core.retention).
+    contact_erased_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=8, default="vi")
     status = models.CharField(
         max_length=10, choices=AppealStatus.choices, default=AppealStatus.OPEN

@@ -1,5 +1,5 @@
 """Periodic upkeep run by `fraudhub worker`: lost jobs, overdue deliveries, claims, priorities,
-SLA clocks, counters, files no record names."""
+SLA clocks, counters, files no record names, contact data kept past its retention."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_anchor_publish_when_due
 from fraudhub.core.bulk import rows_update
 from fraudhub.core.ratelimit import DatabaseRateLimiter
+from fraudhub.core.retention import personal_data_erase_when_due
 from fraudhub.core.uploads import uploads_orphaned_remove_when_due
 from fraudhub.core.workers import jobs_reclaim_lost
 
@@ -88,6 +89,7 @@ def run_housekeeping() -> dict[str, int]:
         (("rate_counters_pruned",), lambda: (DatabaseRateLimiter.prune(),)),
         (("orphaned_uploads_removed",), lambda: (uploads_orphaned_remove_when_due(),)),
         (("audit_anchor_published",), lambda: (audit_anchor_publish_when_due(),)),
+        (("contacts_erased",), lambda: (personal_data_erase_when_due(),)),
     ]
     done: dict[str, int] = {"steps_failed": 0}
     for names, step in steps:

@@ -153,6 +153,9 @@ class DelistingRequest(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="delistings")
     requester_name = models.CharField(max_length=200)
     requester_email = models.EmailField()
+    # When the requester's name and address were emptied because their retention ran out
+    # (fraudhub.core.retention).
+    contacts_erased_at = models.DateTimeField(null=True, blank=True)
     statement = models.TextField()
     language = models.CharField(max_length=8, default="vi")
     status = models.CharField(

@@ -16,7 +16,8 @@ def send_delisting_outcome(*, request_id: int) -> None:
     from fraudhub.indicators.models import DelistingRequest, DelistingStatus
 
     request = DelistingRequest.objects.select_related("indicator").filter(pk=request_id).first()
-    if request is None or request.status == DelistingStatus.OPEN:
+    # An erased address (its retention ended: fraudhub.core.retention) is nobody to write to.
+    if request is None or request.status == DelistingStatus.OPEN or not request.requester_email:
         return
     with translation.override(request.language):
         context = {"request": request}

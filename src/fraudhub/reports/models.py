@@ -64,6 +64,9 @@ class Report(models.Model):
     # When the reporter followed the confirmation link mailed to reporter_email: from then on
     # the report counts as that address's (its reporter is the address, not the connection).
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the contact fields above were emptied because their retention ran out (see
+    # fraudhub.core.retention): an empty field then reads "erased", not "never given".
+    contacts_erased_at = models.DateTimeField(null=True, blank=True)
     good_faith = models.BooleanField()
     # The report names a value on an allowlist (an official hotline, a bank's own site): most
     # likely the scammer spoofed it, so reviewers see a warning.
