@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -54,12 +55,12 @@ class RetentionRule:
     erased_at_field: str
     # Rows holding any of `fields` whose retention ended before `cutoff` (now minus the grace
     # period); the appeal window is read from the settings.
-    due: Callable[[datetime], QuerySet]  # type: ignore[type-arg]
+    due: Callable[[datetime], QuerySet[Any]]
     # What the rule keeps the data for, for `fraudhub retention erase` and the docs.
     kept_while: str
 
 
-def _holding(model: type[models.Model], fields: tuple[str, ...]) -> QuerySet:  # type: ignore[type-arg]
+def _holding(model: type[models.Model], fields: tuple[str, ...]) -> QuerySet[Any]:
     """Rows in which any of `fields` is not empty (an erased row is read no more)."""
     return model._default_manager.exclude(**{field: "" for field in fields})
 
