@@ -56,7 +56,7 @@ class RetentionRule:
     # Rows holding any of `fields` whose retention ended before `cutoff` (now minus the grace
     # period); the appeal window is read from the settings.
     due: Callable[[datetime], QuerySet[Any]]
-    # What the rule keeps the data for, for `fraudhub retention erase` and the docs.
+    # What the data is kept for, in a line (docs/operations.md, retention, says it at length).
     kept_while: str
 
 
