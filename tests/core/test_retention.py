@@ -13,11 +13,9 @@ from fraudhub.cases.models import AppealStatus, CaseStatus, Decision
 from fraudhub.cases.services.appeals import (
     AppealDecisionInput,
     appeal_decide,
-    appeal_file_by_owner_token,
     appeal_file_by_reporter,
 )
 from fraudhub.cases.services.claims import case_claim
-from fraudhub.cases.services.enforcement import owner_appeal_token
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import AuditEntry
 from fraudhub.core.retention import (
@@ -27,25 +25,24 @@ from fraudhub.core.retention import (
 from fraudhub.indicators.delisting import DelistingInput, delisting_decide, delisting_request_create
 from fraudhub.indicators.models import DelistingRequest
 from fraudhub.reports.models import Report, ReportStatus
-from fraudhub.reports.services import FiledReport
 from tests.cases.helpers import decide, file_report
+from tests.core.retention_helpers import (
+    EMAIL,
+    NAME,
+    OWNER_EMAIL,
+    PHONE,
+    appeal_upheld,
+    contacts_of,
+    filed_with_contacts,
+    suspended_and_appealed,
+)
 
 pytestmark = pytest.mark.django_db
 
 SYSTEM = Actor.system("tests")
-EMAIL, NAME, PHONE = "lan.nguyen@example.com", "Nguyễn Thị Lan", "0987 654 321"
 DAY = timedelta(days=1)
 # The appeal window (183 days) and the grace period (30 days) of the default settings.
 WINDOW, GRACE = timedelta(days=183), timedelta(days=30)
-
-
-def _filed() -> FiledReport:
-    return file_report(reporter_email=EMAIL, reporter_name=NAME, reporter_phone=PHONE)
-
-
-def _contacts(report: Report) -> tuple[str, str, str]:
-    report.refresh_from_db()
-    return report.reporter_email, report.reporter_name, report.reporter_phone
 
 
 def _erase(now: datetime) -> dict[str, int]:
@@ -53,17 +50,17 @@ def _erase(now: datetime) -> dict[str, int]:
 
 
 def test_a_pending_report_keeps_its_contacts_however_old() -> None:
-    filed = _filed()
+    filed = filed_with_contacts()
     assert _erase(filed.report.created_at + timedelta(days=3000)) == {
         "report": 0, "appeal": 0, "delisting": 0}
-    assert _contacts(filed.report) == (EMAIL, NAME, PHONE)
+    assert contacts_of(filed.report) == (EMAIL, NAME, PHONE)
     assert not AuditEntry.objects.filter(action="personal_data.erase").exists()
 
 
 def test_report_contacts_go_when_the_appeal_window_and_grace_end_not_a_day_earlier(
     reviewer_actor: Actor,
 ) -> None:
-    filed = _filed()
+    filed = filed_with_contacts()
     decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)
     due = decision.decided_at + WINDOW + GRACE
 
@@ -71,12 +68,12 @@ def test_report_contacts_go_when_the_appeal_window_and_grace_end_not_a_day_earli
     assert _erase(decision.decided_at + WINDOW - DAY)["report"] == 0
     assert _erase(due - DAY)["report"] == 0
     assert personal_data_due_counts(now=due - DAY)["report"] == 0
-    assert _contacts(filed.report) == (EMAIL, NAME, PHONE)
+    assert contacts_of(filed.report) == (EMAIL, NAME, PHONE)
 
     assert personal_data_due_counts(now=due + DAY)["report"] == 1
     assert _erase(due + DAY)["report"] == 1
     report = Report.objects.select_related("reporter").get(pk=filed.report.pk)
-    assert _contacts(report) == ("", "", "")
+    assert contacts_of(report) == ("", "", "")
     assert report.contacts_erased_at == due + DAY
     # The report, its status and its keyed reporter with their reputation stay.
     assert report.status == ReportStatus.ACTIONED
@@ -89,7 +86,7 @@ def test_one_audit_entry_per_batch_names_rows_and_fields_never_values(
     reviewer_actor: Actor, settings: Settings, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("fraudhub.core.retention.ERASE_BATCH", 2)
-    first = _filed()
+    first = filed_with_contacts()
     decide(reviewer_actor, first.report.case_id, "suspend", 14)
     others = [file_report(target=f"https://www.facebook.com/profile.php?id=10001234567{i}",
                           ip=f"203.0.113.{20 + i}", reporter_email=f"r{i}@example.com",
@@ -118,57 +115,48 @@ def test_one_audit_entry_per_batch_names_rows_and_fields_never_values(
     }
 
 
-def test_an_open_appeal_keeps_the_reports_and_the_appeals_contacts(
+def test_an_open_appeal_keeps_the_reports_and_the_appealscontacts_of(
     reviewer_actor: Actor,
 ) -> None:
-    filed = _filed()
-    decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)
-    appeal = appeal_file_by_owner_token(
-        actor=Actor.anonymous(ip="203.0.113.99"), token=owner_appeal_token(decision),
-        statement="My page.", contact_email="owner@example.com")
+    filed = filed_with_contacts()
+    decision, appeal = suspended_and_appealed(reviewer_actor, filed)
     assert appeal.case.status == CaseStatus.APPEALED
 
     assert _erase(decision.decided_at + timedelta(days=3000)) == {
         "report": 0, "appeal": 0, "delisting": 0}
     appeal.refresh_from_db()
-    assert appeal.contact_email == "owner@example.com"
-    assert _contacts(filed.report) == (EMAIL, NAME, PHONE)
+    assert appeal.contact_email == OWNER_EMAIL
+    assert contacts_of(filed.report) == (EMAIL, NAME, PHONE)
 
 
 def test_a_decided_appeal_keeps_its_address_for_the_grace_period(
     reviewer_actor: Actor, senior_actor: Actor,
 ) -> None:
-    filed = _filed()
-    decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)
-    appeal = appeal_file_by_owner_token(
-        actor=Actor.anonymous(ip="203.0.113.99"), token=owner_appeal_token(decision),
-        statement="My page.", contact_email="owner@example.com")
-    case_claim(actor=senior_actor, case_id=appeal.case_id)
-    appeal_decide(actor=senior_actor, appeal_id=appeal.pk,
-                  data=AppealDecisionInput(outcome="upheld", reasons="The evidence holds."))
-    appeal.refresh_from_db()
+    filed = filed_with_contacts()
+    _, appeal = suspended_and_appealed(reviewer_actor, filed)
+    appeal = appeal_upheld(senior_actor, appeal)
     assert appeal.decided_at is not None
 
     assert _erase(appeal.decided_at + GRACE - DAY)["appeal"] == 0
     appeal.refresh_from_db()
-    assert appeal.contact_email == "owner@example.com" and appeal.contact_erased_at is None
+    assert appeal.contact_email == OWNER_EMAIL and appeal.contact_erased_at is None
     # The report's contacts wait for the decision's own window.
-    assert _contacts(filed.report) == (EMAIL, NAME, PHONE)
+    assert contacts_of(filed.report) == (EMAIL, NAME, PHONE)
 
     assert _erase(appeal.decided_at + GRACE + DAY)["appeal"] == 1
     appeal.refresh_from_db()
     assert (appeal.contact_email, appeal.status) == ("", AppealStatus.UPHELD)
     assert appeal.contact_erased_at == appeal.decided_at + GRACE + DAY
-    assert _contacts(filed.report) == (EMAIL, NAME, PHONE)
+    assert contacts_of(filed.report) == (EMAIL, NAME, PHONE)
     entry = AuditEntry.objects.get(action="personal_data.erase", object_type="appeal")
     assert entry.new is not None and entry.new["erased"] == {str(appeal.pk): ["contact_email"]}
-    assert "owner@example.com" not in json.dumps(entry.new)
+    assert OWNER_EMAIL not in json.dumps(entry.new)
 
 
-def test_a_reversal_starts_a_new_window_for_the_reports_contacts(
+def test_a_reversal_starts_a_new_window_for_the_reportscontacts_of(
     reviewer_actor: Actor, senior_actor: Actor,
 ) -> None:
-    filed = _filed()
+    filed = filed_with_contacts()
     decision = decide(reviewer_actor, filed.report.case_id, "no_violation")
     # Taken a hundred days ago: its window ends well before the replacement's.
     decision.decided_at -= timedelta(days=100)
@@ -187,9 +175,9 @@ def test_a_reversal_starts_a_new_window_for_the_reports_contacts(
     # The old decision's window and grace have ended, the new one's not: kept.
     assert _erase(decision.decided_at + WINDOW + GRACE + 2 * DAY)["report"] == 0
     assert _erase(replacement.decided_at + WINDOW + GRACE - DAY)["report"] == 0
-    assert _contacts(filed.report) == (EMAIL, NAME, PHONE)
+    assert contacts_of(filed.report) == (EMAIL, NAME, PHONE)
     assert _erase(replacement.decided_at + WINDOW + GRACE + DAY)["report"] == 1
-    assert _contacts(filed.report) == ("", "", "")
+    assert contacts_of(filed.report) == ("", "", "")
 
 
 def test_a_report_of_a_case_closed_without_decision_goes_after_the_grace_period(
@@ -197,7 +185,7 @@ def test_a_report_of_a_case_closed_without_decision_goes_after_the_grace_period(
 ) -> None:
     from fraudhub.cases.services.reporters import reporter_mark_bad_faith
 
-    filed = _filed()
+    filed = filed_with_contacts()
     assert filed.report.reporter_id is not None
     reporter_mark_bad_faith(actor=reviewer_actor, reporter_id=filed.report.reporter_id,
                             reason="Floods the queue with copies.")
@@ -206,13 +194,13 @@ def test_a_report_of_a_case_closed_without_decision_goes_after_the_grace_period(
     assert report.case is not None and report.case.status == CaseStatus.CLOSED
     assert _erase(report.closed_at + GRACE - DAY)["report"] == 0
     assert _erase(report.closed_at + GRACE + DAY)["report"] == 1
-    assert _contacts(report) == ("", "", "")
+    assert contacts_of(report) == ("", "", "")
 
 
-def test_a_final_report_in_a_case_still_open_keeps_its_contacts(reviewer_actor: Actor) -> None:
+def test_a_final_report_in_a_case_still_open_keeps_itscontacts_of(reviewer_actor: Actor) -> None:
     # A report closed in bad faith while others keep its case open: any reporter of the case
     # may appeal the decision still to come, and is notified through these contacts.
-    filed = _filed()
+    filed = filed_with_contacts()
     other = file_report(ip="203.0.113.77", reporter_email="other@example.com")
     assert other.report.case_id == filed.report.case_id
     assert filed.report.reporter_id is not None
@@ -224,7 +212,7 @@ def test_a_final_report_in_a_case_still_open_keeps_its_contacts(reviewer_actor: 
     assert report.status == ReportStatus.CLOSED_BAD_FAITH
     assert report.case is not None and report.case.status == CaseStatus.OPEN
     assert _erase(report.created_at + timedelta(days=3000))["report"] == 0
-    assert _contacts(report) == (EMAIL, NAME, PHONE)
+    assert contacts_of(report) == (EMAIL, NAME, PHONE)
 
 
 def _delisting(drain_jobs: Callable[[], int]) -> DelistingRequest:
@@ -258,17 +246,17 @@ def test_a_delisting_request_keeps_its_contacts_until_decided_plus_grace(
 
 def test_zero_days_never_erases(reviewer_actor: Actor, settings: Settings) -> None:
     settings.FRAUDHUB_CONTACT_RETENTION_DAYS = 0
-    filed = _filed()
+    filed = filed_with_contacts()
     decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)
     far = decision.decided_at + timedelta(days=3000)
     assert personal_data_due_counts(now=far) == {"report": 0, "appeal": 0, "delisting": 0}
     assert _erase(far) == {"report": 0, "appeal": 0, "delisting": 0}
-    assert _contacts(filed.report) == (EMAIL, NAME, PHONE)
+    assert contacts_of(filed.report) == (EMAIL, NAME, PHONE)
 
 
 def test_the_grace_period_follows_the_setting(reviewer_actor: Actor, settings: Settings) -> None:
     settings.FRAUDHUB_CONTACT_RETENTION_DAYS = 90
-    filed = _filed()
+    filed = filed_with_contacts()
     decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)
     due = decision.decided_at + WINDOW + timedelta(days=90)
     assert _erase(due - DAY)["report"] == 0

@@ -13,14 +13,7 @@ from django.core.management import call_command
 from pytest_django import Settings
 
 from fraudhub.cases.models import Appeal, Case, Decision
-from fraudhub.cases.services.appeals import (
-    AppealDecisionInput,
-    appeal_decide,
-    appeal_file_by_owner_token,
-)
-from fraudhub.cases.services.claims import case_claim
 from fraudhub.cases.services.decisions import refuse_reporters_named
-from fraudhub.cases.services.enforcement import owner_appeal_token
 from fraudhub.cases.tasks import send_appeal_outcome
 from fraudhub.core import retention
 from fraudhub.core.actors import Actor
@@ -36,10 +29,18 @@ from fraudhub.reports.services import FiledReport
 from fraudhub.reports.tasks import send_decision_notice
 from tests.cases.helpers import decide, file_report
 from tests.conftest import ApiClient, logged_in_client
+from tests.core.retention_helpers import (
+    EMAIL,
+    NAME,
+    PHONE,
+    appeal_upheld,
+    contacts_of,
+    filed_with_contacts,
+    suspended_and_appealed,
+)
 
 pytestmark = pytest.mark.django_db
 
-EMAIL, NAME, PHONE = "lan.nguyen@example.com", "Nguyễn Thị Lan", "0987 654 321"
 # Past the appeal window (183 days) and the grace period (30 days).
 LONG_AGO = timedelta(days=183 + 30 + 1)
 
@@ -64,8 +65,7 @@ def _age(case_id: int | None) -> None:
 
 
 def _filed() -> FiledReport:
-    return file_report(reporter_email=EMAIL, reporter_name=NAME, reporter_phone=PHONE,
-                       language="en")
+    return filed_with_contacts(language="en")
 
 
 def _decided_long_ago(actor: Actor) -> tuple[FiledReport, Decision]:
@@ -80,20 +80,12 @@ def _decided_long_ago(actor: Actor) -> tuple[FiledReport, Decision]:
 def _appealed_and_upheld(reviewer_actor: Actor, senior_actor: Actor) -> tuple[FiledReport,
                                                                              Decision, Appeal]:
     filed = _filed()
-    decision = decide(reviewer_actor, filed.report.case_id, "suspend", 14)
-    appeal = appeal_file_by_owner_token(
-        actor=Actor.anonymous(ip="203.0.113.99"), token=owner_appeal_token(decision),
-        statement="My page.", contact_email="owner@example.com")
-    case_claim(actor=senior_actor, case_id=appeal.case_id)
-    appeal_decide(actor=senior_actor, appeal_id=appeal.pk,
-                  data=AppealDecisionInput(outcome="upheld", reasons="The evidence holds."))
-    appeal.refresh_from_db()
-    return filed, decision, appeal
+    decision, appeal = suspended_and_appealed(reviewer_actor, filed)
+    return filed, decision, appeal_upheld(senior_actor, appeal)
 
 
 def _contacts(filed: FiledReport) -> tuple[str, str, str]:
-    report = Report.objects.get(pk=filed.report.pk)
-    return report.reporter_email, report.reporter_name, report.reporter_phone
+    return contacts_of(filed.report)
 
 
 def test_the_dry_run_counts_and_changes_nothing(reviewer_actor: Actor) -> None:

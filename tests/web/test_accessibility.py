@@ -125,7 +125,11 @@ PUBLIC_PAGES = ["/", "/report/", "/report/status/", "/report/status/FH-AAAAA-BBB
 def test_every_public_page_has_one_h1_landmarks_a_skip_link_and_labelled_controls(
     path: str, language: str
 ) -> None:
-    nodes = parse(client_in(language).get(path).content.decode())
+    assert_page_structure(parse(client_in(language).get(path).content.decode()), language)
+
+
+def assert_page_structure(nodes: list[Node], language: str) -> None:
+    """The page's language, one h1, its landmarks, the skip link first, a label per control."""
     assert next(node for node in nodes if node.tag == "html").attrs["lang"] == language
     assert [node.tag for node in nodes].count("h1") == 1
     for landmark in ("header", "nav", "main", "footer"):
@@ -351,14 +355,7 @@ def test_the_pages_behind_a_link_or_a_login_read_out_right(
     shown = AUDITED[page](language, request)
     assert shown.response.status_code < 500
     nodes = parse(shown.response.content.decode())
-    assert next(node for node in nodes if node.tag == "html").attrs["lang"] == language
-    assert [node.tag for node in nodes].count("h1") == 1
-    for landmark in ("header", "nav", "main", "footer"):
-        assert landmark in [node.tag for node in nodes], landmark
-    skip = next(node for node in nodes if node.tag == "a")
-    assert skip.attrs["href"] == "#main" and by_id(nodes, "main").tag == "main"
-    for control in visible_controls(nodes):
-        assert label_text(nodes, control)
+    assert_page_structure(nodes, language)
     # A refused form or link says so first in the title, and opens on what went wrong.
     assert title_of(nodes).startswith(ERROR_PREFIX[language]) == shown.refused
     autofocused = [node for node in nodes if "autofocus" in node.attrs]
