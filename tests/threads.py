@@ -26,16 +26,21 @@ def in_a_thread(work: Callable[[], Any], results: list[Any]) -> threading.Thread
     return thread
 
 
-def lock_waits() -> int:
-    """How many sessions of the test database wait for a lock now (PostgreSQL), seen from a
-    connection of its own."""
+def second_connection(*, autocommit: bool = False) -> Any:
+    """A psycopg connection of its own to the test database (PostgreSQL): another client."""
     import psycopg
     from django.db import connection
 
     settings = connection.settings_dict
-    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
-                         user=settings["USER"], dbname=settings["NAME"],
-                         autocommit=True) as probe:
+    return psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
+                           user=settings["USER"], password=settings["PASSWORD"] or None,
+                           dbname=settings["NAME"], autocommit=autocommit)
+
+
+def lock_waits() -> int:
+    """How many sessions of the test database wait for a lock now (PostgreSQL), seen from a
+    connection of its own."""
+    with second_connection(autocommit=True) as probe:
         row = probe.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
         return int(row[0]) if row else 0
 

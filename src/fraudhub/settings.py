@@ -334,6 +334,9 @@ FRAUDHUB_PLATFORM_NAME = os.environ.get("FRAUDHUB_PLATFORM_NAME", "FraudHub").st
     or "FraudHub"
 FRAUDHUB_INTAKE_RATE_LIMIT = _env_int("FRAUDHUB_INTAKE_RATE_LIMIT", 30)
 FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS = _env_int("FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS", 60)
+# A single report is answered once stored and filed into its case by the worker, a hundred to a
+# transaction (reports/inbox.py); off, it is filed while its reporter waits.
+FRAUDHUB_INTAKE_DEFERRED = _env_bool("FRAUDHUB_INTAKE_DEFERRED", True)
 FRAUDHUB_RATE_LIMITER = os.environ.get(
     "FRAUDHUB_RATE_LIMITER",
     "fraudhub.core.ratelimit.RedisRateLimiter" if REDIS_URL

@@ -302,7 +302,7 @@ def test_a_tracking_code_clash_draws_new_codes(api_client_for: Client) -> None:
     # The first draw clashes; the whole batch draws again.
     draws = iter([taken_code, "FH-AAAAA-BBBBB", "FH-CCCCC-DDDDD", "FH-EEEEE-FFFFF"])
 
-    with mock.patch.object(filing, "_tracking_code", lambda: next(draws)):
+    with mock.patch.object(filing, "tracking_code_new", lambda: next(draws)):
         results = partner.post(BATCH, {"reports": [_phone("0912 345 678")] * 2}).json()
 
     assert [r["tracking_code"] for r in results["results"]] == ["FH-CCCCC-DDDDD",

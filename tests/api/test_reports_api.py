@@ -597,7 +597,7 @@ def test_a_single_report_whose_code_clashes_is_filed_again_whole_with_a_new_code
     taken = file_report(client)["tracking_code"]
     draws = iter([taken, "FH-AAAAA-BBBBB"])
 
-    with mock.patch.object(filing, "_tracking_code", lambda: next(draws)):
+    with mock.patch.object(filing, "tracking_code_new", lambda: next(draws)):
         filed = file_report(client, evidence=[evidence_item()])
 
     assert filed["tracking_code"] == "FH-AAAAA-BBBBB"
@@ -620,7 +620,7 @@ def test_codes_that_keep_clashing_fail_the_report_and_leave_no_file_behind(
     client = api_client_for(None)
     taken = file_report(client)["tracking_code"]
 
-    with mock.patch.object(filing, "_tracking_code", lambda: taken), \
+    with mock.patch.object(filing, "tracking_code_new", lambda: taken), \
             pytest.raises(filing.IntegrityError):
         client.post(REPORTS, report_payload(evidence=[evidence_item()]))
 

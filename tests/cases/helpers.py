@@ -23,7 +23,9 @@ def file_report(
         "good_faith": True,
     }
     data.update(overrides)
-    return report_create(actor=actor or Actor.anonymous(ip=ip), data=ReportInput(**data))
+    filed = report_create(actor=actor or Actor.anonymous(ip=ip), data=ReportInput(**data))
+    assert isinstance(filed, FiledReport), "filed in the test's transaction, not accepted"
+    return filed
 
 
 def decide(

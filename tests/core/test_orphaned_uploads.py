@@ -68,7 +68,7 @@ def test_the_files_of_a_filing_killed_before_its_commit_are_removed() -> None:
 
     # What a worker killed between writing the files and committing leaves behind.
     [checked] = check_evidence([_upload()])
-    rows = filing._evidence_write([checked])
+    rows = filing.evidence_write([checked])
     [name] = [row.file.name for row in rows]
     assert default_storage.exists(name) and not Evidence.objects.exists()
     _age(name, 2)

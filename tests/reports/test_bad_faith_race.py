@@ -23,13 +23,20 @@ from fraudhub.core.actors import Actor
 from fraudhub.reports.filing import FiledReport
 from fraudhub.reports.models import PENDING_REPORT_STATUSES, Report, ReportStatus
 from fraudhub.reports.services import ReportInput, report_create
-from tests.threads import in_a_thread
+from tests.threads import in_a_thread, second_connection
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="needs PostgreSQL: SQLite runs one writing transaction at a time"),
     pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _filed_while_the_reporter_waits(settings: Any) -> None:
+    """These tests are about filing during the request (FRAUDHUB_INTAKE_DEFERRED off)."""
+    settings.FRAUDHUB_INTAKE_DEFERRED = False
+
 
 WAIT_SECONDS = 20.0
 EMAIL = "often@example.org"
@@ -40,13 +47,6 @@ def _input() -> ReportInput:
                        platform="facebook", fraud_type="investment_stock_crypto",
                        good_faith=True, reporter_email=EMAIL,
                        description="Mời đầu tư tiền ảo, chuyển vào STK 0071000123456 VCB.")
-
-
-def _second_connection() -> psycopg.Connection[Any]:
-    settings = connection.settings_dict
-    return psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None,
-                           user=settings["USER"], password=settings["PASSWORD"] or None,
-                           dbname=settings["NAME"], autocommit=False)
 
 
 def _file_in_a_thread(results: list[Any]) -> threading.Thread:
@@ -69,7 +69,7 @@ def test_a_filing_waits_for_a_marking_in_progress_and_files_the_report_as_suspen
     reporter_id, case_id = first.report.reporter_id, first.report.case_id
     assert reporter_id is not None and case_id is not None
     results: list[Any] = []
-    with _second_connection() as marking:
+    with second_connection() as marking:
         marking.execute("SET lock_timeout = '10s'")
         # The marking's steps, in its order: the reporter, its pending reports, their cases.
         marking.execute("SELECT id FROM reports_reporter WHERE id = %s FOR UPDATE", [reporter_id])

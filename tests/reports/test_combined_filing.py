@@ -27,6 +27,13 @@ from tests.conftest import SYSTEM, png_bytes
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _filed_while_the_reporter_waits(settings: Any) -> None:
+    """These tests are about filing during the request (FRAUDHUB_INTAKE_DEFERRED off)."""
+    settings.FRAUDHUB_INTAKE_DEFERRED = False
+
+
 WAIT_SECONDS = 20.0
 ACCOUNT = "https://www.facebook.com/profile.php?id=100012345678"
 

@@ -34,10 +34,12 @@ PHONE = "+84912345678"
 def file(ip: str, email: str = ADDRESS, target: str = "https://www.facebook.com/fake.shop.vn",
          description: str = "Lừa đảo bán hàng, gọi 0912 345 678.", kind: str = "account"
          ) -> FiledReport:
-    return report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(
+    filed = report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(
         target_kind=kind, target=target, platform="facebook" if kind == "account" else "",
         fraud_type="counterfeit_goods", description=description, good_faith=True,
         reporter_email=email))
+    assert isinstance(filed, FiledReport), "filed in the test's transaction, not accepted"
+    return filed
 
 
 def confirm(report: Report) -> Any:

@@ -354,8 +354,9 @@ def test_in_a_combined_filing_only_the_report_whose_evidence_cannot_be_stored_fa
                     reason="needs PostgreSQL: SQLite's test database takes one writer at a time")
 @pytest.mark.django_db(transaction=True)
 def test_of_concurrent_reports_filed_together_only_the_one_not_stored_gets_503(
-    media: Path, monkeypatch: pytest.MonkeyPatch,
+    media: Path, monkeypatch: pytest.MonkeyPatch, settings: Any,
 ) -> None:
+    settings.FRAUDHUB_INTAKE_DEFERRED = False  # filed during the request, together
     refused = png_bytes((41, 30))
     monkeypatch.setattr(FileSystemStorage, "_save",
                         _refusing_save(errno.ENOSPC, _named_for(refused)))

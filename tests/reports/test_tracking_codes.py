@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from fraudhub.reports.filing import _CODE_ALPHABET, _tracking_code
+from fraudhub.reports.filing import _CODE_ALPHABET, tracking_code_new
 
 CODE = re.compile(r"FH-[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}")
 
@@ -17,7 +17,7 @@ def test_the_alphabet_divides_a_byte_so_that_no_symbol_is_favoured() -> None:
 
 
 def test_codes_have_the_form_and_use_every_symbol_about_equally() -> None:
-    codes = [_tracking_code() for _ in range(3200)]
+    codes = [tracking_code_new() for _ in range(3200)]
     assert all(CODE.fullmatch(code) for code in codes)
     assert len(set(codes)) == len(codes)
     symbols = Counter(char for code in codes for char in code[3:].replace("-", ""))

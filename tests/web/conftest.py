@@ -67,4 +67,6 @@ def file_web_report(*, ip: str = "203.0.113.9", **overrides: Any) -> FiledReport
         "evidence": [EvidenceUpload(name="shot.png", content=png_bytes())],
     }
     data.update(overrides)
-    return report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(**data))
+    filed = report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(**data))
+    assert isinstance(filed, FiledReport), "filed in the test's transaction, not accepted"
+    return filed

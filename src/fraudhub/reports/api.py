@@ -25,6 +25,7 @@ from fraudhub.reports.schemas import (
 )
 from fraudhub.reports.selectors import report_decision_view, report_get_with_secret
 from fraudhub.reports.services import (
+    AcceptedReport,
     FiledReport,
     ReportInput,
     report_create,
@@ -111,7 +112,7 @@ def create_reports(request: HttpRequest, payload: ReportBatchIn) -> ReportBatchO
                           refused=len(results) - created_count)
 
 
-def _created(filed: FiledReport) -> ReportCreatedOut:
+def _created(filed: FiledReport | AcceptedReport) -> ReportCreatedOut:
     code = filed.report.tracking_code
     return ReportCreatedOut(
         tracking_code=code, secret=filed.secret, status=filed.report.status,

@@ -70,11 +70,21 @@ class PreparedReport:
 
 
 @dataclass(frozen=True)
+class AcceptedAs:
+    """What a reporter was answered when the report was accepted before being filed."""
+
+    tracking_code: str
+    secret_hash: str
+    accepted_at: datetime
+
+
+@dataclass(frozen=True)
 class Submission:
-    """A checked report and who files it."""
+    """A checked report and who files it; `accepted` when the reporter has its code already."""
 
     actor: Actor
     item: PreparedReport
+    accepted: AcceptedAs | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _tracking_code() -> str:
+def tracking_code_new() -> str:
     # One read of the system's randomness, not one per character: each byte picks a symbol
     # without bias, 256 being a multiple of the alphabet's 32.
     body = "".join(_CODE_ALPHABET[byte % len(_CODE_ALPHABET)] for byte in secrets.token_bytes(10))
@@ -178,11 +188,12 @@ def _indicators_of(report: Report, item: PreparedReport,
 
 
 def _insert_reports(reports: list[Report]) -> None:
-    """Insert with fresh tracking codes; a clash with an existing code fails the filing
-    transaction, which _file runs again (a savepoint for so rare a case cost two statements a
-    filing)."""
+    """Insert, with fresh tracking codes where none was handed out yet; a clash with an
+    existing code fails the filing transaction, which _file runs again (a savepoint for so
+    rare a case cost two statements a filing)."""
     for report in reports:
-        report.tracking_code = _tracking_code()
+        if not report.tracking_code:
+            report.tracking_code = tracking_code_new()
     Report.objects.bulk_create(reports)
 
 
@@ -191,7 +202,7 @@ def _tracking_code_clash(exc: IntegrityError) -> bool:
     return "tracking_code" in str(exc)
 
 
-def _evidence_write(files: Sequence[CheckedEvidence]) -> list[Evidence]:
+def evidence_write(files: Sequence[CheckedEvidence]) -> list[Evidence]:
     """Write a report's evidence files: the rows to insert with the report, all or none.
 
     Raises EvidenceNotStored, having removed what it wrote, when the storage fails.
@@ -207,7 +218,7 @@ def _evidence_write(files: Sequence[CheckedEvidence]) -> list[Evidence]:
     return evidence
 
 
-def _evidence_remove(evidence: Iterable[Evidence]) -> None:
+def evidence_remove(evidence: Iterable[Evidence]) -> None:
     uploads_remove(item.file for item in evidence)
 
 
@@ -219,7 +230,8 @@ class _Filing:
     source: str
     item: PreparedReport
     found: list[FoundIndicator]
-    secret: str
+    secret: str  # empty when the reporter was answered before filing (`accepted`)
+    accepted: AcceptedAs | None
     target: Target
     reporter: Reporter
     case: Case | None = None
@@ -238,7 +250,7 @@ def reports_file(
     outcomes: list[list[Evidence] | EvidenceNotStored] = []
     for item in items:
         try:
-            outcomes.append(_evidence_write(item.evidence))
+            outcomes.append(evidence_write(item.evidence))
         except EvidenceNotStored as exc:
             outcomes.append(exc)
     stored = [(Submission(actor=actor, item=item), written)
@@ -257,9 +269,9 @@ def submissions_file(*, submissions: Sequence[Submission]) -> list[FiledReport]:
     written: list[list[Evidence]] = []
     try:
         for submission in submissions:
-            written.append(_evidence_write(submission.item.evidence))
+            written.append(evidence_write(submission.item.evidence))
     except EvidenceNotStored:
-        _evidence_remove(chain.from_iterable(written))
+        evidence_remove(chain.from_iterable(written))
         raise
     return _file(submissions, written)
 
@@ -273,19 +285,29 @@ def _file(submissions: Sequence[Submission],
     that: Django tells no one.
     """
     try:
-        for attempt in range(1, _FILING_ATTEMPTS + 1):
-            try:
-                return _file_in_transaction(submissions, evidence)
-            except CaseClosedMeanwhile:
-                if attempt == _FILING_ATTEMPTS:
-                    raise
-            except IntegrityError as exc:
-                if attempt == _FILING_ATTEMPTS or not _tracking_code_clash(exc):
-                    raise
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        return submissions_file_stored(submissions=submissions, evidence=evidence)
     except BaseException:
-        _evidence_remove(chain.from_iterable(evidence))
+        evidence_remove(chain.from_iterable(evidence))
         raise
+
+
+def submissions_file_stored(*, submissions: Sequence[Submission],
+                            evidence: Sequence[list[Evidence]]) -> list[FiledReport]:
+    """File submissions whose evidence files are stored already; the files stay if it fails.
+
+    All of them or none, in one transaction (run again when a case it joins was decided
+    meanwhile or a fresh tracking code clashed).
+    """
+    for attempt in range(1, _FILING_ATTEMPTS + 1):
+        try:
+            return _file_in_transaction(submissions, evidence)
+        except CaseClosedMeanwhile:
+            if attempt == _FILING_ATTEMPTS:
+                raise
+        except IntegrityError as exc:
+            if attempt == _FILING_ATTEMPTS or not _tracking_code_clash(exc):
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _file_in_transaction(submissions: Sequence[Submission],
@@ -298,7 +320,7 @@ def _file_in_transaction(submissions: Sequence[Submission],
         reporters = reporters_get_or_create(submissions)
         filings = [
             _Filing(actor=s.actor, source=_source_for(s.actor), item=s.item, found=found[i],
-                    secret=secrets.token_urlsafe(18),
+                    secret="" if s.accepted else secrets.token_urlsafe(18), accepted=s.accepted,
                     target=targets[(s.item.canonical.indicator_type, s.item.canonical.canonical)],
                     reporter=reporters[i])
             for i, s in enumerate(submissions)
@@ -326,7 +348,8 @@ def _file_in_transaction(submissions: Sequence[Submission],
         _count_into_cases(counted, reports, opened=opened, now=now)
         for f, report in zip(filings, reports, strict=True):
             report.case = f.case  # the case as counted, not as found
-        audit_record_many(actor=submissions[0].actor, specs=_audit_specs(filings, reports))
+        audit_record_many(actor=submissions[0].actor,
+                          specs=_audit_specs(filings, reports, evidence))
     return [FiledReport(report=r, secret=f.secret) for f, r in zip(filings, reports, strict=True)]
 
 
@@ -375,21 +398,25 @@ def _count_into_cases(counted: list[_Filing], reports: list[Report], *, opened: 
 
 def _report_of(f: _Filing, *, now: datetime) -> Report:
     item = f.item
+    accepted = f.accepted
     return Report(
-        secret_hash=hash_secret(f.secret), target=f.target, target_kind=item.target_kind,
+        tracking_code=accepted.tracking_code if accepted else "",
+        secret_hash=accepted.secret_hash if accepted else hash_secret(f.secret),
+        target=f.target, target_kind=item.target_kind,
         target_raw=item.target_raw, platform=item.canonical.platform,
         fraud_type=item.fraud_type, description=item.description, language=item.language,
         source=f.source, reporter=f.reporter, reporter_email=item.reporter_email.strip()[:254],
         reporter_name=item.reporter_name.strip()[:200],
         reporter_phone=item.reporter_phone.strip()[:40], good_faith=True,
         status=ReportStatus.RECEIVED if f.case is not None else ReportStatus.SUSPENDED,
-        case=f.case, created_at=now,
+        case=f.case, created_at=accepted.accepted_at if accepted else now,
     )
 
 
-def _audit_specs(filings: list[_Filing], reports: list[Report]) -> list[AuditSpec]:
+def _audit_specs(filings: list[_Filing], reports: list[Report],
+                 evidence: Sequence[list[Evidence]]) -> list[AuditSpec]:
     specs = []
-    for f, report in zip(filings, reports, strict=True):
+    for f, report, files in zip(filings, reports, evidence, strict=True):
         if f.opened_case is not None:
             specs.append(f.opened_case)
         specs.append(AuditSpec(
@@ -397,7 +424,7 @@ def _audit_specs(filings: list[_Filing], reports: list[Report]) -> list[AuditSpe
             new={"tracking_code": report.tracking_code, "target": f.target.canonical,
                  "case": report.case_id, "status": report.status, "source": f.source,
                  "fraud_type": report.fraud_type,
-                 "evidence": [c.sha256 for c in f.item.evidence]},
+                 "evidence": [row.sha256 for row in files]},
             actor=f.actor,
         ))
     return specs

@@ -121,3 +121,29 @@ class ReportIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type}:{self.value}"
+
+
+class PendingReport(models.Model):
+    """A report accepted and answered, waiting for the worker to file it into its case.
+
+    A busy server answers a reporter once the report is safely stored here: filing it (its
+    case, its reporter's standing, the audit chain) is done by the worker in batches, one
+    transaction for many reports (reports/inbox.py). The row is deleted in the transaction
+    that files the report under the same tracking code; one that fails stays, with its error.
+    """
+
+    tracking_code = models.CharField(max_length=20, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    # Who sent it, as reports/inbox.py writes it down: the kind, the user or key, the address.
+    actor = models.JSONField()
+    # The report as the reporter sent it (ReportInput's fields) and its evidence files,
+    # already stored: their rows are made when it is filed.
+    submission = models.JSONField()
+    accepted_at = models.DateTimeField()
+    attempts = models.IntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # A report that failed to be filed is tried again from then on.
+    retry_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.tracking_code

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from fraudhub.cases.models import AppealStatus, Decision, Outcome
-from fraudhub.reports.models import Report
+from fraudhub.reports.models import PendingReport, Report
 from fraudhub.taxonomy.selectors import policy_ground_get
 
 TRACKING_CODE = re.compile(r"FH-[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}")
@@ -31,10 +31,22 @@ def report_get_with_secret(*, tracking_code: str, secret: str) -> Report | None:
     # ~70 µs that an unknown code did not, which told which codes exist.
     candidate = hash_secret(secret)
     row = Report.objects.filter(tracking_code=code).values_list("pk", "secret_hash").first()
-    stored = row[1] if row is not None else _NO_SECRET_HASH
-    if not hmac.compare_digest(stored, candidate) or row is None:
+    if row is not None and hmac.compare_digest(row[1], candidate):
+        return Report.objects.select_related("target", "case").get(pk=row[0])
+    # A wrong secret for a filed report is looked up there too: every refusal takes the same
+    # steps, whether the code is filed, accepted or unknown.
+    return _pending_with_secret(code, candidate)
+
+
+def _pending_with_secret(code: str, candidate: str) -> Report | None:
+    """A report accepted and not filed yet, as it will be filed (see reports/inbox.py)."""
+    from fraudhub.reports.inbox import pending_report_as_report
+
+    pending = PendingReport.objects.filter(tracking_code=code).first()
+    stored = pending.secret_hash if pending is not None else _NO_SECRET_HASH
+    if not hmac.compare_digest(stored, candidate) or pending is None:
         return None
-    return Report.objects.select_related("target", "case").get(pk=row[0])
+    return pending_report_as_report(pending)
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,11 @@ from fraudhub.reports.filing import (
     hash_secret,
     reports_file,
 )
+from fraudhub.reports.inbox import AcceptedReport, intake_deferred, report_accept
 from fraudhub.taxonomy.selectors import fraud_type_get
 
-__all__ = ["REPORT_BATCH_MAX", "FiledReport", "ReportInput", "hash_secret", "report_create",
-           "report_create_many", "report_prepare"]
+__all__ = ["REPORT_BATCH_MAX", "AcceptedReport", "FiledReport", "ReportInput", "hash_secret",
+           "report_create", "report_create_many", "report_prepare"]
 
 DESCRIPTION_MAX = 10_000
 TARGET_MAX = 2_048
@@ -132,13 +133,17 @@ def _storage_unavailable() -> StorageUnavailable:
     )
 
 
-def report_create(*, actor: Actor, data: ReportInput) -> FiledReport:
+def report_create(*, actor: Actor, data: ReportInput) -> FiledReport | AcceptedReport:
+    """File one report, or accept it for the worker to file (reports/inbox.py says when)."""
     if not actor.has_perm(Perm.REPORT_CREATE):
         raise PermissionDenied(_("You may not file reports."))
     prepared = report_prepare(data=data)
     _check_rate(actor)
+    submission = Submission(actor=actor, item=prepared)
     try:
-        return submission_file(submission=Submission(actor=actor, item=prepared))
+        if intake_deferred(actor):
+            return report_accept(submission=submission, platform=data.platform)
+        return submission_file(submission=submission)
     except EvidenceNotStored as exc:
         raise _storage_unavailable() from exc
 

@@ -189,9 +189,11 @@ def appeal_file_by_reporter(
     *, actor: Actor, tracking_code: str, secret: str, statement: str
 ) -> Appeal:
     report = report_get_with_secret(tracking_code=tracking_code, secret=secret)
-    if report is None or report.case_id is None:
+    if report is None or (report.pk is not None and report.case_id is None):
         raise NotFound(_("No report with this code and secret."))
-    decision = Decision.objects.filter(case_id=report.case_id, is_current=True).last()
+    # A report accepted and not filed yet (pk None) has no case, hence no decision.
+    decision = (Decision.objects.filter(case_id=report.case_id, is_current=True).last()
+                if report.case_id is not None else None)
     if decision is None:
         raise Conflict(_("The report has not been decided yet."))
     return _file(actor=actor, decision=decision, kind=AppellantKind.REPORTER,

@@ -15,6 +15,7 @@ from django_tasks_db.management.commands import db_worker
 
 from fraudhub.core.housekeeping import run_housekeeping
 from fraudhub.core.workers import JobWorker, worker_beat, worker_gone
+from fraudhub.reports.inbox import pending_reports_drain
 
 logger = logging.getLogger("fraudhub.worker")
 
@@ -49,7 +50,8 @@ def _beating(worker_id: str, stop: threading.Event) -> threading.Thread:
 
 
 class Command(BaseCommand):
-    help = "Run background jobs (enforcement deliveries, e-mails) and periodic housekeeping."
+    help = ("File the reports the servers accepted, run background jobs (enforcement "
+            "deliveries, e-mails) and periodic housekeeping.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0,
@@ -95,6 +97,12 @@ class Command(BaseCommand):
              housekeeping_every: float, verbosity: int) -> None:
         if batch:
             try:
+                pending_reports_drain()
+            except Exception:  # the jobs still run; the reports stay accepted for the next run
+                logger.exception("filing accepted reports failed")
+            finally:
+                close_old_connections()
+            try:
                 run_housekeeping()
             except Exception:  # the due jobs still run, as in the continuous loop below
                 logger.exception("housekeeping failed")
@@ -113,6 +121,18 @@ class Command(BaseCommand):
                     close_old_connections()
                 stop.wait(housekeeping_every)
 
+        def intake_loop() -> None:
+            # Reports accepted by the servers are filed within about `interval` seconds.
+            while not stop.is_set():
+                try:
+                    pending_reports_drain()
+                except Exception:  # the loop must survive a failed round
+                    logger.exception("filing accepted reports failed")
+                finally:
+                    close_old_connections()
+                stop.wait(interval)
+
         thread = threading.Thread(target=housekeeping_loop, name="housekeeping", daemon=True)
         thread.start()
+        threading.Thread(target=intake_loop, name="intake", daemon=True).start()
         self._jobs(worker_id, batch=False, interval=interval, verbosity=verbosity)

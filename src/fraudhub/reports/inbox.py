@@ -1,0 +1,275 @@
+"""Reports accepted at once and filed by the worker: how a busy server keeps answering.
+
+Filing a report takes what every filing shares (its case, the reporter's standing, the audit
+chain's head), so a server filing each report while its reporter waits files a few hundred a
+second at most. Accepting one instead costs a single INSERT: the report is checked (a refused
+one is answered with its errors at once, as before), its evidence stored, its tracking code and
+secret handed out, and the row written here. The worker files the accepted reports a hundred to
+a transaction, as a partner's batch is filed, under the codes their reporters hold; the row goes
+in the transaction that files its report, so a report is always in exactly one of the two
+tables. Until then its status page says it was received.
+
+When it applies (FRAUDHUB_INTAKE_DEFERRED, on by default): not inside a caller's transaction,
+which must decide whether its report is kept, and not for the system's own reports (the demo).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from fraudhub.cases.models import Target
+from fraudhub.cases.targets import CanonicalTarget, canonicalize_target
+from fraudhub.core.actors import Actor
+from fraudhub.core.db import fetch_prepared
+from fraudhub.core.errors import DomainError
+from fraudhub.core.models import ApiKey, User
+from fraudhub.reports.filing import (
+    REPORT_BATCH_MAX,
+    AcceptedAs,
+    PreparedReport,
+    Submission,
+    evidence_remove,
+    evidence_write,
+    hash_secret,
+    submissions_file_stored,
+    tracking_code_new,
+)
+from fraudhub.reports.models import Evidence, PendingReport, Report, ReportStatus
+from fraudhub.taxonomy.selectors import fraud_type_get
+
+logger = logging.getLogger(__name__)
+
+# A report the worker could not file is tried again after this, then twice as long each time.
+RETRY_FIRST_SECONDS = 60
+RETRY_MAX_SECONDS = 3600
+_CODE_ATTEMPTS = 5
+_EVIDENCE_FIELDS = ("original_name", "content_type", "extension", "size", "sha256")
+
+
+@dataclass(frozen=True)
+class AcceptedReport:
+    """What the reporter is answered: the report, as it will be filed, and its secret."""
+
+    report: Report
+    secret: str
+
+
+def intake_deferred(actor: Actor) -> bool:
+    return (bool(settings.FRAUDHUB_INTAKE_DEFERRED) and actor.kind != "system"
+            and not connection.in_atomic_block)
+
+
+def actor_record(actor: Actor) -> dict[str, Any]:
+    """Who sent a report, as the worker restores them to file it (actor_restore)."""
+    return {"kind": actor.kind, "ip": actor.ip,
+            "user": actor.user.pk if actor.user is not None else None,
+            "api_key": actor.api_key.pk if actor.api_key is not None else None}
+
+
+def actor_restore(record: dict[str, Any]) -> Actor:
+    """The sender as they were accepted: a key revoked or a user deactivated since does not
+    undo a report they were allowed to send."""
+    ip = record.get("ip")
+    if record.get("api_key") is not None:
+        key = ApiKey.objects.select_related("organization", "holder").get(pk=record["api_key"])
+        return Actor.for_api_key(key, ip=ip)
+    if record.get("user") is not None:
+        user = User.objects.select_related("organization").get(pk=record["user"])
+        return Actor.for_user(user, ip=ip)
+    return Actor.anonymous(ip=ip)
+
+
+def report_accept(*, submission: Submission, platform: str) -> AcceptedReport:
+    """Store a checked report for the worker to file; answer with its code and secret.
+
+    `platform` is the one the reporter named (the target is put in canonical form again when
+    filed). Raises EvidenceNotStored, leaving nothing behind, when the storage refuses the files.
+    """
+    item = submission.item
+    evidence = evidence_write(item.evidence)
+    record = {
+        "target_kind": item.target_kind, "target": item.target_raw, "platform": platform,
+        "fraud_type": item.fraud_type, "description": item.description,
+        "language": item.language, "reporter_email": item.reporter_email,
+        "reporter_name": item.reporter_name, "reporter_phone": item.reporter_phone,
+        "evidence": [{"file": row.file.name, **{name: getattr(row, name)
+                                               for name in _EVIDENCE_FIELDS}}
+                     for row in evidence],
+    }
+    secret = secrets.token_urlsafe(18)
+    now = timezone.now()
+    try:
+        code = _pending_insert(actor=actor_record(submission.actor), submission=record,
+                               secret_hash=hash_secret(secret), accepted_at=now)
+    except BaseException:
+        evidence_remove(evidence)
+        raise
+    return AcceptedReport(report=_unfiled(code, item.canonical, record, accepted_at=now),
+                          secret=secret)
+
+
+_INSERT_PENDING = """
+INSERT INTO reports_pendingreport
+    (tracking_code, secret_hash, actor, submission, accepted_at, attempts, last_error, retry_at)
+SELECT %s, %s, %s, %s, %s, 0, '', %s
+WHERE NOT EXISTS (SELECT 1 FROM reports_report WHERE tracking_code = %s)
+RETURNING id
+"""
+
+
+def _pending_insert(*, actor: dict[str, Any], submission: dict[str, Any], secret_hash: str,
+                    accepted_at: datetime) -> str:
+    """Insert with a tracking code that no report and no accepted report has, in one
+    statement: through the ORM the insert cost as much as the rest of the request."""
+    when = connection.ops.adapt_datetimefield_value(accepted_at)
+    for _attempt in range(_CODE_ATTEMPTS):
+        code = tracking_code_new()
+        try:
+            rows = fetch_prepared(_INSERT_PENDING, [
+                code, secret_hash, json.dumps(actor), json.dumps(submission), when, when, code])
+        except IntegrityError as exc:  # a code handed out a moment ago to another report
+            if "tracking_code" not in str(exc):
+                raise
+            continue
+        if rows:
+            return code
+    raise RuntimeError(f"no free tracking code in {_CODE_ATTEMPTS} attempts")
+
+
+@dataclass(frozen=True)
+class FilingRound:
+    filed: int
+    failed: int
+
+
+def pending_reports_file(*, limit: int = REPORT_BATCH_MAX) -> FilingRound:
+    """File up to `limit` accepted reports that are due, oldest first, in one transaction.
+
+    Rows another worker is filing are passed over. When the reports cannot be filed together,
+    each is filed alone; one that fails alone stays with its error and is tried again later
+    (RETRY_FIRST_SECONDS, doubling): a report is never dropped.
+    """
+    now = timezone.now()
+    # Asked first outside a transaction: the worker polls this every second, and an idle poll
+    # should take no lock (on SQLite every transaction takes the database's write lock).
+    if not PendingReport.objects.filter(retry_at__lte=now).exists():
+        return FilingRound(filed=0, failed=0)
+    with transaction.atomic():
+        rows = list(PendingReport.objects.select_for_update(skip_locked=True)
+                    .filter(retry_at__lte=now).order_by("id")[:limit])
+        if not rows:
+            return FilingRound(filed=0, failed=0)
+        ready: list[tuple[PendingReport, Submission, list[Evidence]]] = []
+        failures: list[tuple[PendingReport, Exception]] = []
+        for row in rows:
+            try:
+                submission, evidence = _restored(row)
+            except (DomainError, ApiKey.DoesNotExist, User.DoesNotExist) as refused:
+                failures.append((row, refused))
+                continue
+            ready.append((row, submission, evidence))
+        filed = _file_together_or_alone(ready, failures)
+        PendingReport.objects.filter(pk__in=[row.pk for row in filed]).delete()
+        for row, error in failures:
+            _postpone(row, error, now=now)
+    return FilingRound(filed=len(filed), failed=len(failures))
+
+
+def pending_reports_drain() -> FilingRound:
+    """File every accepted report that is due (the worker's --batch run, deployments)."""
+    filed = failed = 0
+    while True:
+        one = pending_reports_file()
+        filed, failed = filed + one.filed, failed + one.failed
+        if one.filed + one.failed < REPORT_BATCH_MAX:
+            return FilingRound(filed=filed, failed=failed)
+
+
+def _file_together_or_alone(
+    ready: Sequence[tuple[PendingReport, Submission, list[Evidence]]],
+    failures: list[tuple[PendingReport, Exception]],
+) -> list[PendingReport]:
+    """The rows whose reports were filed; a report that failed alone joins `failures`."""
+    if not ready:
+        return []
+    try:
+        with transaction.atomic():
+            submissions_file_stored(submissions=[s for _r, s, _e in ready],
+                                    evidence=[e for _r, _s, e in ready])
+        return [row for row, _s, _e in ready]
+    except Exception as exc:
+        if len(ready) == 1:
+            failures.append((ready[0][0], exc))
+            return []
+        logger.warning("filing %d accepted reports together failed; filing each alone",
+                       len(ready), exc_info=True)
+    filed = []
+    for row, submission, evidence in ready:
+        try:
+            with transaction.atomic():
+                submissions_file_stored(submissions=[submission], evidence=[evidence])
+            filed.append(row)
+        except Exception as exc:
+            failures.append((row, exc))
+    return filed
+
+
+def _postpone(row: PendingReport, exc: Exception, *, now: datetime) -> None:
+    logger.error("accepted report %s could not be filed (attempt %d): %s",
+                 row.tracking_code, row.attempts + 1, exc)
+    delay = min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** min(row.attempts, 10))
+    PendingReport.objects.filter(pk=row.pk).update(
+        attempts=row.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        retry_at=now + timedelta(seconds=delay))
+
+
+def _restored(row: PendingReport) -> tuple[Submission, list[Evidence]]:
+    """The submission as accepted; its target put in canonical form again (the same rules)."""
+    data = row.submission
+    fraud_type = fraud_type_get(key=data["fraud_type"])
+    if fraud_type is None:
+        raise DomainError(f"unknown fraud type {data['fraud_type'][:64]}")
+    canonical = canonicalize_target(kind=data["target_kind"], raw=data["target"],
+                                    platform=data["platform"])
+    item = PreparedReport(
+        target_kind=data["target_kind"], target_raw=data["target"], canonical=canonical,
+        fraud_type=data["fraud_type"], severity=fraud_type.severity,
+        description=data["description"], language=data["language"],
+        reporter_email=data["reporter_email"], reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"], evidence=[],
+    )
+    evidence = [Evidence(file=e["file"], **{name: e[name] for name in _EVIDENCE_FIELDS})
+                for e in data["evidence"]]
+    accepted = AcceptedAs(tracking_code=row.tracking_code, secret_hash=row.secret_hash,
+                          accepted_at=row.accepted_at)
+    return Submission(actor=actor_restore(row.actor), item=item, accepted=accepted), evidence
+
+
+def pending_report_as_report(row: PendingReport) -> Report:
+    """An accepted report as its status page shows it until it is filed (never saved)."""
+    data = row.submission
+    canonical = canonicalize_target(kind=data["target_kind"], raw=data["target"],
+                                    platform=data["platform"])
+    return _unfiled(row.tracking_code, canonical, data, accepted_at=row.accepted_at)
+
+
+def _unfiled(code: str, canonical: CanonicalTarget, data: dict[str, Any], *,
+             accepted_at: datetime) -> Report:
+    return Report(
+        tracking_code=code,
+        target=Target(kind=canonical.kind, indicator_type=canonical.indicator_type,
+                      canonical=canonical.canonical, display=canonical.display,
+                      platform=canonical.platform),
+        target_kind=data["target_kind"], fraud_type=data["fraud_type"],
+        language=data["language"], reporter_email=data["reporter_email"],
+        status=ReportStatus.RECEIVED, created_at=accepted_at)
