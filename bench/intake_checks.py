@@ -20,6 +20,9 @@ class Checks:
     accepted: int
     unique_codes: int
     lost: int
+    # Answered and stored, waiting for the worker to file them (reports/inbox.py): not lost,
+    # not counted in any case yet. None left once the worker ran.
+    awaiting_filing: int
     unacknowledged: int
     reports: int
     reports_with_case: int
@@ -40,7 +43,8 @@ class Checks:
 
     @property
     def integrity_ok(self) -> bool:
-        return (self.lost == 0 and self.unique_codes == self.accepted
+        return (self.lost == 0 and self.awaiting_filing == 0
+                and self.unique_codes == self.accepted
                 and self.sum_report_count == self.reports_with_case == self.reports
                 and self.miscounted_cases == 0 and self.audit_report_rows == self.reports)
 
@@ -59,7 +63,10 @@ def check_database(url: str, accepted: Sequence[tuple[str, int]]) -> Checks:
             return int(row[0] or 0) if row else 0
 
         lost = one("SELECT count(*) FROM bench_accepted a WHERE NOT EXISTS "
-                   "(SELECT 1 FROM reports_report r WHERE r.tracking_code = a.tracking_code)")
+                   "(SELECT 1 FROM reports_report r WHERE r.tracking_code = a.tracking_code) "
+                   "AND NOT EXISTS (SELECT 1 FROM reports_pendingreport p "
+                   "WHERE p.tracking_code = a.tracking_code)")
+        awaiting = one("SELECT count(*) FROM reports_pendingreport")
         unacknowledged = one(
             "SELECT count(*) FROM reports_report r WHERE NOT EXISTS "
             "(SELECT 1 FROM bench_accepted a WHERE a.tracking_code = r.tracking_code)")
@@ -90,6 +97,7 @@ def check_database(url: str, accepted: Sequence[tuple[str, int]]) -> Checks:
             queued = {str(path).rsplit(".", 1)[-1]: int(n) for path, n in cur.fetchall()}
     return Checks(
         accepted=len(accepted), unique_codes=len({code for code, _ in accepted}), lost=lost,
+        awaiting_filing=awaiting,
         unacknowledged=unacknowledged, reports=reports, reports_with_case=reports_with_case,
         cases=cases, targets=targets, sum_report_count=sum_report_count,
         miscounted_cases=miscounted, biggest_case=biggest,
@@ -103,14 +111,15 @@ def check_database(url: str, accepted: Sequence[tuple[str, int]]) -> Checks:
 
 @dataclass(frozen=True)
 class Drain:
-    wall: float  # seconds `fraudhub worker --batch` took to run every queued job
+    wall: float  # seconds `fraudhub worker --batch` took to file and run everything queued
     cpu: float  # CPU seconds of the worker process (PostgreSQL's share not included)
     status: int
 
 
 def drain_jobs(fraudhub: str, env: dict[str, str], log: TextIO) -> Drain:
-    """Run every job the reports queued, the server stopped: what intake leaves to the worker
-    (sightings in the indicator database, receipts) measured on its own."""
+    """File the accepted reports and run every job they queued, the server stopped: what
+    intake leaves to the worker (filing single reports into their cases, sightings in the
+    indicator database, receipts) measured on its own."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([fraudhub, "worker", "--batch"], env=env, stdout=log,
@@ -124,7 +133,8 @@ def drain_jobs(fraudhub: str, env: dict[str, str], log: TextIO) -> Drain:
 def print_drain(drain: Drain, checks: Checks, intake: PhaseResult,
                 batch: PhaseResult | None) -> None:
     reports = max(1, checks.reports)
-    print("\nafter the phases: `fraudhub worker --batch` runs the jobs the reports queued")
+    print("\nafter the phases: `fraudhub worker --batch` files the reports accepted for it and "
+          "runs the jobs the reports queued")
     print(f"  {drain.wall:.1f} s, worker CPU {drain.cpu:.1f} s = {drain.cpu / reports * 1000:.2f}"
           f" ms per report (exit status {drain.status}); reports whose values are not yet "
           f"sightings: {checks.unrecorded_reports}; jobs still queued: "

@@ -22,6 +22,8 @@ from fraudhub.core.models import Organization, OrganizationKind, User
 from fraudhub.core.ratelimit import forget_rate_limiter
 from fraudhub.core.roles import PERSONAL_PERMS, Role, permissions_for_role
 from fraudhub.core.services import apikey_create, organization_create, user_create
+from fraudhub.reports.models import Report
+from fraudhub.reports.services import AcceptedReport, FiledReport
 
 SYSTEM = Actor.system("tests")
 
@@ -241,3 +243,16 @@ def drain_jobs() -> Callable[[], int]:
         return DBTaskResult.objects.exclude(status="READY").count() - before
 
     return run
+
+
+def filed_now(created: FiledReport | AcceptedReport) -> FiledReport:
+    """The report report_create answered with, filed: a report accepted for the worker (a test
+    outside a transaction, reports/inbox.py) is filed now, as the worker would."""
+    if isinstance(created, FiledReport):
+        return created
+    from fraudhub.reports.inbox import pending_reports_drain
+
+    assert pending_reports_drain().failed == 0
+    report = Report.objects.select_related("target", "case").get(
+        tracking_code=created.report.tracking_code)
+    return FiledReport(report=report, secret=created.secret)

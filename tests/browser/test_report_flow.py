@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from fraudhub.core.actors import Actor
 from fraudhub.core.services import user_create
+from fraudhub.reports.inbox import FilingRound, pending_reports_drain
 from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,6 +71,8 @@ def test_citizen_report_reviewer_suspends_citizen_reads_decision(
     assert tracking_code.startswith("FH-")
     assert len(secret) >= 20
     page.screenshot(path=str(screens / "report-created-phone.png"), full_page=True)
+    # The report was accepted; the worker files it into its case, as `fraudhub worker` does.
+    assert pending_reports_drain() == FilingRound(filed=1, failed=0)
 
     # --- a reviewer logs in with password and TOTP, and decides ---
     reviewer = user_create(actor=Actor.system("test"), username="reviewer-anh",

@@ -9,6 +9,7 @@ from fraudhub.cases.services.claims import case_claim
 from fraudhub.cases.services.decisions import DecisionInput, decision_create
 from fraudhub.core.actors import Actor
 from fraudhub.reports.services import FiledReport, ReportInput, report_create
+from tests.conftest import filed_now
 
 
 def file_report(
@@ -23,9 +24,7 @@ def file_report(
         "good_faith": True,
     }
     data.update(overrides)
-    filed = report_create(actor=actor or Actor.anonymous(ip=ip), data=ReportInput(**data))
-    assert isinstance(filed, FiledReport), "filed in the test's transaction, not accepted"
-    return filed
+    return filed_now(report_create(actor=actor or Actor.anonymous(ip=ip), data=ReportInput(**data)))
 
 
 def decide(

@@ -202,7 +202,7 @@ def test_a_code_some_report_holds_already_is_not_handed_out_again(
     assert _accept()["tracking_code"] == "FH-22222-33333"
 
 
-def test_inside_a_callers_transaction_or_with_the_setting_off_a_report_is_filed_at_once(
+def test_in_a_callers_transaction_with_no_worker_or_the_setting_off_a_report_is_filed_at_once(
     settings: Any,
 ) -> None:
     data = ReportInput(target_kind="account", target=ACCOUNT, platform="facebook",
@@ -212,9 +212,13 @@ def test_inside_a_callers_transaction_or_with_the_setting_off_a_report_is_filed_
     assert isinstance(report_create(actor=actor, data=data), AcceptedReport)
     with transaction.atomic():
         assert isinstance(report_create(actor=actor, data=data), FiledReport)
+    settings.TASKS = {"default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # no worker to file
+    assert isinstance(report_create(actor=actor, data=data), FiledReport)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.FRAUDHUB_INTAKE_DEFERRED = False
     assert isinstance(report_create(actor=actor, data=data), FiledReport)
-    assert Report.objects.count() == 2 and PendingReport.objects.count() == 1
+    assert Report.objects.count() == 3 and PendingReport.objects.count() == 1
 
 
 

@@ -24,6 +24,7 @@ from fraudhub.reports.identity import email_identity, ip_identity
 from fraudhub.reports.models import Report, Reporter, ReportStatus
 from fraudhub.reports.services import FiledReport, ReportInput, report_create
 from tests.cases.helpers import decide
+from tests.conftest import filed_now
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +35,10 @@ PHONE = "+84912345678"
 def file(ip: str, email: str = ADDRESS, target: str = "https://www.facebook.com/fake.shop.vn",
          description: str = "Lừa đảo bán hàng, gọi 0912 345 678.", kind: str = "account"
          ) -> FiledReport:
-    filed = report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(
+    return filed_now(report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(
         target_kind=kind, target=target, platform="facebook" if kind == "account" else "",
         fraud_type="counterfeit_goods", description=description, good_faith=True,
-        reporter_email=email))
-    assert isinstance(filed, FiledReport), "filed in the test's transaction, not accepted"
-    return filed
+        reporter_email=email)))
 
 
 def confirm(report: Report) -> Any:

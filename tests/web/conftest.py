@@ -15,7 +15,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.models import User
 from fraudhub.reports.evidence import EvidenceUpload
 from fraudhub.reports.services import FiledReport, ReportInput, report_create
-from tests.conftest import png_bytes
+from tests.conftest import filed_now, png_bytes
 
 PASSWORD = "correct-horse-battery"
 FACEBOOK_ACCOUNT = "https://www.facebook.com/profile.php?id=100012345678"
@@ -67,6 +67,4 @@ def file_web_report(*, ip: str = "203.0.113.9", **overrides: Any) -> FiledReport
         "evidence": [EvidenceUpload(name="shot.png", content=png_bytes())],
     }
     data.update(overrides)
-    filed = report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(**data))
-    assert isinstance(filed, FiledReport), "filed in the test's transaction, not accepted"
-    return filed
+    return filed_now(report_create(actor=Actor.anonymous(ip=ip), data=ReportInput(**data)))

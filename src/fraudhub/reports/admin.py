@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from fraudhub.core.admin import ReadOnlyAdmin
-from fraudhub.reports.models import Evidence, Report, Reporter
+from fraudhub.reports.models import Evidence, PendingReport, Report, Reporter
 from fraudhub.taxonomy.selectors import fraud_type_choices
 
 
@@ -42,3 +42,12 @@ class ReporterAdmin(ReadOnlyAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ("report", "original_name", "content_type", "size", "sha256")
+
+
+@admin.register(PendingReport)
+class PendingReportAdmin(ReadOnlyAdmin):
+    """Reports accepted and not filed yet: the worker's backlog, and any it failed to file."""
+
+    list_display = ("tracking_code", "accepted_at", "attempts", "retry_at", "last_error")
+    search_fields = ("tracking_code",)
+    exclude = ("secret_hash",)

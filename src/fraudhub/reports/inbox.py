@@ -10,7 +10,8 @@ in the transaction that files its report, so a report is always in exactly one o
 tables. Until then its status page says it was received.
 
 When it applies (FRAUDHUB_INTAKE_DEFERRED, on by default): not inside a caller's transaction,
-which must decide whether its report is kept, and not for the system's own reports (the demo).
+which must decide whether its report is kept, not for the system's own reports (the demo), and
+only with the tasks backend `fraudhub worker` runs.
 """
 
 from __future__ import annotations
@@ -65,8 +66,10 @@ class AcceptedReport:
 
 
 def intake_deferred(actor: Actor) -> bool:
+    # Only where `fraudhub worker` runs: with another tasks backend nothing would file them.
     return (bool(settings.FRAUDHUB_INTAKE_DEFERRED) and actor.kind != "system"
-            and not connection.in_atomic_block)
+            and not connection.in_atomic_block
+            and str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db."))
 
 
 def actor_record(actor: Actor) -> dict[str, Any]:
