@@ -24,7 +24,7 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.management.commands.serve import heartbeat_dir, server_shape
 from fraudhub.core.models import ApiKey, User
 from fraudhub.reports.models import Report
-from tests.conftest import ApiClient, make_user
+from tests.conftest import ApiClient, filed_now, make_user
 
 FRAUDHUB = [sys.executable, "-m", "fraudhub.cli"]
 
@@ -337,10 +337,10 @@ def test_worker_batch_runs_the_due_jobs_even_when_housekeeping_fails(
         raise RuntimeError("a table stayed locked")
 
     monkeypatch.setattr(worker, "run_housekeeping", failing)
-    report_create(actor=Actor.anonymous(ip="203.0.113.7"), data=ReportInput(
+    filed_now(report_create(actor=Actor.anonymous(ip="203.0.113.7"), data=ReportInput(
         target_kind="phone", target="0912 345 678", platform="",
         fraud_type="investment_stock_crypto", good_faith=True,
-        description="Gọi giả ngân hàng.", reporter_email="r@example.org"))
+        description="Gọi giả ngân hàng.", reporter_email="r@example.org")))
     assert DBTaskResult.objects.filter(status="READY").exists()
     call_command("worker", "--batch", stdout=StringIO(), stderr=StringIO())
     assert not DBTaskResult.objects.filter(status="READY").exists()

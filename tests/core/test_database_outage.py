@@ -83,9 +83,10 @@ def test_a_request_stuck_behind_a_lock_is_answered_503_and_the_next_one_works(
     server, port = _serve(env, "--threads", "2")
     try:
         with _admin() as holder:
-            # What a long import or a migration does to the table every report writes to.
+            # What a long import or a migration does to the table every report is stored in
+            # when it is accepted (reports/inbox.py).
             holder.autocommit = False
-            holder.execute("LOCK TABLE cases_case IN ACCESS EXCLUSIVE MODE")
+            holder.execute("LOCK TABLE reports_pendingreport IN ACCESS EXCLUSIVE MODE")
             answers: list[tuple[int, Any, Any]] = []
             caller = threading.Thread(target=lambda: answers.append(
                 _call(port, "/api/v1/reports", REPORT)))

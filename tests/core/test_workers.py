@@ -21,14 +21,15 @@ from fraudhub.core.actors import Actor
 from fraudhub.core.models import WorkerHeartbeat
 from fraudhub.core.workers import jobs_reclaim_lost, worker_beat
 from fraudhub.reports.services import ReportInput, report_create
+from tests.conftest import filed_now
 from tests.core.test_cli import FRAUDHUB, _env
 
 
 def _file_report_with_receipt() -> None:
-    report_create(actor=Actor.anonymous(ip="203.0.113.7"), data=ReportInput(
+    filed_now(report_create(actor=Actor.anonymous(ip="203.0.113.7"), data=ReportInput(
         target_kind="phone", target="0912 345 678", platform="",
         fraud_type="investment_stock_crypto", good_faith=True,
-        description="Gọi giả ngân hàng.", reporter_email="victim@example.org"))
+        description="Gọi giả ngân hàng.", reporter_email="victim@example.org")))
 
 
 def _receipt_job() -> DBTaskResult:
