@@ -7,6 +7,7 @@ transaction is never deferred, so the test-transaction tests elsewhere file sync
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ from fraudhub.reports.models import Evidence, PendingReport, Report, ReportIndic
 from fraudhub.reports.services import ReportInput, report_create
 from tests.api.helpers import REPORTS
 from tests.conftest import ApiClient, evidence_item, png_bytes, report_payload
-from tests.threads import second_connection
+from tests.threads import in_a_thread, second_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -240,3 +241,34 @@ def test_a_report_another_worker_is_filing_is_passed_over_not_filed_twice() -> N
         other_worker.close()
     assert pending_reports_file() == inbox.FilingRound(filed=1, failed=0)
     assert Report.objects.count() == 2 and not PendingReport.objects.exists()
+
+
+def test_reports_stored_together_each_get_their_own_code_a_clash_only_redrawing_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    taken = _accept()["tracking_code"]
+    codes = iter(["FH-22222-22222", taken, "FH-33333-33333", "FH-44444-44444"])
+    monkeypatch.setattr(inbox, "tracking_code_new", lambda: next(codes))
+    rows = [inbox._PendingRow(actor="{}", submission=json.dumps({"n": n}),
+                              secret_hash=f"{n:064d}", accepted_at=timezone.now())
+            for n in range(3)]
+
+    assert inbox._pending_insert_many(rows) == [
+        "FH-22222-22222", "FH-44444-44444", "FH-33333-33333"]
+
+    stored = dict(PendingReport.objects.values_list("tracking_code", "submission"))
+    assert stored["FH-44444-44444"] == {"n": 1} and stored["FH-33333-33333"] == {"n": 2}
+    assert len(stored) == 4
+
+
+def test_concurrent_reports_are_all_stored_each_under_its_own_code() -> None:
+    results: list[Any] = []
+    threads = [in_a_thread(lambda n=n: _accept(ApiClient(ip=f"203.0.113.{60 + n}")), results)
+               for n in range(8)]
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert all(isinstance(result, dict) for result in results), results
+    codes = {result["tracking_code"] for result in results}
+    assert len(codes) == 8
+    assert set(PendingReport.objects.values_list("tracking_code", flat=True)) == codes

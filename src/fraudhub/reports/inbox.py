@@ -25,12 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fraudhub.cases.models import Target
 from fraudhub.cases.targets import CanonicalTarget, canonicalize_target
 from fraudhub.core.actors import Actor
+from fraudhub.core.combining import Combiner
 from fraudhub.core.db import fetch_prepared
 from fraudhub.core.errors import DomainError
 from fraudhub.core.models import ApiKey, User
@@ -112,8 +113,9 @@ def report_accept(*, submission: Submission, platform: str) -> AcceptedReport:
     secret = secrets.token_urlsafe(18)
     now = timezone.now()
     try:
-        code = _pending_insert(actor=actor_record(submission.actor), submission=record,
-                               secret_hash=hash_secret(secret), accepted_at=now)
+        code = _inserts.run(_PendingRow(
+            actor=json.dumps(actor_record(submission.actor)), submission=json.dumps(record),
+            secret_hash=hash_secret(secret), accepted_at=now))
     except BaseException:
         evidence_remove(evidence)
         raise
@@ -121,32 +123,76 @@ def report_accept(*, submission: Submission, platform: str) -> AcceptedReport:
                           secret=secret)
 
 
-_INSERT_PENDING = """
+@dataclass(frozen=True)
+class _PendingRow:
+    actor: str  # JSON
+    submission: str  # JSON
+    secret_hash: str
+    accepted_at: datetime
+
+
+# Rows whose fresh code a report or an accepted report holds already are not inserted (nor
+# returned): they are inserted again with new codes.
+_INSERT_PENDING_POSTGRESQL = """
+INSERT INTO reports_pendingreport
+    (tracking_code, secret_hash, actor, submission, accepted_at, attempts, last_error, retry_at)
+SELECT v.code, v.secret_hash, v.actor::jsonb, v.submission::jsonb, v.accepted_at, 0, '',
+       v.accepted_at
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
+    AS v(code, secret_hash, actor, submission, accepted_at)
+WHERE NOT EXISTS (SELECT 1 FROM reports_report r WHERE r.tracking_code = v.code)
+ON CONFLICT (tracking_code) DO NOTHING
+RETURNING tracking_code
+"""
+_INSERT_PENDING_ONE = """
 INSERT INTO reports_pendingreport
     (tracking_code, secret_hash, actor, submission, accepted_at, attempts, last_error, retry_at)
 SELECT %s, %s, %s, %s, %s, 0, '', %s
 WHERE NOT EXISTS (SELECT 1 FROM reports_report WHERE tracking_code = %s)
-RETURNING id
+ON CONFLICT (tracking_code) DO NOTHING
+RETURNING tracking_code
 """
 
 
-def _pending_insert(*, actor: dict[str, Any], submission: dict[str, Any], secret_hash: str,
-                    accepted_at: datetime) -> str:
-    """Insert with a tracking code that no report and no accepted report has, in one
-    statement: through the ORM the insert cost as much as the rest of the request."""
-    when = connection.ops.adapt_datetimefield_value(accepted_at)
+def _pending_insert_many(rows: Sequence[_PendingRow]) -> list[str | Exception]:
+    """Insert the rows of concurrent requests in one statement (one commit), each under a
+    tracking code that no report and no accepted report has; the codes, in order.
+
+    One INSERT through the ORM cost as much as the rest of the request, and one commit per
+    report as much of PostgreSQL's time as the rest of its work.
+    """
+    codes: list[str | Exception] = [RuntimeError(
+        f"no free tracking code in {_CODE_ATTEMPTS} attempts")] * len(rows)
+    todo = list(range(len(rows)))
     for _attempt in range(_CODE_ATTEMPTS):
-        code = tracking_code_new()
-        try:
-            rows = fetch_prepared(_INSERT_PENDING, [
-                code, secret_hash, json.dumps(actor), json.dumps(submission), when, when, code])
-        except IntegrityError as exc:  # a code handed out a moment ago to another report
-            if "tracking_code" not in str(exc):
-                raise
-            continue
-        if rows:
-            return code
-    raise RuntimeError(f"no free tracking code in {_CODE_ATTEMPTS} attempts")
+        fresh = {index: tracking_code_new() for index in todo}
+        inserted = _insert_with_codes([(fresh[i], rows[i]) for i in todo])
+        for index in todo:
+            if fresh[index] in inserted:
+                codes[index] = fresh[index]
+        todo = [index for index in todo if fresh[index] not in inserted]
+        if not todo:
+            break
+    return codes
+
+
+def _insert_with_codes(rows: Sequence[tuple[str, _PendingRow]]) -> set[str]:
+    if connection.vendor == "postgresql":
+        return {code for (code,) in fetch_prepared(_INSERT_PENDING_POSTGRESQL, [
+            [code for code, _r in rows], [r.secret_hash for _c, r in rows],
+            [r.actor for _c, r in rows], [r.submission for _c, r in rows],
+            [r.accepted_at for _c, r in rows]])}
+    inserted = set()
+    with transaction.atomic():  # one commit for the round, as on PostgreSQL
+        for code, row in rows:
+            when = connection.ops.adapt_datetimefield_value(row.accepted_at)
+            inserted |= {found for (found,) in fetch_prepared(_INSERT_PENDING_ONE, [
+                code, row.secret_hash, row.actor, row.submission, when, when, code])}
+    return inserted
+
+
+# Concurrent requests of a server process store their reports together (core/combining.py).
+_inserts: Combiner[_PendingRow, str] = Combiner(_pending_insert_many, max_batch=REPORT_BATCH_MAX)
 
 
 @dataclass(frozen=True)
