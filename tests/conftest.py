@@ -254,5 +254,5 @@ def filed_now(created: FiledReport | AcceptedReport) -> FiledReport:
 
     assert pending_reports_drain().failed == 0
     report = Report.objects.select_related("target", "case").get(
-        tracking_code=created.report.tracking_code)
+        tracking_code=created.tracking_code)
     return FiledReport(report=report, secret=created.secret)

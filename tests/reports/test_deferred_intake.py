@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -263,7 +264,7 @@ def test_reports_stored_together_each_get_their_own_code_a_clash_only_redrawing_
 
 def test_concurrent_reports_are_all_stored_each_under_its_own_code() -> None:
     results: list[Any] = []
-    threads = [in_a_thread(lambda n=n: _accept(ApiClient(ip=f"203.0.113.{60 + n}")), results)
+    threads = [in_a_thread(partial(_accept, ApiClient(ip=f"203.0.113.{60 + n}")), results)
                for n in range(8)]
     for thread in threads:
         thread.join(timeout=30)

@@ -113,9 +113,9 @@ def create_reports(request: HttpRequest, payload: ReportBatchIn) -> ReportBatchO
 
 
 def _created(filed: FiledReport | AcceptedReport) -> ReportCreatedOut:
-    code = filed.report.tracking_code
+    code = filed.tracking_code
     return ReportCreatedOut(
-        tracking_code=code, secret=filed.secret, status=filed.report.status,
+        tracking_code=code, secret=filed.secret, status=filed.status,
         status_url=f"{settings.FRAUDHUB_BASE_URL}/report/status/{code}",
     )
 

@@ -92,6 +92,14 @@ class FiledReport:
     report: Report
     secret: str
 
+    @property
+    def tracking_code(self) -> str:
+        return self.report.tracking_code
+
+    @property
+    def status(self) -> str:
+        return self.report.status
+
 
 class EvidenceNotStored(UploadNotStored):
     """The storage did not take a report's evidence files; none of them is left behind.

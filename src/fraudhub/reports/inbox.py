@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -58,12 +59,25 @@ _CODE_ATTEMPTS = 5
 _EVIDENCE_FIELDS = ("original_name", "content_type", "extension", "size", "sha256")
 
 
-@dataclass(frozen=True)
+@dataclass
 class AcceptedReport:
-    """What the reporter is answered: the report, as it will be filed, and its secret."""
+    """What the reporter is answered: the report's code and secret, and the report as it
+    will be filed (built only for a page that shows it: the API answers with the code)."""
 
-    report: Report
+    tracking_code: str
     secret: str
+    canonical: CanonicalTarget
+    submission: dict[str, Any]
+    accepted_at: datetime
+
+    @property
+    def status(self) -> str:
+        return ReportStatus.RECEIVED
+
+    @cached_property
+    def report(self) -> Report:
+        return _unfiled(self.tracking_code, self.canonical, self.submission,
+                        accepted_at=self.accepted_at)
 
 
 def intake_deferred(actor: Actor) -> bool:
@@ -119,8 +133,8 @@ def report_accept(*, submission: Submission, platform: str) -> AcceptedReport:
     except BaseException:
         evidence_remove(evidence)
         raise
-    return AcceptedReport(report=_unfiled(code, item.canonical, record, accepted_at=now),
-                          secret=secret)
+    return AcceptedReport(tracking_code=code, secret=secret, canonical=item.canonical,
+                          submission=record, accepted_at=now)
 
 
 @dataclass(frozen=True)
