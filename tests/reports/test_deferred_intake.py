@@ -7,7 +7,6 @@ transaction is never deferred, so the test-transaction tests elsewhere file sync
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -250,7 +249,7 @@ def test_reports_stored_together_each_get_their_own_code_a_clash_only_redrawing_
     taken = _accept()["tracking_code"]
     codes = iter(["FH-22222-22222", taken, "FH-33333-33333", "FH-44444-44444"])
     monkeypatch.setattr(inbox, "tracking_code_new", lambda: next(codes))
-    rows = [inbox._PendingRow(actor="{}", submission=json.dumps({"n": n}),
+    rows = [inbox._PendingRow(actor={}, submission={"n": n},
                               secret_hash=f"{n:064d}", accepted_at=timezone.now())
             for n in range(3)]
 
