@@ -7,6 +7,8 @@ transaction is never deferred, so the test-transaction tests elsewhere file sync
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -23,6 +25,7 @@ from fraudhub.core.audit import audit_verify
 from fraudhub.core.errors import Conflict
 from fraudhub.core.models import AuditEntry
 from fraudhub.core.roles import Role
+from fraudhub.core.uploads import uploads_orphaned_remove
 from fraudhub.reports import inbox
 from fraudhub.reports.filing import FiledReport
 from fraudhub.reports.inbox import AcceptedReport, pending_reports_drain, pending_reports_file
@@ -272,3 +275,19 @@ def test_concurrent_reports_are_all_stored_each_under_its_own_code() -> None:
     codes = {result["tracking_code"] for result in results}
     assert len(codes) == 8
     assert set(PendingReport.objects.values_list("tracking_code", flat=True)) == codes
+
+
+def test_the_evidence_of_a_report_waiting_to_be_filed_survives_the_orphan_sweep(
+    settings: Any,
+) -> None:
+    _accept(evidence=[evidence_item()])
+    (stored,) = PendingReport.objects.get().submission["evidence"]
+    path = settings.MEDIA_ROOT / stored["file"]
+    day_ago = time.time() - 86400
+    os.utime(path, (day_ago, day_ago))  # the worker was down all day
+
+    assert uploads_orphaned_remove(older_than=timedelta(hours=1)) == 0
+
+    assert path.read_bytes() == png_bytes()
+    pending_reports_drain()
+    assert Evidence.objects.get().file.read() == png_bytes()

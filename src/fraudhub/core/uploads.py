@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import islice
 
@@ -95,6 +95,15 @@ def _not_stored(exc: OSError) -> UploadNotStored:
 
 _SWEEP_CHUNK = 500  # file names looked up per query
 _last_sweep: float | None = None  # monotonic time of this process's last sweep
+# Files that records name outside a FileField, each app telling its own (the evidence of a
+# report accepted and not filed yet is named in its row's JSON: reports/inbox.py).
+_NAME_SOURCES: list[Callable[[], set[str]]] = []
+
+
+def upload_names_register(source: Callable[[], set[str]]) -> None:
+    """Have the orphan sweep keep the files `source` names (called from an app's ready())."""
+    if source not in _NAME_SOURCES:
+        _NAME_SOURCES.append(source)
 
 
 def uploads_orphaned_remove(*, older_than: timedelta, now: datetime | None = None) -> int:
@@ -107,6 +116,7 @@ def uploads_orphaned_remove(*, older_than: timedelta, now: datetime | None = Non
     """
     cutoff = (now or timezone.now()) - older_than
     fields = _file_fields()
+    kept: set[str] = set().union(*(source() for source in _NAME_SOURCES))
     removed = 0
     for directory in settings.FRAUDHUB_UPLOAD_DIRECTORIES:
         old = (name for name in _files_under(default_storage, directory)
@@ -117,7 +127,7 @@ def uploads_orphaned_remove(*, older_than: timedelta, now: datetime | None = Non
                 named.update(model._default_manager.filter(**{f"{field}__in": chunk})
                              .values_list(field, flat=True))
             for name in chunk:
-                if name in named:
+                if name in named or name in kept:
                     continue
                 try:
                     default_storage.delete(name)

@@ -321,6 +321,14 @@ def _restored(row: PendingReport) -> tuple[Submission, list[Evidence]]:
     return Submission(actor=actor_restore(row.actor), item=item, accepted=accepted), evidence
 
 
+def pending_evidence_names() -> set[str]:
+    """The evidence files of accepted reports: no Evidence row names them until filed."""
+    return {evidence["file"]
+            for submission in PendingReport.objects.values_list("submission", flat=True)
+            .iterator(chunk_size=2000)
+            for evidence in submission.get("evidence", ())}
+
+
 def pending_report_as_report(row: PendingReport) -> Report:
     """An accepted report as its status page shows it until it is filed (never saved)."""
     data = row.submission
