@@ -30,23 +30,19 @@ def report_get_with_secret(*, tracking_code: str, secret: str) -> Report | None:
     # its holder: building the report with its target and case for every wrong secret took
     # ~70 µs that an unknown code did not, which told which codes exist.
     candidate = hash_secret(secret)
-    row = Report.objects.filter(tracking_code=code).values_list("pk", "secret_hash").first()
-    if row is not None and hmac.compare_digest(row[1], candidate):
-        return Report.objects.select_related("target", "case").get(pk=row[0])
-    # A wrong secret for a filed report is looked up there too: every refusal takes the same
-    # steps, whether the code is filed, accepted or unknown.
-    return _pending_with_secret(code, candidate)
-
-
-def _pending_with_secret(code: str, candidate: str) -> Report | None:
-    """A report accepted and not filed yet, as it will be filed (see reports/inbox.py)."""
-    from fraudhub.reports.inbox import pending_report_as_report
-
+    # Accepted reports first: the worker moves a report from there to the reports table in
+    # one transaction, so looked up in this order it is found in one of them, whenever asked.
     pending = PendingReport.objects.filter(tracking_code=code).first()
-    stored = pending.secret_hash if pending is not None else _NO_SECRET_HASH
-    if not hmac.compare_digest(stored, candidate) or pending is None:
+    if pending is not None and hmac.compare_digest(pending.secret_hash, candidate):
+        from fraudhub.reports.inbox import pending_report_as_report
+
+        return pending_report_as_report(pending)
+    # Every refusal takes the same steps, whether the code is filed, accepted or unknown.
+    row = Report.objects.filter(tracking_code=code).values_list("pk", "secret_hash").first()
+    stored = row[1] if row is not None else _NO_SECRET_HASH
+    if not hmac.compare_digest(stored, candidate) or row is None:
         return None
-    return pending_report_as_report(pending)
+    return Report.objects.select_related("target", "case").get(pk=row[0])
 
 
 @dataclass(frozen=True)
