@@ -291,3 +291,17 @@ def test_the_evidence_of_a_report_waiting_to_be_filed_survives_the_orphan_sweep(
     assert path.read_bytes() == png_bytes()
     pending_reports_drain()
     assert Evidence.objects.get().file.read() == png_bytes()
+
+
+def test_a_row_that_cannot_be_read_back_is_set_aside_and_the_others_are_filed() -> None:
+    now = timezone.now()
+    PendingReport.objects.create(tracking_code="FH-22222-22222", secret_hash="0" * 64,
+                                 actor={"kind": "anonymous"}, submission={},
+                                 accepted_at=now, retry_at=now)
+    good = _accept()
+
+    assert pending_reports_file() == inbox.FilingRound(filed=1, failed=1)
+
+    assert Report.objects.filter(tracking_code=good["tracking_code"]).exists()
+    unreadable = PendingReport.objects.get()
+    assert unreadable.last_error.startswith("KeyError") and unreadable.retry_at > now

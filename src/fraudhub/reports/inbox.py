@@ -240,7 +240,7 @@ def pending_reports_file(*, limit: int = REPORT_BATCH_MAX) -> FilingRound:
         for row in rows:
             try:
                 submission, evidence = _restored(row)
-            except (DomainError, ApiKey.DoesNotExist, User.DoesNotExist) as refused:
+            except Exception as refused:  # one unreadable row must not hold up the others
                 failures.append((row, refused))
                 continue
             ready.append((row, submission, evidence))
