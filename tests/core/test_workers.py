@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from fraudhub.core.actors import Actor
 from fraudhub.core.models import WorkerHeartbeat
 from fraudhub.core.workers import jobs_reclaim_lost, worker_beat
-from fraudhub.reports.services import ReportInput, report_create
+from fraudhub.reports.services import AcceptedReport, ReportInput, report_create
 from tests.conftest import filed_now
 from tests.core.test_cli import FRAUDHUB, _env
 
@@ -267,3 +267,33 @@ def test_worker_batch_exits_non_zero_when_a_job_it_ran_failed(settings: Any) -> 
     job = DBTaskResult.objects.get()
     assert job.status == "FAILED"
     assert f"1 job failed: {job.pk} (fraudhub.reports.tasks.send_report_receipt)" in err.getvalue()
+
+
+def test_a_running_worker_files_the_reports_a_server_accepted(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True,
+                   timeout=300)
+    [database] = Path(env["FRAUDHUB_DATA_DIR"]).glob("*.sqlite3")
+    # Outside any transaction, as a server's request: accepted, not filed.
+    subprocess.run([*FRAUDHUB, "shell", "-c", "\n".join([
+        "from tests.core.test_workers import _accept_report",
+        "_accept_report()",
+    ])], env=env, check=True, timeout=120)
+    [(code,)] = _rows(database, "SELECT tracking_code FROM reports_pendingreport")
+    assert _rows(database, "SELECT count(*) FROM reports_report") == [(0,)]
+    worker = subprocess.Popen([*FRAUDHUB, "worker", "--interval", "0.1"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(database, "SELECT tracking_code FROM reports_report "
+                         "WHERE case_id IS NOT NULL") == [(code,)]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert _rows(database, "SELECT count(*) FROM reports_pendingreport") == [(0,)]
+
+
+def _accept_report() -> None:
+    accepted = report_create(actor=Actor.anonymous(ip="203.0.113.8"), data=ReportInput(
+        target_kind="phone", target="0912 345 678", platform="",
+        fraud_type="investment_stock_crypto", good_faith=True, description="Gọi giả."))
+    assert isinstance(accepted, AcceptedReport)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -96,43 +97,30 @@ class Command(BaseCommand):
     def _run(self, worker_id: str, stop: threading.Event, *, batch: bool, interval: float,
              housekeeping_every: float, verbosity: int) -> None:
         if batch:
-            try:
-                pending_reports_drain()
-            except Exception:  # the jobs still run; the reports stay accepted for the next run
-                logger.exception("filing accepted reports failed")
-            finally:
-                close_old_connections()
-            try:
-                run_housekeeping()
-            except Exception:  # the due jobs still run, as in the continuous loop below
-                logger.exception("housekeeping failed")
-            finally:
-                close_old_connections()
+            # The jobs still run when a step fails; what it left is done by the next run.
+            _once(pending_reports_drain, "filing accepted reports")
+            _once(run_housekeeping, "housekeeping")
             self._jobs(worker_id, batch=True, interval=0, verbosity=verbosity)
             return
-
-        def housekeeping_loop() -> None:
-            while not stop.is_set():
-                try:
-                    run_housekeeping()
-                except Exception:  # the loop must survive a failed round
-                    logger.exception("housekeeping failed")
-                finally:
-                    close_old_connections()
-                stop.wait(housekeeping_every)
-
-        def intake_loop() -> None:
-            # Reports accepted by the servers are filed within about `interval` seconds.
-            while not stop.is_set():
-                try:
-                    pending_reports_drain()
-                except Exception:  # the loop must survive a failed round
-                    logger.exception("filing accepted reports failed")
-                finally:
-                    close_old_connections()
-                stop.wait(interval)
-
-        thread = threading.Thread(target=housekeeping_loop, name="housekeeping", daemon=True)
-        thread.start()
-        threading.Thread(target=intake_loop, name="intake", daemon=True).start()
+        # Reports accepted by the servers are filed within about `interval` seconds.
+        for step, what, every in ((run_housekeeping, "housekeeping", housekeeping_every),
+                                  (pending_reports_drain, "filing accepted reports", interval)):
+            threading.Thread(target=_repeat, args=(step, what, every, stop), name=what,
+                             daemon=True).start()
         self._jobs(worker_id, batch=False, interval=interval, verbosity=verbosity)
+
+
+def _once(step: Callable[[], object], what: str) -> None:
+    try:
+        step()
+    except Exception:  # logged; the worker goes on with its other work
+        logger.exception("%s failed", what)
+    finally:
+        close_old_connections()
+
+
+def _repeat(step: Callable[[], object], what: str, every: float,
+            stop: threading.Event) -> None:
+    while not stop.is_set():
+        _once(step, what)  # the loop must survive a failed round
+        stop.wait(every)
