@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from fraudhub.core.combining import Combiner
+from fraudhub.core.combining import Combiner, together_or_each
 
 WAIT_SECONDS = 10.0
 
@@ -154,3 +154,29 @@ def test_an_interrupted_round_releases_its_callers_and_the_lead() -> None:
 def test_max_batch_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Combiner(lambda items: list(items), max_batch=0)
+
+
+def _doubled_unless_seven(items: Sequence[int]) -> list[int]:
+    if 7 in items:
+        raise ValueError("seven")
+    return [item * 2 for item in items]
+
+
+def test_items_that_fail_together_are_run_each_alone_and_only_the_bad_one_fails() -> None:
+    calls: list[list[int]] = []
+
+    def run_many(items: Sequence[int]) -> list[int]:
+        calls.append(list(items))
+        return _doubled_unless_seven(items)
+
+    outcomes = together_or_each(run_many, [1, 7, 3], what="doubling")
+
+    assert outcomes[0] == 2 and outcomes[2] == 6
+    assert isinstance(outcomes[1], ValueError) and str(outcomes[1]) == "seven"
+    assert calls == [[1, 7, 3], [1], [7], [3]]
+    assert together_or_each(run_many, [4, 5], what="doubling") == [8, 10]
+
+
+def test_an_item_alone_that_fails_has_its_exception_raised() -> None:
+    with pytest.raises(ValueError, match="seven"):
+        together_or_each(_doubled_unless_seven, [7], what="doubling")

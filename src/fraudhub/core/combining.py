@@ -9,6 +9,7 @@ nothing to combine; under load the rounds grow with the number of callers waitin
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -16,6 +17,30 @@ from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
+
+logger = logging.getLogger(__name__)
+
+
+def together_or_each(run_many: Callable[[Sequence[Item]], Sequence[Outcome]],
+                     items: Sequence[Item], *, what: str) -> list[Outcome | Exception]:
+    """Run the items together; if that fails, each alone, answering its own outcome.
+
+    Callers combined into one round are strangers: one item must not fail the others. Only an
+    item that fails alone gets an error (an item alone has its exception raised).
+    """
+    try:
+        return list(run_many(items))
+    except Exception:
+        if len(items) == 1:
+            raise
+        logger.warning("%s: %d together failed; each alone", what, len(items), exc_info=True)
+    outcomes: list[Outcome | Exception] = []
+    for item in items:
+        try:
+            outcomes.append(run_many([item])[0])
+        except Exception as exc:
+            outcomes.append(exc)
+    return outcomes
 
 
 class _Slot(Generic[Item, Outcome]):

@@ -9,12 +9,11 @@ files each report at once, alone.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from django.db import connection
 
-from fraudhub.core.combining import Combiner
+from fraudhub.core.combining import Combiner, together_or_each
 from fraudhub.reports.filing import (
     REPORT_BATCH_MAX,
     FiledReport,
@@ -22,30 +21,12 @@ from fraudhub.reports.filing import (
     submissions_file,
 )
 
-logger = logging.getLogger(__name__)
-
 
 def submissions_file_each(submissions: Sequence[Submission]) -> list[FiledReport | Exception]:
-    """File the submissions together; if that fails, each on its own.
-
-    The reports of strangers must not fail because of one another: when the combined
-    transaction fails (nothing of it is kept), each one is filed again alone and only the
-    submission that fails alone gets an error.
-    """
-    try:
-        return list(submissions_file(submissions=submissions))
-    except Exception:
-        if len(submissions) == 1:
-            raise
-        logger.warning("combined filing of %d reports failed; filing each alone",
-                       len(submissions), exc_info=True)
-    outcomes: list[FiledReport | Exception] = []
-    for submission in submissions:
-        try:
-            outcomes.append(submissions_file(submissions=[submission])[0])
-        except Exception as exc:
-            outcomes.append(exc)
-    return outcomes
+    """File the submissions together; if that fails, each on its own (nothing of a failed
+    combined transaction is kept, so each is filed again alone)."""
+    return together_or_each(lambda items: submissions_file(submissions=items), submissions,
+                            what="filing concurrent reports")
 
 
 _combiner: Combiner[Submission, FiledReport] = Combiner(

@@ -32,7 +32,7 @@ from django.utils import timezone
 from fraudhub.cases.models import Target
 from fraudhub.cases.targets import CanonicalTarget, canonicalize_target
 from fraudhub.core.actors import Actor
-from fraudhub.core.combining import Combiner
+from fraudhub.core.combining import Combiner, together_or_each
 from fraudhub.core.db import fetch_prepared
 from fraudhub.core.errors import DomainError
 from fraudhub.core.models import ApiKey, User
@@ -209,7 +209,9 @@ def _insert_with_codes(rows: Sequence[tuple[str, _PendingRow]]) -> set[str]:
 
 
 # Concurrent requests of a server process store their reports together (core/combining.py).
-_inserts: Combiner[_PendingRow, str] = Combiner(_pending_insert_many, max_batch=REPORT_BATCH_MAX)
+_inserts: Combiner[_PendingRow, str] = Combiner(
+    lambda rows: together_or_each(_pending_insert_many, rows, what="storing accepted reports"),
+    max_batch=REPORT_BATCH_MAX)
 
 
 @dataclass(frozen=True)
@@ -268,25 +270,25 @@ def _file_together_or_alone(
     """The rows whose reports were filed; a report that failed alone joins `failures`."""
     if not ready:
         return []
+
+    def file_rows(items: Sequence[tuple[PendingReport, Submission, list[Evidence]]]
+                  ) -> list[PendingReport]:
+        with transaction.atomic():  # a savepoint: a failed try leaves the round's transaction
+            submissions_file_stored(submissions=[s for _r, s, _e in items],
+                                    evidence=[e for _r, _s, e in items])
+        return [row for row, _s, _e in items]
+
+    outcomes: list[PendingReport | Exception]
     try:
-        with transaction.atomic():
-            submissions_file_stored(submissions=[s for _r, s, _e in ready],
-                                    evidence=[e for _r, _s, e in ready])
-        return [row for row, _s, _e in ready]
-    except Exception as exc:
-        if len(ready) == 1:
-            failures.append((ready[0][0], exc))
-            return []
-        logger.warning("filing %d accepted reports together failed; filing each alone",
-                       len(ready), exc_info=True)
+        outcomes = together_or_each(file_rows, ready, what="filing accepted reports")
+    except Exception as exc:  # a round of one report, which failed
+        outcomes = [exc]
     filed = []
-    for row, submission, evidence in ready:
-        try:
-            with transaction.atomic():
-                submissions_file_stored(submissions=[submission], evidence=[evidence])
+    for (row, _s, _e), outcome in zip(ready, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            failures.append((row, outcome))
+        else:
             filed.append(row)
-        except Exception as exc:
-            failures.append((row, exc))
     return filed
 
 
