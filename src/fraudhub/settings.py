@@ -337,6 +337,8 @@ FRAUDHUB_INTAKE_RATE_WINDOW_SECONDS = _env_int("FRAUDHUB_INTAKE_RATE_WINDOW_SECO
 # A single report is answered once stored and filed into its case by the worker, a hundred to a
 # transaction (reports/inbox.py); off, it is filed while its reporter waits.
 FRAUDHUB_INTAKE_DEFERRED = _env_bool("FRAUDHUB_INTAKE_DEFERRED", True)
+# Housekeeping warns in the log when accepted reports wait longer than this to be filed.
+FRAUDHUB_INTAKE_OVERDUE_SECONDS = _env_int("FRAUDHUB_INTAKE_OVERDUE_SECONDS", 300)
 FRAUDHUB_RATE_LIMITER = os.environ.get(
     "FRAUDHUB_RATE_LIMITER",
     "fraudhub.core.ratelimit.RedisRateLimiter" if REDIS_URL

@@ -23,6 +23,7 @@ from fraudhub.cases.models import Case, ReportSource
 from fraudhub.core.actors import Actor
 from fraudhub.core.audit import audit_verify
 from fraudhub.core.errors import Conflict
+from fraudhub.core.housekeeping import run_housekeeping
 from fraudhub.core.models import AuditEntry
 from fraudhub.core.roles import Role
 from fraudhub.core.uploads import uploads_orphaned_remove
@@ -305,3 +306,17 @@ def test_a_row_that_cannot_be_read_back_is_set_aside_and_the_others_are_filed() 
     assert Report.objects.filter(tracking_code=good["tracking_code"]).exists()
     unreadable = PendingReport.objects.get()
     assert unreadable.last_error.startswith("KeyError") and unreadable.retry_at > now
+
+
+def test_housekeeping_warns_when_accepted_reports_wait_too_long(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _accept()
+    assert run_housekeeping()["accepted_reports_overdue"] == 0
+    PendingReport.objects.update(accepted_at=timezone.now() - timedelta(minutes=6),
+                                 last_error="RuntimeError: the database refused it")
+
+    assert run_housekeeping()["accepted_reports_overdue"] == 1
+
+    assert "1 accepted reports wait to be filed for more than 300 s" in caplog.text
+    assert "1 failed to be filed" in caplog.text

@@ -75,6 +75,7 @@ def run_housekeeping() -> dict[str, int]:
     from fraudhub.cases.services.enforcement import enforcements_requeue_overdue
     from fraudhub.indicators.allowlists import allowlist_sync_shipped
     from fraudhub.indicators.services import indicators_decay
+    from fraudhub.reports.inbox import pending_reports_overdue
 
     system = Actor.system("housekeeping")
     steps: list[tuple[tuple[str, ...], Callable[[], tuple[int, ...]]]] = [
@@ -90,6 +91,7 @@ def run_housekeeping() -> dict[str, int]:
         (("orphaned_uploads_removed",), lambda: (uploads_orphaned_remove_when_due(),)),
         (("audit_anchor_published",), lambda: (audit_anchor_publish_when_due(),)),
         (("contacts_erased",), lambda: (personal_data_erase_when_due(),)),
+        (("accepted_reports_overdue",), lambda: (pending_reports_overdue(),)),
     ]
     done: dict[str, int] = {"steps_failed": 0}
     for names, step in steps:

@@ -323,6 +323,23 @@ def _restored(row: PendingReport) -> tuple[Submission, list[Evidence]]:
     return Submission(actor=actor_restore(row.actor), item=item, accepted=accepted), evidence
 
 
+def pending_reports_overdue(*, now: datetime | None = None) -> int:
+    """Warn when accepted reports wait longer than FRAUDHUB_INTAKE_OVERDUE_SECONDS to be filed
+    (the workers do not keep up, or some fail: see their `last_error`); how many do."""
+    now = now or timezone.now()
+    waiting = PendingReport.objects.filter(
+        accepted_at__lt=now - timedelta(seconds=settings.FRAUDHUB_INTAKE_OVERDUE_SECONDS))
+    count = waiting.count()
+    if count:
+        oldest = waiting.order_by("accepted_at").values_list("accepted_at", flat=True)[0]
+        failing = waiting.exclude(last_error="").count()
+        logger.warning("%d accepted reports wait to be filed for more than %d s (the oldest "
+                       "since %s; %d failed to be filed): run more workers, or see the errors "
+                       "under Pending reports in the admin", count,
+                       settings.FRAUDHUB_INTAKE_OVERDUE_SECONDS, oldest.isoformat(), failing)
+    return count
+
+
 def pending_evidence_names() -> set[str]:
     """The evidence files of accepted reports: no Evidence row names them until filed."""
     return {evidence["file"]
