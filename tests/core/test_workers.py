@@ -171,17 +171,23 @@ def _wait_for(database: Path, sql: str, timeout: float = 60) -> list[tuple[Any, 
     raise AssertionError(f"nothing matched {sql!r} within {timeout} s")
 
 
+def _database_after(env: dict[str, str], step: str) -> Path:
+    """The SQLite database in env's data directory, migrated, after `step` of this module ran
+    in `fraudhub shell` (a process of its own, as a server's request)."""
+    subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True,
+                   timeout=300)
+    [database] = Path(env["FRAUDHUB_DATA_DIR"]).glob("*.sqlite3")
+    subprocess.run([*FRAUDHUB, "shell", "-c",
+                    f"from tests.core.test_workers import {step}\n{step}()"],
+                   env=env, check=True, timeout=120)
+    return database
+
+
 def _worker_sending_a_receipt_that_hangs(env: dict[str, str], silent_port: int
                                           ) -> tuple[Path, subprocess.Popen[bytes]]:
     """A migrated SQLite database in env's data directory with one report whose receipt goes
     to an SMTP server that never answers, and a `fraudhub worker` started on it."""
-    subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True,
-                   timeout=300)
-    [database] = Path(env["FRAUDHUB_DATA_DIR"]).glob("*.sqlite3")
-    subprocess.run([*FRAUDHUB, "shell", "-c", "\n".join([
-        "from tests.core.test_workers import _file_report_with_receipt",
-        "_file_report_with_receipt()",
-    ])], env=env, check=True, timeout=120)
+    database = _database_after(env, "_file_report_with_receipt")
     hanging_smtp = {**env, "FRAUDHUB_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                     "FRAUDHUB_EMAIL_HOST": "127.0.0.1", "FRAUDHUB_EMAIL_PORT": str(silent_port),
                     "FRAUDHUB_EMAIL_TIMEOUT_SECONDS": "600"}
@@ -271,14 +277,8 @@ def test_worker_batch_exits_non_zero_when_a_job_it_ran_failed(settings: Any) -> 
 
 def test_a_running_worker_files_the_reports_a_server_accepted(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True,
-                   timeout=300)
-    [database] = Path(env["FRAUDHUB_DATA_DIR"]).glob("*.sqlite3")
     # Outside any transaction, as a server's request: accepted, not filed.
-    subprocess.run([*FRAUDHUB, "shell", "-c", "\n".join([
-        "from tests.core.test_workers import _accept_report",
-        "_accept_report()",
-    ])], env=env, check=True, timeout=120)
+    database = _database_after(env, "_accept_report")
     [(code,)] = _rows(database, "SELECT tracking_code FROM reports_pendingreport")
     assert _rows(database, "SELECT count(*) FROM reports_report") == [(0,)]
     worker = subprocess.Popen([*FRAUDHUB, "worker", "--interval", "0.1"], env=env,
