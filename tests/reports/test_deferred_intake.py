@@ -251,7 +251,9 @@ def test_reports_stored_together_each_get_their_own_code_a_clash_only_redrawing_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     taken = _accept()["tracking_code"]
-    codes = iter(["FH-22222-22222", taken, "FH-33333-33333", "FH-44444-44444"])
+    # The third row draws the first row's code again, then one of its own.
+    codes = iter(["FH-22222-22222", taken, "FH-22222-22222", "FH-33333-33333",
+                  "FH-44444-44444"])
     monkeypatch.setattr(inbox, "tracking_code_new", lambda: next(codes))
     rows = [inbox._PendingRow(actor={}, submission={"n": n},
                               secret_hash=f"{n:064d}", accepted_at=timezone.now())

@@ -178,7 +178,7 @@ def _pending_insert_many(rows: Sequence[_PendingRow]) -> list[str | Exception]:
         f"no free tracking code in {_CODE_ATTEMPTS} attempts")] * len(rows)
     todo = list(range(len(rows)))
     for _attempt in range(_CODE_ATTEMPTS):
-        fresh = {index: tracking_code_new() for index in todo}
+        fresh = _distinct_codes(todo)
         inserted = _insert_with_codes([(fresh[i], rows[i]) for i in todo])
         for index in todo:
             if fresh[index] in inserted:
@@ -186,6 +186,20 @@ def _pending_insert_many(rows: Sequence[_PendingRow]) -> list[str | Exception]:
         todo = [index for index in todo if fresh[index] not in inserted]
         if not todo:
             break
+    return codes
+
+
+def _distinct_codes(indexes: Sequence[int]) -> dict[int, str]:
+    """A fresh code for each row, none twice: of two rows drawn the same code only one would be
+    inserted, and both would be answered with it."""
+    codes: dict[int, str] = {}
+    drawn: set[str] = set()
+    for index in indexes:
+        code = tracking_code_new()
+        while code in drawn:
+            code = tracking_code_new()
+        drawn.add(code)
+        codes[index] = code
     return codes
 
 
