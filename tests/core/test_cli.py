@@ -14,6 +14,7 @@ import time
 import urllib.request
 from io import StringIO
 from pathlib import Path
+from typing import IO
 
 import pytest
 from django.core.management import call_command
@@ -156,14 +157,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(env: dict[str, str], *options: str, workers: int = 1
+def _serve(env: dict[str, str], *options: str, workers: int = 1, output: IO[bytes] | None = None
            ) -> tuple[subprocess.Popen[bytes], int]:
     """`fraudhub serve` (one process) on a free port, once /healthz answers; and that port."""
     subprocess.run([*FRAUDHUB, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=180)
     port = _free_port()
     server = subprocess.Popen(
         [*FRAUDHUB, "serve", "--port", str(port), "--workers", str(workers), *options],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env, stdout=output or subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     body = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and body is None:
@@ -187,6 +188,20 @@ def test_serve_answers_healthz_after_checking_the_database(tmp_path: Path) -> No
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(("options", "reminded"), [((), True), (("--with-worker",), False)])
+def test_serve_says_that_a_worker_files_the_reports_unless_it_runs_one(
+    tmp_path: Path, options: tuple[str, ...], reminded: bool,
+) -> None:
+    with (tmp_path / "serve.out").open("w+b") as output:
+        server, _port = _serve(_env(tmp_path), *options, output=output)
+        server.terminate()
+        server.wait(timeout=30)
+        output.seek(0)
+        printed = output.read().decode()
+    assert "FraudHub listening on" in printed
+    assert ("filed into their cases by `fraudhub worker`" in printed) is reminded
 
 
 def _listening_sockets(port: int) -> int:

@@ -204,6 +204,10 @@ class Command(BaseCommand):
         gc.set_threshold(GC_GENERATION0_THRESHOLD, gen1, gen2)
         self.stdout.write(f"FraudHub listening on http://{options['host']}:{options['port']}/ "
                           f"({workers} processes of {threads} threads)")
+        if worker is None and settings.FRAUDHUB_INTAKE_DEFERRED:
+            self.stdout.write("Reports are answered here and filed into their cases by "
+                              "`fraudhub worker`: run one beside this server (or serve "
+                              "--with-worker).")
         self.stdout.flush()  # before gunicorn's own output, also when stdout is a file
         try:
             FraudHubServer().run()
