@@ -322,3 +322,20 @@ def test_housekeeping_warns_when_accepted_reports_wait_too_long(
 
     assert "1 accepted reports wait to be filed for more than 300 s" in caplog.text
     assert "1 failed to be filed" in caplog.text
+
+
+def test_a_server_warns_too_when_accepted_reports_pile_up_with_no_worker(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(inbox, "_last_backlog_check", None)
+    _accept()
+    assert "wait to be filed" not in caplog.text
+    PendingReport.objects.update(accepted_at=timezone.now() - timedelta(minutes=6))
+    monkeypatch.setattr(inbox, "_last_backlog_check", None)
+
+    _accept()
+
+    assert "1 accepted reports wait to be filed for more than 300 s" in caplog.text
+    caplog.clear()
+    _accept()  # checked at most once a minute by each server process
+    assert "wait to be filed" not in caplog.text

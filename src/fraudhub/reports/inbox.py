@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -133,8 +134,28 @@ def report_accept(*, submission: Submission, platform: str) -> AcceptedReport:
     except BaseException:
         evidence_remove(evidence)
         raise
+    _backlog_check_when_due()
     return AcceptedReport(tracking_code=code, secret=secret, canonical=item.canonical,
                           submission=record, accepted_at=now)
+
+
+_BACKLOG_CHECK_SECONDS = 60.0
+_last_backlog_check: float | None = None  # monotonic time of this process's last check
+
+
+def _backlog_check_when_due() -> None:
+    """Warn from the server too, at most once a minute per process, when accepted reports
+    wait too long: housekeeping's warning is written by the worker, and when no worker runs at
+    all it is the servers that see the reports pile up."""
+    global _last_backlog_check
+    if (_last_backlog_check is not None
+            and time.monotonic() - _last_backlog_check < _BACKLOG_CHECK_SECONDS):
+        return
+    _last_backlog_check = time.monotonic()
+    try:
+        pending_reports_overdue()
+    except Exception:  # the report is stored; a failed check must not fail its answer
+        logger.exception("checking the backlog of accepted reports failed")
 
 
 @dataclass(frozen=True)
