@@ -416,7 +416,10 @@ def report(args: argparse.Namespace, trivial: PhaseResult, intake: PhaseResult,
           f"targets ({checks.reports / max(1, checks.cases):.1f} reports per case, biggest "
           f"{checks.biggest_case}); benchmark targets reported: {checks.bench_targets}, "
           f"split over several cases: {checks.split_targets}")
-    if checks.cases != checks.bench_targets or checks.split_targets:
+    if checks.awaiting_filing:
+        print("  (grouping is counted over the reports filed so far: the others wait for the "
+              "worker)")
+    elif checks.cases != checks.bench_targets or checks.split_targets:
         print("  WARNING: equivalent spellings of one target did not all group into one case")
     if drain is not None:
         print_drain(drain, checks, intake, batch)
