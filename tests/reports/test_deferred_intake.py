@@ -27,7 +27,7 @@ from fraudhub.core.housekeeping import run_housekeeping
 from fraudhub.core.models import AuditEntry
 from fraudhub.core.roles import Role
 from fraudhub.core.uploads import uploads_orphaned_remove
-from fraudhub.reports import inbox
+from fraudhub.reports import filing, inbox
 from fraudhub.reports.filing import FiledReport
 from fraudhub.reports.inbox import AcceptedReport, pending_reports_drain, pending_reports_file
 from fraudhub.reports.models import Evidence, PendingReport, Report, ReportIndicator
@@ -339,3 +339,21 @@ def test_a_server_warns_too_when_accepted_reports_pile_up_with_no_worker(
     caplog.clear()
     _accept()  # checked at most once a minute by each server process
     assert "wait to be filed" not in caplog.text
+
+
+def test_a_report_filed_at_once_never_takes_the_code_an_accepted_report_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    held = _accept()["tracking_code"]
+    codes = iter([held, "FH-55555-55555"])
+    monkeypatch.setattr(filing, "tracking_code_new", lambda: next(codes))
+    data = ReportInput(target_kind="account", target=ACCOUNT, platform="facebook",
+                       fraud_type="investment_stock_crypto", description="Lừa đầu tư.",
+                       good_faith=True)
+
+    with transaction.atomic():
+        at_once = report_create(actor=Actor.anonymous(ip="203.0.113.45"), data=data)
+
+    assert at_once.tracking_code == "FH-55555-55555"
+    assert pending_reports_drain() == inbox.FilingRound(filed=1, failed=0)
+    assert Report.objects.filter(tracking_code=held).exists()

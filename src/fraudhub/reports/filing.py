@@ -43,7 +43,14 @@ from fraudhub.core.uploads import UploadNotStored, uploads_remove, uploads_write
 from fraudhub.indicators.extract import FoundIndicator, extract
 from fraudhub.reports.evidence import CheckedEvidence
 from fraudhub.reports.identity import reporter_identity
-from fraudhub.reports.models import Evidence, Report, Reporter, ReportIndicator, ReportStatus
+from fraudhub.reports.models import (
+    Evidence,
+    PendingReport,
+    Report,
+    Reporter,
+    ReportIndicator,
+    ReportStatus,
+)
 
 INDICATOR_VALUE_MAX = 512
 REPORT_BATCH_MAX = 100  # reports per call of POST /api/v1/reports/batch, one transaction
@@ -199,8 +206,15 @@ def _insert_reports(reports: list[Report]) -> None:
     """Insert, with fresh tracking codes where none was handed out yet; a clash with an
     existing code fails the filing transaction, which _file runs again (a savepoint for so
     rare a case cost two statements a filing)."""
-    for report in reports:
-        if not report.tracking_code:
+    fresh = [report for report in reports if not report.tracking_code]
+    for report in fresh:
+        report.tracking_code = tracking_code_new()
+    # A code an accepted report holds (reports/inbox.py) is not in this table yet: taken here,
+    # that report could never be filed under the code its reporter holds.
+    held = set(PendingReport.objects.filter(tracking_code__in=[r.tracking_code for r in fresh])
+               .values_list("tracking_code", flat=True)) if fresh else set()
+    for report in fresh:
+        while report.tracking_code in held:
             report.tracking_code = tracking_code_new()
     Report.objects.bulk_create(reports)
 
