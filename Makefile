@@ -9,7 +9,13 @@ export FRAUDHUB_DATA_DIR ?= $(CURDIR)/var
 # PostgreSQL for the second test run: TEST_DATABASE_URL, else the local server when it answers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fraudhub
 
-.PHONY: install install-test run test test-sqlite test-postgres lint bench clean
+# The indicator code compiled with mypyc (src/fraudhub/indicators/native.py), rebuilt when one
+# of its sources changes. Where it cannot be built (no C compiler), the plain Python code runs.
+NATIVE := $(VENV)/fraudhub-native/manifest.json
+NATIVE_SOURCES := $(wildcard src/fraudhub/indicators/types/*.py) \
+	$(addprefix src/fraudhub/indicators/,native.py lookup.py scan.py extract.py extract_numbers.py extract_reader.py)
+
+.PHONY: install install-test native run test test-sqlite test-postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +29,22 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PIP) -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-native: pyproject.toml $(VENV)/.installed
+	$(PIP) -e '.[native]'
+	touch $@
+
+$(NATIVE): $(NATIVE_SOURCES) $(VENV)/.installed-native
+	@echo "compiling the indicator code (mypyc, about 30 s) ..."
+	@$(BIN)/python scripts/native.py build || \
+		echo "WARNING: the compiled indicator code could not be built (see above); the plain Python code runs, slower."
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-run: install
+native: $(NATIVE)
+
+run: install native
 	$(BIN)/fraudhub migrate --noinput -v 0
 	$(BIN)/fraudhub demo
 	@echo ""
@@ -40,10 +57,12 @@ lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src tests bench
 
-test-sqlite: install-test
+test-sqlite: install-test native
 	DATABASE_URL= $(BIN)/pytest -q
+	@echo "== the indicator tests on the plain Python code (FRAUDHUB_NATIVE=0) =="
+	FRAUDHUB_NATIVE=0 DATABASE_URL= $(BIN)/pytest -q tests/indicators tests/indicators_db tests/indicators_io
 
-test-postgres: install-test
+test-postgres: install-test native
 	@if $(BIN)/python scripts/db_answers.py "$(TEST_DATABASE_URL)"; then \
 		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
 		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q; \
@@ -53,7 +72,7 @@ test-postgres: install-test
 
 test: lint test-sqlite test-postgres
 
-bench: install-test
+bench: install-test native
 	$(BIN)/python bench/intake.py
 
 clean:

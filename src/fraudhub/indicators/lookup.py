@@ -146,22 +146,22 @@ def read_query(raw: str, type_key: str | None) -> Query:
             query.type, query.value = "phone", e164
         else:
             query.type, query.value = canonicalize(raw, type_key)
-    except UnrecognisedValue as exc:
+    except UnrecognisedValue as unrecognised:
         # Not one value but words around one, as people paste them ("SĐT: 0912 345 678",
         # "Link: https://…", a number in quotes): the one indicator the text holds, if it holds
         # exactly one, read as in a message.
         found = {(f.type, f.value) for f in extract(raw)}
         if len(found) != 1:
-            query.error = str(exc)
+            query.error = str(unrecognised)
             return query
         [(query.type, query.value)] = found
     except UnknownIndicatorType:
         query.error = _unknown_type_message(type_key or "")
         query.error_field = "type"
         return query
-    except InvalidIndicator as exc:
+    except InvalidIndicator as refusal:  # a name of its own: mypyc types each name once
         query.type = type_key
-        query.error = str(exc) or _("Not a valid value.")
+        query.error = str(refusal) or _("Not a valid value.")
         query.refused = True
         return query
     if query.type == "url":

@@ -17,6 +17,7 @@ from gunicorn import glogging
 from fraudhub.core.db import limit_server_statements
 from fraudhub.core.logfilters import redact
 from fraudhub.core.warmup import process_warm_up
+from fraudhub.indicators.native import install as indicator_code
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +204,8 @@ class Command(BaseCommand):
         _gen0, gen1, gen2 = gc.get_threshold()
         gc.set_threshold(GC_GENERATION0_THRESHOLD, gen1, gen2)
         self.stdout.write(f"FraudHub listening on http://{options['host']}:{options['port']}/ "
-                          f"({workers} processes of {threads} threads)")
+                          f"({workers} processes of {threads} threads; "
+                          f"{indicator_code().describe()})")
         if worker is None and settings.FRAUDHUB_INTAKE_DEFERRED:
             self.stdout.write("Reports are answered here and filed into their cases by "
                               "`fraudhub worker`: run one beside this server (or serve "
