@@ -54,8 +54,8 @@ run: install native
 		$(BIN)/fraudhub serve --host $(HOST) --port $(PORT) --with-worker
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy src tests bench scripts
 
 test-sqlite: install-test native
 	DATABASE_URL= $(BIN)/pytest -q
