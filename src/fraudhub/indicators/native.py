@@ -101,9 +101,9 @@ def _read_manifest(directory: Path) -> dict[str, object] | None:
     return manifest if isinstance(manifest, dict) else None
 
 
-def native_status(directory: Path | None = None) -> NativeStatus:
-    """Whether the build in ``directory`` (default: :func:`native_dir`) may be used now."""
-    directory = directory or native_dir()
+def native_status() -> NativeStatus:
+    """Whether this process may use the build in :func:`native_dir`."""
+    directory = native_dir()
     if os.environ.get("FRAUDHUB_NATIVE", "1").strip().lower() in ("0", "false", "no", "off"):
         return NativeStatus("off", directory)
     return build_status(directory)
@@ -180,7 +180,7 @@ def install() -> NativeStatus:
     return status
 
 
-# The build, run by `make native` (python -m fraudhub.indicators.native build).
+# The build, run by `make native` (python scripts/native.py build).
 
 _SETUP = """
 import sys
@@ -249,9 +249,5 @@ def main(argv: Sequence[str]) -> int:
     if list(argv) == ["status"]:
         print(native_status().describe())
         return 0
-    print("usage: python -m fraudhub.indicators.native build|status", file=sys.stderr)
+    print("usage: python scripts/native.py build|status", file=sys.stderr)
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
