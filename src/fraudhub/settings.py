@@ -99,6 +99,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # GET /api/v1/lookup, the busiest request, with only the hooks of the middleware below
+    # that act on it (see its module); every other request passes on.
+    "fraudhub.core.hot_path.HotPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered before anything else, the same for every language.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -429,6 +432,9 @@ AXES_VERBOSE = False
 
 # --- Indicator lookups (national anti-fraud database) ----------------------------------------
 # Anonymous single lookups (API and the /check/ page share one budget) per client IP.
+# Off: GET /api/v1/lookup goes through the whole middleware chain like every other request
+# (fraudhub.core.hot_path; the answers are the same, the lookup costs more server time).
+FRAUDHUB_HOT_PATH = _env_bool("FRAUDHUB_HOT_PATH", True)
 FRAUDHUB_LOOKUP_RATE_LIMIT = _env_int("FRAUDHUB_LOOKUP_RATE_LIMIT", 60)
 FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS = _env_int("FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS", 60)
 # Calls per minute of one API key to the lookup and scan endpoints (a bulk call of up to 1,000
