@@ -6,7 +6,9 @@ Every knob an operator may turn is an environment variable documented in docs/co
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -254,6 +256,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
+# Until `fraudhub collectstatic` fills STATIC_ROOT, WhiteNoise serves the files where the finders
+# find them; its warning at every start that STATIC_ROOT does not exist yet made `make run`
+# look broken.
+warnings.filterwarnings("ignore", message=re.escape(f"No directory at: {STATIC_ROOT}") + "/?$",
+                        category=UserWarning)
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -120,6 +120,22 @@ def test_migrate_makes_a_data_directory_that_does_not_exist_yet(tmp_path: Path) 
         assert db.execute("SELECT count(*) FROM django_migrations").fetchone()[0] > 10
 
 
+def test_the_site_starts_without_a_warning_before_collectstatic(tmp_path: Path) -> None:
+    # What `make run` and `serve` load: the WSGI application and its middleware. STATIC_ROOT is
+    # not made until `collectstatic`; the site's files are served by the finders meanwhile.
+    load = ("from fraudhub.wsgi import application; "
+            "from whitenoise.base import WhiteNoise; "
+            "WhiteNoise(application, root='/nonexistent-fraudhub-root')")
+    result = subprocess.run([sys.executable, "-W", "default", "-c", load],
+                            env=_env(tmp_path, FRAUDHUB_SECRET_KEY=secrets.token_urlsafe(60)),
+                            capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert "No directory at: " + str(tmp_path / "var" / "static") not in result.stderr
+    # Only that one directory's warning is silenced: another missing root still warns.
+    assert "No directory at: /nonexistent-fraudhub-root" in result.stderr
+
+
 def _production_recipe() -> dict[str, str]:
     """The variables docs/configuration.md's production recipe exports (its `export` lines)."""
     text = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
