@@ -438,10 +438,10 @@ AXES_CLIENT_IP_CALLABLE = "fraudhub.core.http.login_client_ip"
 AXES_VERBOSE = False
 
 # --- Indicator lookups (national anti-fraud database) ----------------------------------------
-# Anonymous single lookups (API and the /check/ page share one budget) per client IP.
 # Off: GET /api/v1/lookup goes through the whole middleware chain like every other request
 # (fraudhub.core.hot_path; the answers are the same, the lookup costs more server time).
 FRAUDHUB_HOT_PATH = _env_bool("FRAUDHUB_HOT_PATH", True)
+# Anonymous single lookups (API and the /check/ page share one budget) per client IP.
 FRAUDHUB_LOOKUP_RATE_LIMIT = _env_int("FRAUDHUB_LOOKUP_RATE_LIMIT", 60)
 FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS = _env_int("FRAUDHUB_LOOKUP_RATE_WINDOW_SECONDS", 60)
 # Calls per minute of one API key to the lookup and scan endpoints (a bulk call of up to 1,000
